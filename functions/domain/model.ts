@@ -1,0 +1,163 @@
+// The provider-neutral vocabulary of podreach: flows, entries, changes, plans, artifacts.
+// Pure types and constants; CONTRACT.md fixes the names that reach users (flow, kind, status, JSON fields).
+
+export const FLOWS = ['direct-connect', 'vpn', 'cloud-connect', 'peering', 'security', 'bgp-edge'] as const;
+export type Flow = (typeof FLOWS)[number];
+
+export const CHANGE_KINDS = [
+  'route',
+  'vpn-selector',
+  'vpn-route',
+  'dx-prefix',
+  'cloud-connect-route',
+  'transit-route',
+  'sg-rule',
+  'whitelist-entry',
+  'bgp-peer',
+  'subnet-association',
+] as const;
+export type ChangeKind = (typeof CHANGE_KINDS)[number];
+
+export const PROVIDER_NAMES = ['aws', 'tencent', 'alibaba', 'huawei', 'sandbox'] as const;
+export type ProviderName = (typeof PROVIDER_NAMES)[number];
+
+export const NETWORK_MODELS = ['overlay', 'vpc-router', 'eni'] as const;
+export type NetworkModel = (typeof NETWORK_MODELS)[number];
+
+/** create/delete an entry; update = change an attribute of an entry podreach owns (e.g. enable a cloud-connect route). */
+export type ChangeAction = 'create' | 'delete' | 'update';
+
+export const CHANGE_STATUSES = ['planned', 'applying', 'applied', 'unchanged', 'blocked', 'failed'] as const;
+export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
+
+/** What the next hop of a route-like entry is, in provider-neutral words; adapters map it to their API's type. */
+export type NextHopType =
+  | 'vpn-gateway'
+  | 'dx-gateway'
+  | 'peering'
+  | 'transit-router'
+  | 'border-router'
+  | 'cloud-connect'
+  | 'vpc'
+  | 'core-switch'
+  | 'node'
+  | 'route-table';
+
+/**
+ * One entry in a provider resource, described without any provider's words.
+ * kind + target + cidr (+ peerCidr / port) identify the entry; nextHop / enabled are its value.
+ *
+ * | kind                | target                     | cidr                    | nextHop / other            |
+ * | route               | route table id             | destination             | gateway / peering id       |
+ * | vpn-selector        | VPN connection id          | local side of the SPD   | peerCidr: remote side      |
+ * | vpn-route           | VPN gateway id             | destination             | VPN connection id          |
+ * | dx-prefix           | Direct Connect gateway id  | advertised prefix       | -                          |
+ * | cloud-connect-route | CCN / CEN / TGW id         | registered CIDR         | instance (VPC) id, enabled |
+ * | transit-route       | transit / border router table id | destination       | next hop id                |
+ * | sg-rule             | security group id          | ingress source          | port: "tcp:22", "icmp"     |
+ * | whitelist-entry     | "<service>:<instanceId>"   | allowed CIDR            | -                          |
+ * | bgp-peer            | BGPPeer name               | pod CIDR advertised     | nextHop: peer IP           |
+ * | subnet-association  | subnet id                  | subnet CIDR (if known)  | route table id             |
+ */
+export interface NetworkEntry {
+  kind: ChangeKind;
+  target: string;
+  cidr?: string;
+  nextHop?: string;
+  nextHopType?: NextHopType;
+  peerCidr?: string;
+  port?: string;
+  enabled?: boolean;
+}
+
+/** An entry as a provider reports it. `owner` is set when the provider can tell (tag / description). */
+export interface ProviderEntry extends NetworkEntry {
+  resourceId?: string;
+  owner?: 'podreach' | 'foreign';
+  description?: string;
+}
+
+export interface Change extends NetworkEntry {
+  id: string;
+  clusterId: string;
+  flow: Flow;
+  action: ChangeAction;
+  /** Which account the change is applied in: the cluster's, or a managed opposite side's. */
+  provider: ProviderName;
+  region: string;
+  status: ChangeStatus;
+  /** Why a change is blocked or failed. */
+  reason?: string;
+}
+
+export type ArtifactMediaType = 'application/json' | 'application/yaml' | 'text/plain';
+
+/** Something a person must act on outside podreach (IDC next hops, the far tunnel's config, BGPPeer YAML). */
+export interface Artifact {
+  kind: string;
+  name: string;
+  flow: Flow;
+  mediaType: ArtifactMediaType;
+  content: string;
+}
+
+export interface Conflict {
+  /** The container CIDR (ours) */
+  cidr: string;
+  /** What it collides with, in words: "VPC vpc-demo 192.168.0.0/16" */
+  with: string;
+  withCidr: string;
+  severity: 'block' | 'warn';
+}
+
+export interface FlowPlan {
+  clusterId: string;
+  flow: Flow;
+  changes: Change[];
+  artifacts: Artifact[];
+  warnings: string[];
+  conflicts: Conflict[];
+}
+
+export interface NodeFacts {
+  name: string;
+  ip: string;
+  subnetId?: string;
+  podCidr?: string;
+  labels: Record<string, string>;
+}
+
+/** What podreach knows of a cluster, folded from its events. */
+export interface ClusterFacts {
+  clusterId: string;
+  provider: ProviderName;
+  region: string;
+  vpcId: string;
+  networkModel: NetworkModel;
+  podCidrs: string[];
+  serviceCidr?: string;
+  nodeSubnets: { subnetId: string; cidr: string }[];
+  profile?: string;
+  nodes: Record<string, NodeFacts>;
+  deleted: boolean;
+  /** occurredAt of the event that last set each aspect, so a stale (reordered) event changes nothing. */
+  seen: { created?: string; podCidrs?: string; deleted?: string; nodes: Record<string, string> };
+}
+
+/** A row of the change ledger: a change and what became of it. */
+export interface LedgerEntry extends Change {
+  /** true once podreach created the entry: only owned entries are ever updated or removed. */
+  owned: boolean;
+  executionId?: string;
+  providerResourceId?: string;
+  attempts: number;
+  error?: string;
+  updatedAt: string;
+}
+
+export interface ChangeCounts {
+  applied: number;
+  unchanged: number;
+  blocked: number;
+  failed: number;
+}

@@ -1,0 +1,18 @@
+import type { Artifact, Change, ChangeCounts, Flow } from '../domain/model.js';
+
+/** What one flow execution did: the unit of one notification (never one per change). */
+export interface ExecutionSummary {
+  clusterId: string;
+  flow: Flow;
+  executionId: string;
+  outcome: 'succeeded' | 'failed';
+  changes: Change[];
+  counts: ChangeCounts;
+  artifacts: Artifact[];
+  warnings: string[];
+  error?: string;
+}
+
+export interface Notifier {
+  notify(summary: ExecutionSummary): Promise<void>;
+}

@@ -1,0 +1,52 @@
+// The port for podreach's state (one DynamoDB table; locally on dynalite). Single-item conditional writes only.
+import type { Artifact, ClusterFacts, Flow, FlowPlan, LedgerEntry } from '../domain/model.js';
+import type { ConnectivityProfile } from '../domain/profile.js';
+
+export interface StoredCluster {
+  facts: ClusterFacts;
+  version: number;
+}
+
+export interface StoredDocument<T> {
+  body: T;
+  version: number;
+}
+
+export interface PlanRecord extends FlowPlan {
+  executionId: string;
+  createdAt: string;
+  dryRun: boolean;
+}
+
+export interface StateStore {
+  getCluster(clusterId: string): Promise<StoredCluster | undefined>;
+  /** expectedVersion undefined = the cluster must not exist yet. Throws ConcurrentUpdateError. Returns the new version. */
+  putCluster(facts: ClusterFacts, expectedVersion: number | undefined): Promise<number>;
+  listClusters(): Promise<ClusterFacts[]>;
+
+  putProfile(profile: ConnectivityProfile): Promise<void>;
+  getProfile(name: string): Promise<ConnectivityProfile | undefined>;
+  listProfiles(): Promise<ConnectivityProfile[]>;
+
+  savePlan(plan: PlanRecord): Promise<void>;
+  listPlans(clusterId: string, flow?: Flow): Promise<PlanRecord[]>;
+
+  getChange(clusterId: string, changeId: string): Promise<LedgerEntry | undefined>;
+  /**
+   * Writes a ledger row. With `expectedStatuses`, only if the row exists with one of them (or, when the list
+   * contains 'absent', does not exist yet). Throws ConcurrentUpdateError otherwise.
+   */
+  putChange(entry: LedgerEntry, expectedStatuses?: ReadonlyArray<LedgerEntry['status'] | 'absent'>): Promise<void>;
+  listChanges(clusterId: string): Promise<LedgerEntry[]>;
+
+  putArtifact(clusterId: string, artifact: Artifact): Promise<void>;
+  listArtifacts(clusterId: string): Promise<Artifact[]>;
+
+  /** A lease on one provider resource (replace-style APIs). false when another holder has an unexpired lease. */
+  acquireLease(resourceKey: string, holder: string, ttlSeconds: number, now: Date): Promise<boolean>;
+  releaseLease(resourceKey: string, holder: string): Promise<void>;
+
+  /** Versioned documents for adapters that keep state here (the sandbox account). expectedVersion undefined = must not exist. */
+  getDocument<T>(key: string): Promise<StoredDocument<T> | undefined>;
+  putDocument<T>(key: string, body: T, expectedVersion: number | undefined): Promise<number>;
+}
