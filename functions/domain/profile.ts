@@ -6,6 +6,7 @@ import { PROVIDER_NAMES } from './model.js';
 
 export const cidrSchema = z
   .string()
+  .regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'not a valid CIDR (expected a.b.c.d/n)')
   .refine((value) => isCidr(value), { message: 'not a valid CIDR (expected a.b.c.d/n)' })
   .transform((value) => normaliseCidr(value));
 

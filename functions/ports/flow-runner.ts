@@ -13,3 +13,8 @@ export interface FlowInput {
 export interface FlowRunner {
   run(input: FlowInput, onProgress?: (message: string) => void): Promise<ExecutionSummary>;
 }
+
+/** Starts a flow and returns at once (the EventBridge entry point in AWS: StartExecution). */
+export interface FlowStarter {
+  start(input: FlowInput): Promise<{ executionId: string; started: boolean }>;
+}

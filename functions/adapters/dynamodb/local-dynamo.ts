@@ -1,0 +1,55 @@
+// The embedded default: dynalite in-process on 127.0.0.1 (random port), data under `<dataDir>/dynamodb`.
+// Start it once per process; close() stops the server and closes LevelDB so the folder can be opened again.
+import type { AddressInfo } from 'node:net';
+import { mkdir } from 'node:fs/promises';
+import path from 'node:path';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import dynalite from 'dynalite';
+import { DynamoStateStore, ensureTable } from './state-store.js';
+
+export const LOCAL_TABLE_NAME = 'podreach';
+
+export interface LocalDynamo {
+  endpoint: string;
+  client: DynamoDBClient;
+  tableName: string;
+  store: DynamoStateStore;
+  close(): Promise<void>;
+}
+
+export async function startLocalDynamo(dataDir: string): Promise<LocalDynamo> {
+  const dbPath = path.join(dataDir, 'dynamodb');
+  await mkdir(dbPath, { recursive: true });
+  const server = dynalite({ path: dbPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    // dynalite checks that a signature is present, not what signed it.
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  let closed = false;
+  const close = async (): Promise<void> => {
+    if (closed) return;
+    closed = true;
+    client.destroy();
+    // Keep-alive sockets would hold server.close() (and so the LevelDB close) open until they time out.
+    server.closeAllConnections();
+    await new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve())));
+  };
+  try {
+    await ensureTable(client, LOCAL_TABLE_NAME);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { endpoint, client, tableName: LOCAL_TABLE_NAME, store: new DynamoStateStore({ client, tableName: LOCAL_TABLE_NAME }), close };
+}

@@ -1,0 +1,344 @@
+// The StateStore on one DynamoDB table (pk / sk), served locally by dynalite. Only single-item conditional
+// writes: dynalite has no transactions, and they would double the cost on AWS.
+import {
+  ConditionalCheckFailedException,
+  CreateTableCommand,
+  DeleteItemCommand,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+  ScanCommand,
+  waitUntilTableExists,
+  type AttributeValue,
+  type DynamoDBClient,
+  type QueryCommandInput,
+  type ScanCommandInput,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { ConcurrentUpdateError, ThrottlingError } from '../../domain/errors.js';
+import type { Artifact, ClusterFacts, Flow, LedgerEntry } from '../../domain/model.js';
+import type { ConnectivityProfile } from '../../domain/profile.js';
+import type { PlanRecord, StateStore, StoredCluster, StoredDocument } from '../../ports/state-store.js';
+
+export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
+
+/** Plan history is kept this long (the table's TTL removes it on AWS; dynalite ignores TTL). */
+export const PLAN_RETENTION_SECONDS = 30 * 24 * 3600;
+
+type Item = Record<string, AttributeValue>;
+
+const THROTTLING_CODES = new Set(['ProvisionedThroughputExceededException', 'ThrottlingException', 'RequestLimitExceeded']);
+
+const keys = {
+  cluster: (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'META' }),
+  plan: (plan: PlanRecord) => ({ pk: `CLUSTER#${plan.clusterId}`, sk: `PLAN#${plan.createdAt}#${plan.flow}#${plan.executionId}` }),
+  change: (clusterId: string, changeId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `CHANGE#${changeId}` }),
+  artifact: (clusterId: string, artifact: Artifact) => ({ pk: `CLUSTER#${clusterId}`, sk: `ARTIFACT#${artifact.flow}#${artifact.name}` }),
+  profile: (name: string) => ({ pk: `PROFILE#${name}`, sk: 'META' }),
+  lease: (resourceKey: string) => ({ pk: `RESOURCE#${resourceKey}`, sk: 'LOCK' }),
+  document: (key: string) => ({ pk: `DOC#${key}`, sk: 'DOC' }),
+};
+
+function toItem(value: Record<string, unknown>): Item {
+  return marshall(value, { removeUndefinedValues: true, convertClassInstanceToMap: true });
+}
+
+function fromItem<T>(item: Item): T {
+  return unmarshall(item) as T;
+}
+
+/** Translates what the domain knows how to handle; everything else is rethrown as it is. */
+function translate(error: unknown, what: string): never {
+  if (error instanceof ConditionalCheckFailedException) {
+    throw new ConcurrentUpdateError(`${what}: another writer changed it first`);
+  }
+  const name = (error as { name?: unknown } | undefined)?.name;
+  if (typeof name === 'string' && THROTTLING_CODES.has(name)) {
+    throw new ThrottlingError(`${what}: DynamoDB kept throttling (${name})`, name);
+  }
+  throw error;
+}
+
+export interface DynamoStateStoreOptions {
+  client: DynamoDBClient;
+  tableName: string;
+}
+
+export class DynamoStateStore implements StateStore {
+  private readonly client: DynamoDBClient;
+  private readonly tableName: string;
+
+  constructor(options: DynamoStateStoreOptions) {
+    this.client = options.client;
+    this.tableName = options.tableName;
+  }
+
+  // ---- clusters
+
+  async getCluster(clusterId: string): Promise<StoredCluster | undefined> {
+    const item = await this.getItem(keys.cluster(clusterId));
+    if (!item) return undefined;
+    const row = fromItem<{ facts: ClusterFacts; version: number }>(item);
+    return { facts: row.facts, version: row.version };
+  }
+
+  async putCluster(facts: ClusterFacts, expectedVersion: number | undefined): Promise<number> {
+    const version = (expectedVersion ?? 0) + 1;
+    await this.putVersioned(keys.cluster(facts.clusterId), { facts, version }, expectedVersion, `cluster ${facts.clusterId}`);
+    return version;
+  }
+
+  async listClusters(): Promise<ClusterFacts[]> {
+    const items = await this.scanAll({
+      FilterExpression: 'sk = :meta AND begins_with(pk, :prefix)',
+      ExpressionAttributeValues: { ':meta': { S: 'META' }, ':prefix': { S: 'CLUSTER#' } },
+    });
+    return items
+      .map((item) => fromItem<{ facts: ClusterFacts }>(item).facts)
+      .sort((a, b) => a.clusterId.localeCompare(b.clusterId));
+  }
+
+  // ---- profiles
+
+  async putProfile(profile: ConnectivityProfile): Promise<void> {
+    await this.put({ ...keys.profile(profile.metadata.name), profile }, undefined, `profile ${profile.metadata.name}`);
+  }
+
+  async getProfile(name: string): Promise<ConnectivityProfile | undefined> {
+    const item = await this.getItem(keys.profile(name));
+    return item ? fromItem<{ profile: ConnectivityProfile }>(item).profile : undefined;
+  }
+
+  async listProfiles(): Promise<ConnectivityProfile[]> {
+    const items = await this.scanAll({
+      FilterExpression: 'sk = :meta AND begins_with(pk, :prefix)',
+      ExpressionAttributeValues: { ':meta': { S: 'META' }, ':prefix': { S: 'PROFILE#' } },
+    });
+    return items
+      .map((item) => fromItem<{ profile: ConnectivityProfile }>(item).profile)
+      .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
+  }
+
+  // ---- plans
+
+  async savePlan(plan: PlanRecord): Promise<void> {
+    const createdAtSeconds = Math.floor(Date.parse(plan.createdAt) / 1000);
+    const expiresAt = Number.isFinite(createdAtSeconds) ? createdAtSeconds + PLAN_RETENTION_SECONDS : undefined;
+    await this.put({ ...keys.plan(plan), flow: plan.flow, plan, expiresAt }, undefined, `plan ${plan.executionId}`);
+  }
+
+  async listPlans(clusterId: string, flow?: Flow): Promise<PlanRecord[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: {
+        ':pk': { S: `CLUSTER#${clusterId}` },
+        ':prefix': { S: 'PLAN#' },
+        ...(flow ? { ':flow': { S: flow } } : {}),
+      },
+      ...(flow ? { FilterExpression: 'flow = :flow' } : {}),
+    });
+    return items.map((item) => fromItem<{ plan: PlanRecord }>(item).plan);
+  }
+
+  // ---- change ledger
+
+  async getChange(clusterId: string, changeId: string): Promise<LedgerEntry | undefined> {
+    const item = await this.getItem(keys.change(clusterId, changeId));
+    return item ? fromItem<{ entry: LedgerEntry }>(item).entry : undefined;
+  }
+
+  async putChange(entry: LedgerEntry, expectedStatuses?: ReadonlyArray<LedgerEntry['status'] | 'absent'>): Promise<void> {
+    const item = toItem({ ...keys.change(entry.clusterId, entry.id), status: entry.status, entry });
+    const input: ConstructorParameters<typeof PutItemCommand>[0] = { TableName: this.tableName, Item: item };
+    if (expectedStatuses && expectedStatuses.length > 0) {
+      const statuses = [...new Set(expectedStatuses.filter((status) => status !== 'absent'))];
+      const conditions: string[] = [];
+      if (expectedStatuses.includes('absent')) conditions.push('attribute_not_exists(pk)');
+      if (statuses.length > 0) conditions.push(`#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`);
+      input.ConditionExpression = conditions.join(' OR ');
+      if (statuses.length > 0) {
+        input.ExpressionAttributeNames = { '#status': 'status' };
+        input.ExpressionAttributeValues = Object.fromEntries(statuses.map((status, i) => [`:s${i}`, { S: status }]));
+      }
+    }
+    try {
+      await this.client.send(new PutItemCommand(input));
+    } catch (error) {
+      translate(error, `change ${entry.id} of cluster ${entry.clusterId}`);
+    }
+  }
+
+  async listChanges(clusterId: string): Promise<LedgerEntry[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': { S: `CLUSTER#${clusterId}` }, ':prefix': { S: 'CHANGE#' } },
+    });
+    return items.map((item) => fromItem<{ entry: LedgerEntry }>(item).entry);
+  }
+
+  // ---- artifacts
+
+  async putArtifact(clusterId: string, artifact: Artifact): Promise<void> {
+    await this.put({ ...keys.artifact(clusterId, artifact), artifact }, undefined, `artifact ${artifact.name}`);
+  }
+
+  async listArtifacts(clusterId: string): Promise<Artifact[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': { S: `CLUSTER#${clusterId}` }, ':prefix': { S: 'ARTIFACT#' } },
+    });
+    return items.map((item) => fromItem<{ artifact: Artifact }>(item).artifact);
+  }
+
+  // ---- leases
+
+  async acquireLease(resourceKey: string, holder: string, ttlSeconds: number, now: Date): Promise<boolean> {
+    const nowMs = now.getTime();
+    const leaseUntilMs = nowMs + ttlSeconds * 1000;
+    try {
+      await this.client.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: toItem({
+            ...keys.lease(resourceKey),
+            holder,
+            leaseUntilMs,
+            // TTL (seconds) only tidies up on AWS; expiry is decided by leaseUntilMs, which is exact.
+            expiresAt: Math.ceil(leaseUntilMs / 1000) + 3600,
+          }),
+          ConditionExpression: 'attribute_not_exists(pk) OR holder = :holder OR leaseUntilMs <= :now',
+          ExpressionAttributeValues: { ':holder': { S: holder }, ':now': { N: String(nowMs) } },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      return translate(error, `lease ${resourceKey}`);
+    }
+  }
+
+  async releaseLease(resourceKey: string, holder: string): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: toItem(keys.lease(resourceKey)),
+          ConditionExpression: 'holder = :holder',
+          ExpressionAttributeValues: { ':holder': { S: holder } },
+        }),
+      );
+    } catch (error) {
+      // Not ours (expired and taken over, or already released): there is nothing of ours to release.
+      if (error instanceof ConditionalCheckFailedException) return;
+      translate(error, `lease ${resourceKey}`);
+    }
+  }
+
+  // ---- documents
+
+  async getDocument<T>(key: string): Promise<StoredDocument<T> | undefined> {
+    const item = await this.getItem(keys.document(key));
+    if (!item) return undefined;
+    const row = fromItem<{ body: T; version: number }>(item);
+    return { body: row.body, version: row.version };
+  }
+
+  async putDocument<T>(key: string, body: T, expectedVersion: number | undefined): Promise<number> {
+    const version = (expectedVersion ?? 0) + 1;
+    await this.putVersioned(keys.document(key), { body, version }, expectedVersion, `document ${key}`);
+    return version;
+  }
+
+  // ---- plumbing
+
+  private async getItem(key: { pk: string; sk: string }): Promise<Item | undefined> {
+    try {
+      const result = await this.client.send(new GetItemCommand({ TableName: this.tableName, Key: toItem(key), ConsistentRead: true }));
+      return result.Item;
+    } catch (error) {
+      return translate(error, `${key.pk} ${key.sk}`);
+    }
+  }
+
+  private async put(item: Record<string, unknown>, condition: Omit<ConstructorParameters<typeof PutItemCommand>[0], 'TableName' | 'Item'> | undefined, what: string): Promise<void> {
+    try {
+      await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: toItem(item), ...condition }));
+    } catch (error) {
+      translate(error, what);
+    }
+  }
+
+  private async putVersioned(key: { pk: string; sk: string }, value: { version: number } & Record<string, unknown>, expectedVersion: number | undefined, what: string): Promise<void> {
+    const condition =
+      expectedVersion === undefined
+        ? { ConditionExpression: 'attribute_not_exists(pk)' }
+        : {
+            ConditionExpression: 'version = :expected',
+            ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+          };
+    await this.put({ ...key, ...value }, condition, what);
+  }
+
+  private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      try {
+        const page = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } catch (error) {
+        translate(error, 'query');
+      }
+    } while (startKey);
+    return items;
+  }
+
+  private async scanAll(input: Omit<ScanCommandInput, 'TableName'>): Promise<Item[]> {
+    const items: Item[] = [];
+    let startKey: Item | undefined;
+    do {
+      try {
+        const page = await this.client.send(new ScanCommand({ ...input, TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } catch (error) {
+        translate(error, 'scan');
+      }
+    } while (startKey);
+    return items;
+  }
+}
+
+/** Creates the table (on demand) when it is missing and waits until it is ACTIVE. For local use; infra owns the AWS table. */
+export async function ensureTable(client: DynamoDBClient, tableName: string): Promise<void> {
+  try {
+    const described = await client.send(new DescribeTableCommand({ TableName: tableName }));
+    if (described.Table?.TableStatus === 'ACTIVE') return;
+  } catch (error) {
+    if (!(error instanceof ResourceNotFoundException)) throw error;
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [
+            { AttributeName: TABLE_KEY.partitionKey, AttributeType: 'S' },
+            { AttributeName: TABLE_KEY.sortKey, AttributeType: 'S' },
+          ],
+          KeySchema: [
+            { AttributeName: TABLE_KEY.partitionKey, KeyType: 'HASH' },
+            { AttributeName: TABLE_KEY.sortKey, KeyType: 'RANGE' },
+          ],
+        }),
+      );
+    } catch (createError) {
+      // Another process created it between our describe and create: wait for it like ours.
+      if (!(createError instanceof ResourceInUseException)) throw createError;
+    }
+  }
+  await waitUntilTableExists({ client, maxWaitTime: 60, minDelay: 1, maxDelay: 2 }, { TableName: tableName });
+}

@@ -1,0 +1,120 @@
+// Runs a flow's synthesized state machine in-process on aws-local-stepfunctions, each Task resolved to the same
+// handler code Lambda runs. Retry pauses are zero locally: the backoff exists for AWS's throttling, not a laptop's.
+import './polyfills.js';
+import { ExecutionError, StateMachine } from 'aws-local-stepfunctions';
+import type { Flow } from '../../domain/model.js';
+import type { FlowInput, FlowRunner } from '../../ports/flow-runner.js';
+import type { ExecutionSummary } from '../../ports/notifier.js';
+import type { HandlerId } from '../../../infra/handler-ids.js';
+import { FlowDefinitionError, forEachState, type LocalFlowDefinition } from './flow-definitions.js';
+import { synthesizeFlowDefinitions, type SynthesizeOptions } from './synthesize-flow-definitions.js';
+
+/** A Lambda handler as the local runner calls it: the Task's input in, the Task's result out. */
+export type LocalHandler = (event: unknown) => Promise<unknown>;
+
+export interface LocalFlowRunnerOptions {
+  /** Handlers by id; a flow needs plan-flow, apply-change, record-failure and notify. */
+  handlers: Partial<Record<HandlerId, LocalHandler>>;
+  definitions: Record<Flow, LocalFlowDefinition>;
+  /** The summary to return when an execution fails before Notify produced one. */
+  summarize(input: FlowInput, error?: string): Promise<ExecutionSummary>;
+}
+
+type JsonValue = Parameters<StateMachine['run']>[0];
+type TaskOverrides = Record<string, (input: JsonValue) => Promise<JsonValue>>;
+
+function isExecutionSummary(value: unknown): value is ExecutionSummary {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    'outcome' in value &&
+    (value.outcome === 'succeeded' || value.outcome === 'failed') &&
+    'clusterId' in value &&
+    'flow' in value
+  );
+}
+
+/** "FlowFailed: At least one change failed..." from the engine's wrapper around the state's error. */
+function describeFailure(error: unknown): string {
+  const cause = error instanceof ExecutionError && error.cause instanceof Error ? error.cause : error;
+  return cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+}
+
+export class LocalFlowRunner implements FlowRunner {
+  private readonly stateMachines = new Map<Flow, StateMachine>();
+
+  constructor(private readonly options: LocalFlowRunnerOptions) {}
+
+  /** A runner on the definitions infra/ synthesizes (cached; see synthesizeFlowDefinitions). */
+  static async fromInfra(
+    options: Omit<LocalFlowRunnerOptions, 'definitions'> & SynthesizeOptions,
+  ): Promise<LocalFlowRunner> {
+    const definitions = await synthesizeFlowDefinitions({ cacheDir: options.cacheDir });
+    return new LocalFlowRunner({ handlers: options.handlers, summarize: options.summarize, definitions });
+  }
+
+  async run(input: FlowInput, onProgress?: (message: string) => void): Promise<ExecutionSummary> {
+    const flowDefinition = this.options.definitions[input.flow];
+    const stateMachine = this.stateMachineFor(input.flow, flowDefinition);
+
+    let notifySummary: unknown;
+    const taskResourceLocalHandlers: TaskOverrides = {};
+    for (const [stateName, handlerId] of Object.entries(flowDefinition.taskHandlers)) {
+      const handler = this.options.handlers[handlerId];
+      if (!handler) {
+        throw new FlowDefinitionError(`Task ${stateName} of the ${input.flow} flow needs the ${handlerId} handler, which was not given.`);
+      }
+      taskResourceLocalHandlers[stateName] = async (taskInput) => {
+        const output = await handler(taskInput);
+        // A failed flow ends in a Fail state, whose error replaces the output: keep Notify's summary to return it.
+        if (handlerId === 'notify') notifySummary = output;
+        return output as JsonValue;
+      };
+    }
+    const retryIntervalOverrides: Record<string, number> = {};
+    forEachState(flowDefinition.definition, (name, state) => {
+      if (state.Retry) retryIntervalOverrides[name] = 0;
+    });
+
+    const execution = stateMachine.run(input as unknown as JsonValue, {
+      overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+    });
+    const progress = onProgress ? this.reportProgress(execution.eventLogs, onProgress) : Promise.resolve();
+
+    try {
+      const output = await execution.result;
+      await progress;
+      if (isExecutionSummary(output)) return output;
+      return this.options.summarize(input, `The ${input.flow} flow ended without an execution summary.`);
+    } catch (error) {
+      await progress;
+      if (isExecutionSummary(notifySummary) && notifySummary.outcome === 'failed') return notifySummary;
+      return this.options.summarize(input, describeFailure(error));
+    }
+  }
+
+  private stateMachineFor(flow: Flow, flowDefinition: LocalFlowDefinition): StateMachine {
+    let stateMachine = this.stateMachines.get(flow);
+    if (!stateMachine) {
+      // Validating costs about a second per definition; these come from CDK synthesis, and
+      // test/integration/local-state-machine.test.ts validates every one of them with this engine.
+      // The engine writes defaults (QueryLanguage) into the definition it is given: hand it a copy.
+      stateMachine = new StateMachine(structuredClone(flowDefinition.definition) as ConstructorParameters<typeof StateMachine>[0], {
+        validationOptions: { noValidate: true },
+      });
+      this.stateMachines.set(flow, stateMachine);
+    }
+    return stateMachine;
+  }
+
+  private async reportProgress(
+    eventLogs: ReturnType<StateMachine['run']>['eventLogs'],
+    onProgress: (message: string) => void,
+  ): Promise<void> {
+    for await (const event of eventLogs) {
+      if (event.type === 'StateEntered') {
+        onProgress(event.index === undefined ? event.state.name : `${event.state.name} #${event.index + 1}`);
+      }
+    }
+  }
+}

@@ -1,0 +1,459 @@
+// SandboxProvider: the NetworkProvider adapter over SandboxCloud. It behaves like a real cloud adapter:
+// describe, act, translate the API's errors; a duplicate is success after re-reading; a delete of a missing
+// entry is success; whole-list APIs are read-modify-write under a lease and keep every entry they did not add.
+// Entries it creates carry a description "podreach:<clusterId>:<changeId>" (the sandbox's tag).
+import { randomUUID } from 'node:crypto';
+import {
+  EntryConflictError,
+  InvalidInputError,
+  LeaseHeldError,
+  QuotaExceededError,
+  UnsupportedChangeError,
+  VerificationError,
+} from '../../domain/errors.js';
+import { parseCidr } from '../../domain/cidr.js';
+import type { ChangeKind, NetworkEntry, ProviderEntry } from '../../domain/model.js';
+import type { EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
+import type { StateStore } from '../../ports/state-store.js';
+import { SandboxCloud, type RouteTableType, type SandboxListItem, type SandboxRoute } from './cloud.js';
+import { SandboxApiError } from './errors.js';
+
+const SUPPORTED: ReadonlySet<ChangeKind> = new Set<ChangeKind>([
+  'route',
+  'vpn-selector',
+  'vpn-route',
+  'dx-prefix',
+  'cloud-connect-route',
+  'transit-route',
+  'sg-rule',
+  'whitelist-entry',
+  'subnet-association',
+  'bgp-peer',
+]);
+
+const ROUTE_TABLE_OF: Partial<Record<ChangeKind, RouteTableType>> = {
+  route: 'route-table',
+  'vpn-route': 'vpn-gateway',
+  'transit-route': 'transit-route-table',
+  'bgp-peer': 'bgp-peer',
+};
+
+const OWNER_PREFIX = 'podreach:';
+const QUOTA_CODES = new Set(['RouteLimitExceeded', 'SelectorLimitExceeded', 'PrefixLimitExceeded', 'RulesPerSecurityGroupLimitExceeded', 'WhitelistLimitExceeded']);
+const LEASE_SECONDS = 30;
+const LEASE_ATTEMPTS = 100;
+
+export interface SandboxProviderOptions {
+  store: StateStore;
+  /** Fixed quotas; by default those of the seed file (read on first use), else DEFAULT_SANDBOX_QUOTAS. */
+  quotas?: ProviderQuotas;
+}
+
+function describeOwner(context: EntryContext): string {
+  return `${OWNER_PREFIX}${context.clusterId}:${context.changeId}`;
+}
+
+function ownerOf(description: string | undefined): 'podreach' | 'foreign' {
+  return description?.startsWith(OWNER_PREFIX) ? 'podreach' : 'foreign';
+}
+
+/** The cluster a podreach-made entry was made for, from its description. */
+function clusterOf(description: string | undefined): string | undefined {
+  return description?.startsWith(OWNER_PREFIX) ? description.slice(OWNER_PREFIX.length).split(':')[0] : undefined;
+}
+
+function required(entry: NetworkEntry, field: 'cidr' | 'nextHop' | 'peerCidr' | 'port'): string {
+  const value = entry[field];
+  if (!value) throw new InvalidInputError(field, `a ${entry.kind} entry needs ${field}`);
+  return value;
+}
+
+function normalised(text: string): string {
+  return parseCidr(text)?.cidr ?? text;
+}
+
+function translate(error: unknown): never {
+  if (error instanceof SandboxApiError && QUOTA_CODES.has(error.sandboxCode)) {
+    throw new QuotaExceededError(error.message, error.sandboxCode);
+  }
+  throw error;
+}
+
+function isCode(error: unknown, code: SandboxApiError['sandboxCode']): boolean {
+  return error instanceof SandboxApiError && error.sandboxCode === code;
+}
+
+function tagged(base: NetworkEntry, description: string | undefined, resourceId: string): ProviderEntry {
+  return { ...base, owner: ownerOf(description), resourceId, ...(description ? { description } : {}) };
+}
+
+export class SandboxProvider implements NetworkProvider {
+  readonly name = 'sandbox' as const;
+  readonly cloud: SandboxCloud;
+  private readonly store: StateStore;
+
+  constructor(options: SandboxProviderOptions) {
+    this.store = options.store;
+    this.cloud = new SandboxCloud({ store: options.store, ...(options.quotas ? { quotas: options.quotas } : {}) });
+  }
+
+  /** A provider whose quotas() already reflects the seed file. */
+  static async open(store: StateStore): Promise<SandboxProvider> {
+    const provider = new SandboxProvider({ store });
+    await provider.cloud.loadQuotas();
+    return provider;
+  }
+
+  supports(kind: ChangeKind): boolean {
+    return SUPPORTED.has(kind);
+  }
+
+  /** The seed file's quotas once any call has read the account (SandboxProvider.open reads them up front). */
+  quotas(): ProviderQuotas {
+    return this.cloud.quotas;
+  }
+
+  async listEntries(kind: ChangeKind, target: string): Promise<ProviderEntry[]> {
+    this.assertSupported(kind);
+    await this.cloud.loadQuotas();
+    const routeTable = ROUTE_TABLE_OF[kind];
+    if (routeTable) {
+      const table = await this.cloud.describe(routeTable, target);
+      return (table?.routes ?? []).map((r) => this.routeEntry(kind, target, r));
+    }
+    switch (kind) {
+      case 'vpn-selector': {
+        const connection = await this.cloud.describe('vpn-connection', target);
+        return (connection?.selectors ?? []).map((s) =>
+          tagged({ kind, target, cidr: s.local, peerCidr: s.remote }, s.description, `${target}:${s.local}<->${s.remote}`),
+        );
+      }
+      case 'dx-prefix': {
+        const gateway = await this.cloud.describe('dx-gateway', target);
+        return (gateway?.prefixes ?? []).map((p) => tagged({ kind, target, cidr: p.cidr }, p.description, `${target}:${p.cidr}`));
+      }
+      case 'whitelist-entry': {
+        const whitelist = await this.cloud.describe('whitelist', target);
+        return (whitelist?.entries ?? []).map((e) => tagged({ kind, target, cidr: e.cidr }, e.description, `${target}:${e.cidr}`));
+      }
+      case 'cloud-connect-route': {
+        const ccn = await this.cloud.describe('cloud-connect', target);
+        return (ccn?.routes ?? []).map((r) =>
+          tagged({ kind, target, cidr: r.cidr, nextHop: r.instanceId, nextHopType: 'vpc', enabled: r.enabled }, r.description, `${target}:${r.cidr}:${r.instanceId}`),
+        );
+      }
+      case 'sg-rule': {
+        const group = await this.cloud.describe('security-group', target);
+        return (group?.rules ?? []).map((r) => tagged({ kind, target, cidr: r.source, port: r.port }, r.description, `${target}:${r.source}:${r.port}`));
+      }
+      case 'subnet-association': {
+        const subnet = await this.cloud.describe('subnet', target);
+        if (!subnet?.routeTableId) return [];
+        return [
+          tagged(
+            { kind, target, ...(subnet.cidr ? { cidr: subnet.cidr } : {}), nextHop: subnet.routeTableId, nextHopType: 'route-table' },
+            subnet.associationDescription,
+            `${target}:${subnet.routeTableId}`,
+          ),
+        ];
+      }
+      default:
+        throw new UnsupportedChangeError(`the sandbox cannot list ${kind} entries`);
+    }
+  }
+
+  async createEntry(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
+    return this.apply(entry, context, 'create');
+  }
+
+  async updateEntry(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
+    return this.apply(entry, context, 'update');
+  }
+
+  async deleteEntry(entry: NetworkEntry, context: EntryContext): Promise<void> {
+    this.assertSupported(entry.kind);
+    const routeTable = ROUTE_TABLE_OF[entry.kind];
+    if (routeTable) return this.deleteRoute(routeTable, entry);
+    switch (entry.kind) {
+      case 'vpn-selector':
+      case 'dx-prefix':
+      case 'whitelist-entry':
+        return this.removeFromList(entry, context);
+      case 'cloud-connect-route': {
+        const current = await this.findCcnRoute(entry);
+        if (!current || current.nextHop !== required(entry, 'nextHop')) return;
+        try {
+          await this.cloud.deleteCcnRoute(entry.target, current.cidr ?? '', current.nextHop);
+        } catch (error) {
+          if (!isCode(error, 'CcnRouteNotFound')) translate(error);
+        }
+        return;
+      }
+      case 'sg-rule':
+        try {
+          await this.cloud.revokeIngress(entry.target, { source: required(entry, 'cidr'), port: required(entry, 'port') });
+        } catch (error) {
+          if (!isCode(error, 'InvalidPermission.NotFound')) translate(error);
+        }
+        return;
+      case 'subnet-association': {
+        const subnet = await this.cloud.describe('subnet', entry.target);
+        // Only the binding described goes; a binding to another table is not this entry.
+        if (subnet?.routeTableId !== required(entry, 'nextHop')) return;
+        try {
+          await this.cloud.disassociateRouteTable(entry.target);
+        } catch (error) {
+          if (!isCode(error, 'InvalidAssociation.NotFound')) translate(error);
+        }
+        return;
+      }
+      default:
+        throw new UnsupportedChangeError(`the sandbox cannot delete ${entry.kind} entries`);
+    }
+  }
+
+  // ---- create / update
+
+  private async apply(entry: NetworkEntry, context: EntryContext, action: 'create' | 'update'): Promise<ProviderEntry> {
+    this.assertSupported(entry.kind);
+    await this.cloud.loadQuotas();
+    const routeTable = ROUTE_TABLE_OF[entry.kind];
+    if (routeTable) return this.putRoute(routeTable, entry, context);
+    switch (entry.kind) {
+      case 'vpn-selector':
+      case 'dx-prefix':
+      case 'whitelist-entry':
+        return this.addToList(entry, context);
+      case 'cloud-connect-route':
+        return this.putCcnRoute(entry, context);
+      case 'sg-rule':
+        return this.putRule(entry, context);
+      case 'subnet-association':
+        return this.putAssociation(entry, context, action);
+      default:
+        throw new UnsupportedChangeError(`the sandbox cannot apply ${entry.kind} entries`);
+    }
+  }
+
+  private async putRoute(type: RouteTableType, entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
+    const destination = normalised(required(entry, 'cidr'));
+    const nextHop = required(entry, 'nextHop');
+    const route: SandboxRoute = { destination, nextHop, ...(entry.nextHopType ? { nextHopType: entry.nextHopType } : {}), description: describeOwner(context) };
+    const settle = async (): Promise<ProviderEntry | undefined> => {
+      const current = (await this.cloud.describe(type, entry.target))?.routes.find((r) => r.destination === destination);
+      if (!current) return undefined;
+      if (current.nextHop === nextHop) return this.routeEntry(entry.kind, entry.target, current);
+      if (clusterOf(current.description) === context.clusterId) {
+        // Ours, for this cluster, pointing elsewhere: the change moves it (what ReplaceRoute is for).
+        await this.cloud.replaceRoute(type, entry.target, route).catch(translate);
+        return this.verifiedRoute(type, entry, destination, nextHop);
+      }
+      throw this.conflict(entry, `${entry.target} already routes ${destination} to ${current.nextHop}`, current.description);
+    };
+    const existing = await settle();
+    if (existing) return existing;
+    try {
+      await this.cloud.createRoute(type, entry.target, route);
+    } catch (error) {
+      // Someone created it between our read and our call: decide on what is there now.
+      if (!isCode(error, 'RouteAlreadyExists')) translate(error);
+      const raced = await settle();
+      if (raced) return raced;
+      throw error;
+    }
+    return this.verifiedRoute(type, entry, destination, nextHop);
+  }
+
+  private async deleteRoute(type: RouteTableType, entry: NetworkEntry): Promise<void> {
+    const destination = normalised(required(entry, 'cidr'));
+    const current = (await this.cloud.describe(type, entry.target))?.routes.find((r) => r.destination === destination);
+    // Same destination, another next hop: not the entry described, so it stays.
+    if (!current || (entry.nextHop !== undefined && current.nextHop !== entry.nextHop)) return;
+    try {
+      await this.cloud.deleteRoute(type, entry.target, destination);
+    } catch (error) {
+      if (!isCode(error, 'InvalidRoute.NotFound')) translate(error);
+    }
+  }
+
+  private async verifiedRoute(type: RouteTableType, entry: NetworkEntry, destination: string, nextHop: string): Promise<ProviderEntry> {
+    const current = (await this.cloud.describe(type, entry.target))?.routes.find((r) => r.destination === destination);
+    if (!current || current.nextHop !== nextHop) {
+      throw new VerificationError(`${entry.target}: the route to ${destination} via ${nextHop} is not there after creating it`);
+    }
+    return this.routeEntry(entry.kind, entry.target, current);
+  }
+
+  private routeEntry(kind: ChangeKind, target: string, route: SandboxRoute): ProviderEntry {
+    return tagged(
+      { kind, target, cidr: route.destination, nextHop: route.nextHop, ...(route.nextHopType ? { nextHopType: route.nextHopType } : {}) },
+      route.description,
+      `${target}:${route.destination}`,
+    );
+  }
+
+  // ---- whole-list APIs: read-modify-write under a lease, keeping every entry podreach did not add
+
+  private listKey(entry: NetworkEntry): (item: ProviderEntry) => boolean {
+    const cidr = normalised(required(entry, 'cidr'));
+    const peer = entry.kind === 'vpn-selector' ? normalised(required(entry, 'peerCidr')) : undefined;
+    return (item) => item.cidr === cidr && (peer === undefined || item.peerCidr === peer);
+  }
+
+  private async writeList(entry: NetworkEntry, items: ProviderEntry[]): Promise<void> {
+    const plain = (i: ProviderEntry): SandboxListItem => ({ cidr: i.cidr ?? '', ...(i.description ? { description: i.description } : {}) });
+    try {
+      if (entry.kind === 'vpn-selector') {
+        await this.cloud.replaceSelectors(
+          entry.target,
+          items.map((i) => ({ local: i.cidr ?? '', remote: i.peerCidr ?? '', ...(i.description ? { description: i.description } : {}) })),
+        );
+      } else if (entry.kind === 'dx-prefix') {
+        await this.cloud.replaceDxPrefixes(entry.target, items.map(plain));
+      } else {
+        await this.cloud.replaceWhitelist(entry.target, items.map(plain));
+      }
+    } catch (error) {
+      translate(error);
+    }
+  }
+
+  private async addToList(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
+    const matches = this.listKey(entry);
+    return this.underLease(entry, context, async () => {
+      const current = await this.listEntries(entry.kind, entry.target);
+      const found = current.find(matches);
+      if (found) return found;
+      const added: ProviderEntry = {
+        kind: entry.kind,
+        target: entry.target,
+        cidr: normalised(required(entry, 'cidr')),
+        ...(entry.kind === 'vpn-selector' ? { peerCidr: normalised(required(entry, 'peerCidr')) } : {}),
+        description: describeOwner(context),
+      };
+      await this.writeList(entry, [...current, added]);
+      const after = (await this.listEntries(entry.kind, entry.target)).find(matches);
+      if (!after) throw new VerificationError(`${entry.target}: ${entry.kind} ${added.cidr} is not there after adding it`);
+      return after;
+    });
+  }
+
+  private async removeFromList(entry: NetworkEntry, context: EntryContext): Promise<void> {
+    const matches = this.listKey(entry);
+    await this.underLease(entry, context, async () => {
+      const current = await this.listEntries(entry.kind, entry.target);
+      if (!current.some(matches)) return;
+      await this.writeList(entry, current.filter((item) => !matches(item)));
+    });
+  }
+
+  private async underLease<T>(entry: NetworkEntry, context: EntryContext, work: () => Promise<T>): Promise<T> {
+    const resourceKey = `sandbox#${entry.kind}#${entry.target}`;
+    const holder = `${context.clusterId}/${context.changeId}/${randomUUID()}`;
+    for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
+      if (await this.store.acquireLease(resourceKey, holder, LEASE_SECONDS, new Date())) {
+        try {
+          return await work();
+        } finally {
+          await this.store.releaseLease(resourceKey, holder);
+        }
+      }
+      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
+    }
+    throw new LeaseHeldError(`${resourceKey} is being changed by another flow`);
+  }
+
+  // ---- cloud-connect routes: identity is the CIDR; value is the instance and whether it is enabled
+
+  private async findCcnRoute(entry: NetworkEntry): Promise<ProviderEntry | undefined> {
+    const cidr = normalised(required(entry, 'cidr'));
+    const routes = (await this.listEntries('cloud-connect-route', entry.target)).filter((r) => r.cidr === cidr);
+    return routes.find((r) => r.nextHop === entry.nextHop) ?? routes[0];
+  }
+
+  private async putCcnRoute(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
+    const cidr = normalised(required(entry, 'cidr'));
+    const instanceId = required(entry, 'nextHop');
+    const enabled = entry.enabled ?? true;
+    const current = await this.findCcnRoute(entry);
+    const ours = clusterOf(current?.description) === context.clusterId;
+    try {
+      if (current && current.nextHop === instanceId) {
+        if (current.enabled === enabled) return current;
+        if (!ours) throw this.conflict(entry, `${entry.target}: ${cidr} from ${instanceId} is ${current.enabled ? 'enabled' : 'disabled'}`, current.description);
+        await this.cloud.setCcnRouteEnabled(entry.target, cidr, instanceId, enabled);
+      } else if (current) {
+        if (!ours) throw this.conflict(entry, `${entry.target} already carries ${cidr} from ${current.nextHop}`, current.description);
+        await this.cloud.deleteCcnRoute(entry.target, cidr, current.nextHop ?? '');
+        await this.cloud.createCcnRoute(entry.target, { cidr, instanceId, enabled, description: describeOwner(context) });
+      } else {
+        try {
+          await this.cloud.createCcnRoute(entry.target, { cidr, instanceId, enabled, description: describeOwner(context) });
+        } catch (error) {
+          if (!isCode(error, 'CcnRouteAlreadyExists')) throw error;
+          return this.putCcnRoute(entry, context);
+        }
+      }
+    } catch (error) {
+      if (isCode(error, 'CcnRouteCidrOverlap')) throw new EntryConflictError((error as Error).message, 'CcnRouteCidrOverlap');
+      translate(error);
+    }
+    const after = (await this.listEntries('cloud-connect-route', entry.target)).find((r) => r.cidr === cidr && r.nextHop === instanceId);
+    if (!after || after.enabled !== enabled) throw new VerificationError(`${entry.target}: ${cidr} from ${instanceId} is not as set after applying it`);
+    return after;
+  }
+
+  // ---- security-group rules: identity and value are the same (source, port)
+
+  private async putRule(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
+    const source = normalised(required(entry, 'cidr'));
+    const port = required(entry, 'port');
+    try {
+      await this.cloud.authorizeIngress(entry.target, { source, port, description: describeOwner(context) });
+    } catch (error) {
+      if (!isCode(error, 'InvalidPermission.Duplicate')) translate(error);
+    }
+    const after = (await this.listEntries('sg-rule', entry.target)).find((r) => r.cidr === source && r.port === port);
+    if (!after) throw new VerificationError(`${entry.target}: the rule for ${source} on ${port} is not there after creating it`);
+    return after;
+  }
+
+  // ---- subnet bindings: one route table per subnet; a subnet bound elsewhere is never silently moved
+
+  private async putAssociation(entry: NetworkEntry, context: EntryContext, action: 'create' | 'update'): Promise<ProviderEntry> {
+    const routeTableId = required(entry, 'nextHop');
+    for (let attempt = 0; attempt < 3; attempt++) {
+      const subnet = await this.cloud.describe('subnet', entry.target);
+      if (subnet?.routeTableId === routeTableId) {
+        const [current] = await this.listEntries('subnet-association', entry.target);
+        if (current) return current;
+      } else if (subnet?.routeTableId) {
+        const ours = clusterOf(subnet.associationDescription) === context.clusterId;
+        if (action !== 'update' || !ours) {
+          throw this.conflict(entry, `${entry.target} is bound to ${subnet.routeTableId}`, subnet.associationDescription);
+        }
+        await this.cloud.disassociateRouteTable(entry.target).catch((error: unknown) => {
+          if (!isCode(error, 'InvalidAssociation.NotFound')) translate(error);
+        });
+      } else {
+        try {
+          await this.cloud.associateRouteTable(entry.target, routeTableId, describeOwner(context));
+        } catch (error) {
+          if (!isCode(error, 'Resource.AlreadyAssociated')) translate(error);
+        }
+      }
+    }
+    throw new VerificationError(`${entry.target}: the binding to ${routeTableId} is not there after associating it`);
+  }
+
+  // ---- helpers
+
+  private conflict(entry: NetworkEntry, what: string, description: string | undefined): EntryConflictError {
+    const by = clusterOf(description);
+    return new EntryConflictError(`${what} (${by ? `created by podreach for cluster ${by}` : 'not created by podreach'}); it is left untouched`, `${entry.kind}-conflict`);
+  }
+
+  private assertSupported(kind: ChangeKind): void {
+    if (!SUPPORTED.has(kind)) throw new UnsupportedChangeError(`the sandbox provider does not simulate ${kind} entries`, 'Unsupported');
+  }
+}

@@ -1,0 +1,79 @@
+// Use case: plan one flow of one cluster — snapshot what the provider holds now, diff against the desired
+// state, and (unless dry-run) record the plan and its ledger rows. Returns the ids of the changes to apply.
+import { NotFoundError } from '../domain/errors.js';
+import type { ClusterFacts, Flow, FlowPlan, LedgerEntry, ProviderEntry } from '../domain/model.js';
+import type { ConnectivityProfile } from '../domain/profile.js';
+import { planFlow, requiredTargets, targetKey } from '../domain/planner/index.js';
+import { resolveProfile } from '../domain/profile-resolution.js';
+import type { FlowInput } from '../ports/flow-runner.js';
+import type { AppDeps } from './deps.js';
+
+export interface FlowPlanResult {
+  plan: FlowPlan;
+  changeIds: string[];
+}
+
+const EMPTY_SPEC = { match: { clusterIds: [], vpcIds: [] }, directConnect: [], vpn: [], cloudConnect: [], peering: [], securityGroups: [], whitelists: [], bridgeCidr: '172.17.0.0/16' };
+
+export async function planClusterFlow(
+  input: Pick<FlowInput, 'clusterId' | 'flow'>,
+  deps: AppDeps,
+  override?: { facts: ClusterFacts },
+): Promise<FlowPlan> {
+  const facts = override?.facts ?? (await deps.store.getCluster(input.clusterId))?.facts;
+  if (!facts) throw new NotFoundError(`cluster ${input.clusterId} is unknown: no Cluster Created event was processed for it`);
+  const profile: ConnectivityProfile | undefined = resolveProfile(await deps.store.listProfiles(), facts);
+  const ledger = await deps.store.listChanges(facts.clusterId);
+  const spec = profile?.spec ?? (EMPTY_SPEC as ConnectivityProfile['spec']);
+  const targets = requiredTargets(facts, spec, input.flow, ledger);
+  const snapshot = new Map<string, readonly ProviderEntry[]>();
+  for (const ref of targets) {
+    const key = targetKey(ref);
+    if (snapshot.has(key)) continue;
+    const provider = deps.providers.get(ref.provider, ref.region);
+    snapshot.set(key, provider.supports(ref.kind) ? await provider.listEntries(ref.kind, ref.target) : []);
+  }
+  return planFlow({
+    facts,
+    profile: spec,
+    flow: input.flow,
+    ledger,
+    snapshot,
+    quotas: (name) => deps.providers.get(name, facts.region).quotas(),
+    supports: (name, kind) => deps.providers.get(name, facts.region).supports(kind),
+  });
+}
+
+/** Plans and records: ledger rows move to their planned status; returns the changes the state machine applies. */
+export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<FlowPlanResult> {
+  const plan = await planClusterFlow(input, deps);
+  const now = deps.now().toISOString();
+  await deps.store.savePlan({ ...plan, executionId: input.executionId, createdAt: now, dryRun: false });
+  for (const artifact of plan.artifacts) await deps.store.putArtifact(plan.clusterId, artifact);
+  const changeIds: string[] = [];
+  for (const change of plan.changes) {
+    const previous = await deps.store.getChange(change.clusterId, change.id);
+    const owned = change.action === 'delete' && change.status === 'unchanged' ? false : previous?.owned ?? false;
+    const row: LedgerEntry = {
+      ...change,
+      owned,
+      executionId: input.executionId,
+      attempts: 0,
+      updatedAt: now,
+      ...(previous?.providerResourceId ? { providerResourceId: previous.providerResourceId } : {}),
+    };
+    // A row being applied by another execution is left alone (its apply step records the outcome).
+    if (previous?.status === 'applying' && previous.executionId !== input.executionId) continue;
+    await deps.store.putChange(row);
+    if (change.status === 'planned') changeIds.push(change.id);
+  }
+  return { plan, changeIds };
+}
+
+/** The Plan task's output: small (ids only) so it stays inside Step Functions' 256 KB payload limit. */
+export async function planStep(input: FlowInput, deps: AppDeps): Promise<FlowInput & { changeIds: string[] }> {
+  const { changeIds } = await planAndRecord(input, deps);
+  return { clusterId: input.clusterId, flow: input.flow, executionId: input.executionId, changeIds };
+}
+
+export type { Flow };

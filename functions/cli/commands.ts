@@ -1,0 +1,151 @@
+// The CLI commands: parse flags, open the local runtime (or AWS clients), call one use case, print.
+import { randomBytes } from 'node:crypto';
+import { planEvent, runEvent, runFlow } from '../application/run-event.js';
+import type { ClusterEvent } from '../../events/schemas.js';
+import type { Artifact, Change, Flow } from '../domain/model.js';
+import type { ExecutionSummary } from '../ports/notifier.js';
+import { parseProfileText } from '../application/profile-text.js';
+import { openLocalRuntime, readTextFile, type LocalOptions, type LocalRuntime } from './local-runtime.js';
+import { buildReport, renderTable, type RunReport } from './report.js';
+
+export interface CommonFlags {
+  profile?: string;
+  state: string;
+  provider?: string;
+  sandbox?: string;
+  json?: boolean;
+}
+
+function localOptions(flags: CommonFlags): LocalOptions {
+  return {
+    stateDir: flags.state,
+    ...(flags.provider ? { provider: flags.provider } : {}),
+    ...(flags.profile ? { profileFile: flags.profile } : {}),
+    ...(flags.sandbox ? { sandboxFile: flags.sandbox } : {}),
+  };
+}
+
+export function newRunId(now: Date): string {
+  return `run-${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
+}
+
+function print(report: RunReport, json: boolean | undefined): void {
+  process.stdout.write(`${json ? JSON.stringify(report, null, 2) : renderTable(report)}\n`);
+}
+
+const progress = (json: boolean | undefined) => (message: string) => {
+  if (!json && process.stderr.isTTY) process.stderr.write(`… ${message}\n`);
+};
+
+export function reportFromSummaries(runtime: LocalRuntime, clusterId: string, runId: string, summaries: ExecutionSummary[], warnings: string[]): RunReport {
+  const changes: Change[] = summaries.flatMap((summary) => summary.changes);
+  const artifacts = summaries.flatMap((summary) => summary.artifacts.map((artifact: Artifact) => ({ artifact, path: runtime.writeArtifact(clusterId, artifact) })));
+  const errors = summaries.filter((summary) => summary.error).map((summary) => ({ flow: summary.flow, error: summary.error ?? '' }));
+  return buildReport({ clusterId, executionId: runId, dryRun: false, changes, artifacts, warnings: [...warnings, ...summaries.flatMap((s) => s.warnings)], errors });
+}
+
+export function exitCodeOf(report: RunReport): number {
+  return report.counts.failed > 0 || (report.errors?.length ?? 0) > 0 ? 1 : 0;
+}
+
+export async function runEventReport(runtime: LocalRuntime, event: ClusterEvent, json?: boolean): Promise<RunReport> {
+  const runId = newRunId(runtime.deps.now());
+  const { ingest, summaries } = await runEvent(event, { ...runtime.deps, runner: runtime.runner }, runId, progress(json));
+  const warnings = [...ingest.warnings, ...(ingest.ignored ? [ingest.ignored] : [])];
+  return reportFromSummaries(runtime, ingest.clusterId, runId, summaries, warnings);
+}
+
+export async function runCommand(event: ClusterEvent, flags: CommonFlags): Promise<number> {
+  const runtime = await openLocalRuntime(localOptions(flags));
+  try {
+    const report = await runEventReport(runtime, event, flags.json);
+    print(report, flags.json);
+    return exitCodeOf(report);
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function planCommand(event: ClusterEvent, flags: CommonFlags): Promise<number> {
+  const runtime = await openLocalRuntime(localOptions(flags));
+  try {
+    const { ingest, plans } = await planEvent(event, runtime.deps);
+    const report = buildReport({
+      clusterId: ingest.clusterId,
+      executionId: newRunId(runtime.deps.now()),
+      dryRun: true,
+      changes: plans.flatMap((plan) => plan.changes),
+      artifacts: plans.flatMap((plan) => plan.artifacts.map((artifact) => ({ artifact, path: runtime.writeArtifact(ingest.clusterId, artifact) }))),
+      warnings: [...ingest.warnings, ...(ingest.ignored ? [ingest.ignored] : []), ...plans.flatMap((plan) => plan.warnings)],
+      errors: [],
+    });
+    print(report, flags.json);
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function stateCommand(flags: { cluster?: string; state: string; json?: boolean }): Promise<number> {
+  const runtime = await openLocalRuntime({ stateDir: flags.state });
+  try {
+    const clusters = (await runtime.deps.store.listClusters()).filter((facts) => !flags.cluster || facts.clusterId === flags.cluster);
+    const out = [];
+    for (const facts of clusters.sort((a, b) => a.clusterId.localeCompare(b.clusterId))) {
+      const entries = (await runtime.deps.store.listChanges(facts.clusterId)).sort((a, b) => a.flow.localeCompare(b.flow) || a.kind.localeCompare(b.kind) || a.target.localeCompare(b.target) || (a.cidr ?? '').localeCompare(b.cidr ?? ''));
+      out.push({ cluster: facts, entries });
+    }
+    if (flags.json) process.stdout.write(`${JSON.stringify({ clusters: out }, null, 2)}\n`);
+    else if (out.length === 0) process.stdout.write('no clusters recorded\n');
+    else {
+      for (const { cluster, entries } of out) {
+        process.stdout.write(`cluster ${cluster.clusterId} (${cluster.provider} ${cluster.region}, ${cluster.networkModel})${cluster.deleted ? ' deleted' : ''}: pod CIDRs ${cluster.podCidrs.join(', ')}; ${Object.keys(cluster.nodes).length} node(s)\n`);
+        const report = buildReport({ clusterId: cluster.clusterId, executionId: '-', dryRun: false, changes: entries, artifacts: [], warnings: [], errors: [] });
+        process.stdout.write(`${renderTable(report).split('\n').slice(1).join('\n')}\n`);
+        const owned = entries.filter((entry) => entry.owned).length;
+        process.stdout.write(`owned by podreach: ${owned}\n\n`);
+      }
+    }
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function triggerCommand(flow: Flow, flags: CommonFlags & { cluster: string; aws?: boolean; stateMachineArn?: string }): Promise<number> {
+  if (flags.aws) {
+    const { triggerOnAws } = await import('./aws-commands.js');
+    return triggerOnAws(flow, flags);
+  }
+  const runtime = await openLocalRuntime(localOptions(flags));
+  try {
+    const runId = `manual-${newRunId(runtime.deps.now())}`;
+    const summary = await runFlow(flags.cluster, flow, { runner: runtime.runner }, runId, progress(flags.json));
+    const report = reportFromSummaries(runtime, flags.cluster, runId, [summary], []);
+    print(report, flags.json);
+    return exitCodeOf(report);
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function emitCommand(event: ClusterEvent, flags: { bus: string; json?: boolean }): Promise<number> {
+  const { emitToBus } = await import('./aws-commands.js');
+  return emitToBus(event, flags);
+}
+
+export async function profilePutCommand(file: string, flags: { state: string; table?: string }): Promise<number> {
+  const profile = parseProfileText(readTextFile(file, 'file'), file);
+  if (flags.table) {
+    const { putProfileOnAws } = await import('./aws-commands.js');
+    return putProfileOnAws(profile, flags.table);
+  }
+  const runtime = await openLocalRuntime({ stateDir: flags.state });
+  try {
+    await runtime.deps.store.putProfile(profile);
+    process.stdout.write(`stored profile ${profile.metadata.name} in ${runtime.stateDir}\n`);
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}

@@ -1,0 +1,130 @@
+// The embedded default: the state store on in-process dynalite (data under --state DIR), the sandbox provider
+// (or another adapter with --provider), and the flow state machines synthesized from infra/ running in-process
+// on aws-local-stepfunctions, each Task resolved to the same handler code Lambda runs.
+import '../adapters/flow-runner/polyfills.js';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLocalDynamo } from '../adapters/dynamodb/local-dynamo.js';
+import { synthesizeFlowDefinitions } from '../adapters/flow-runner/synthesize-flow-definitions.js';
+import { LocalFlowRunner } from '../adapters/flow-runner/local-flow-runner.js';
+import { createProviderRegistry } from '../adapters/provider-registry.js';
+import { parseSandboxFile, seedSandbox } from '../adapters/sandbox/sandbox-file.js';
+import { createNotifier, webhookUrlFromEnvironment } from '../adapters/slack/slack-notifier.js';
+import type { AppDeps } from '../application/deps.js';
+import { parseProfileText } from '../application/profile-text.js';
+import { summarizeExecution } from '../application/summarize.js';
+import { InvalidInputError } from '../domain/errors.js';
+import type { Artifact, ProviderName } from '../domain/model.js';
+import { PROVIDER_NAMES } from '../domain/model.js';
+import { createApplyChangeHandler } from '../handlers/apply-change.js';
+import { createNotifyHandler } from '../handlers/notify.js';
+import { createPlanFlowHandler } from '../handlers/plan-flow.js';
+import { createRecordFailureHandler } from '../handlers/record-failure.js';
+import { createLogger } from '../handlers/middleware.js';
+import type { FlowRunner } from '../ports/flow-runner.js';
+
+export interface LocalOptions {
+  stateDir: string;
+  provider?: string;
+  profileFile?: string;
+  sandboxFile?: string;
+}
+
+export interface LocalRuntime {
+  deps: AppDeps;
+  runner: FlowRunner;
+  stateDir: string;
+  writeArtifact(clusterId: string, artifact: Artifact): string;
+  close(): Promise<void>;
+}
+
+const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+
+export function readTextFile(path: string, field: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (error) {
+    throw new InvalidInputError(field, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  }
+}
+
+export function providerOption(value: string | undefined): ProviderName | undefined {
+  if (value === undefined) return 'sandbox';
+  if (value === 'event') return undefined;
+  if (!(PROVIDER_NAMES as readonly string[]).includes(value)) {
+    throw new InvalidInputError('--provider', `unknown provider "${value}" (expected one of: ${PROVIDER_NAMES.join(', ')}, or "event")`);
+  }
+  return value as ProviderName;
+}
+
+/** Parses the files a command names before anything starts, so bad input changes nothing. */
+export function readInputs(options: LocalOptions) {
+  return {
+    profile: options.profileFile ? parseProfileText(readTextFile(options.profileFile, '--profile'), options.profileFile) : undefined,
+    sandbox: options.sandboxFile ? parseSandboxFile(readTextFile(options.sandboxFile, '--sandbox'), options.sandboxFile) : undefined,
+    provider: providerOption(options.provider),
+  };
+}
+
+const lambdaContext = (name: string) => ({
+  callbackWaitsForEmptyEventLoop: false,
+  functionName: `podreach-${name}`,
+  functionVersion: '$LATEST',
+  invokedFunctionArn: `arn:aws:lambda:local:000000000000:function:podreach-${name}`,
+  memoryLimitInMB: '512',
+  awsRequestId: randomUUID(),
+  logGroupName: `/aws/lambda/podreach-${name}`,
+  logStreamName: 'local',
+  getRemainingTimeInMillis: () => 900_000,
+  done: () => undefined,
+  fail: () => undefined,
+  succeed: () => undefined,
+});
+
+export async function openLocalRuntime(options: LocalOptions): Promise<LocalRuntime> {
+  const inputs = readInputs(options);
+  const stateDir = resolve(options.stateDir);
+  mkdirSync(stateDir, { recursive: true });
+  const local = await startLocalDynamo(stateDir);
+  try {
+    const store = local.store;
+    if (inputs.sandbox) await seedSandbox(store, inputs.sandbox);
+    if (inputs.profile) await store.putProfile(inputs.profile);
+    const deps: AppDeps = {
+      store,
+      providers: await createProviderRegistry({ store, ...(inputs.provider ? { override: inputs.provider } : {}) }),
+      notifier: createNotifier(webhookUrlFromEnvironment()),
+      now: () => new Date(),
+    };
+    const silent = process.env.PODREACH_LOG !== 'debug';
+    const options = (name: string) => ({ deps: async () => deps, logger: createLogger(name, silent) });
+    const asLocal = (name: string, handler: (event: never, context: never) => Promise<unknown>) => (event: unknown) => handler(event as never, lambdaContext(name) as never);
+    const handlers = {
+      'plan-flow': asLocal('plan-flow', createPlanFlowHandler(options('plan-flow'))),
+      'apply-change': asLocal('apply-change', createApplyChangeHandler(options('apply-change'))),
+      'record-failure': asLocal('record-failure', createRecordFailureHandler(options('record-failure'))),
+      notify: asLocal('notify', createNotifyHandler(options('notify'))),
+    };
+    const definitions = await synthesizeFlowDefinitions({ cacheDir: join(repoRoot, 'node_modules', '.cache', 'podreach') });
+    const runner = new LocalFlowRunner({ handlers, definitions, summarize: (input, error) => summarizeExecution({ ...input, ...(error ? { error } : {}) }, deps) });
+    return {
+      deps,
+      runner,
+      stateDir,
+      writeArtifact(clusterId, artifact) {
+        const extension = artifact.mediaType === 'application/json' ? 'json' : artifact.mediaType === 'application/yaml' ? 'yaml' : 'txt';
+        const fileName = artifact.name.endsWith(`.${extension}`) ? artifact.name : `${artifact.name}.${extension}`;
+        const path = join(stateDir, 'artifacts', clusterId, fileName);
+        mkdirSync(dirname(path), { recursive: true });
+        writeFileSync(path, artifact.content);
+        return path;
+      },
+      close: () => local.close(),
+    };
+  } catch (error) {
+    await local.close();
+    throw error;
+  }
+}

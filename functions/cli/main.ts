@@ -1,0 +1,109 @@
+// The `podreach` command (CONTRACT.md): run, plan, state, trigger, emit, profile put, demo.
+// Exit codes: 0 done (even with blocked changes), 2 invalid input (nothing applied), 1 a change or flow failed.
+import '../adapters/flow-runner/polyfills.js';
+import { Command, CommanderError, Option } from 'commander';
+import { parseClusterEventJson } from '../../events/parse.js';
+import { InvalidInputError } from '../domain/errors.js';
+import { FLOWS } from '../domain/model.js';
+import { runDemo } from './demo.js';
+import { emitCommand, planCommand, profilePutCommand, runCommand, stateCommand, triggerCommand } from './commands.js';
+import { readTextFile } from './local-runtime.js';
+
+export const DEFAULT_STATE_DIR = '.podreach';
+
+export function buildProgram(): Command {
+  const program = new Command('podreach')
+    .description('Makes Kubernetes container networks reachable across hybrid clouds.')
+    .exitOverride()
+    .showHelpAfterError()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  const localOptions = (command: Command) =>
+    command
+      .option('--profile <file>', 'connectivity profile (YAML or JSON), stored in the state for later runs')
+      .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
+      .option('--provider <name>', 'adapter for every account: sandbox (default), aws, tencent, alibaba, huawei, or "event" to use the provider each event names')
+      .option('--sandbox <file>', 'seed the sandbox account with existing resources (YAML or JSON)')
+      .option('--json', 'print the JSON report');
+
+  localOptions(program.command('run').argument('<event-file>', 'event JSON (EventBridge envelope or bare detail)').description('process one event end to end')).action(
+    async (file: string, options) => {
+      const event = parseClusterEventJson(readTextFile(file, 'event-file'), file);
+      process.exitCode = await runCommand(event, options);
+    },
+  );
+  localOptions(program.command('plan').argument('<event-file>').description('plan one event; applies nothing')).action(async (file: string, options) => {
+    const event = parseClusterEventJson(readTextFile(file, 'event-file'), file);
+    process.exitCode = await planCommand(event, options);
+  });
+  program
+    .command('state')
+    .description('what is recorded: clusters and their entries')
+    .option('--cluster <id>', 'one cluster')
+    .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
+    .option('--json', 'print JSON')
+    .action(async (options) => {
+      process.exitCode = await stateCommand(options);
+    });
+  localOptions(
+    program
+      .command('trigger')
+      .argument('<flow>', `one of ${FLOWS.join(', ')}`)
+      .requiredOption('--cluster <id>', 'cluster id')
+      .option('--aws', 'start the deployed state machine (Step Functions) instead of the local one')
+      .option('--state-machine-arn <arn>', 'with --aws: the state machine (default: found by name podreach-<flow>)')
+      .description('run one flow by hand'),
+  ).action(async (flow: string, options) => {
+    if (!(FLOWS as readonly string[]).includes(flow)) throw new InvalidInputError('flow', `unknown flow "${flow}" (expected one of: ${FLOWS.join(', ')})`);
+    process.exitCode = await triggerCommand(flow as (typeof FLOWS)[number], options);
+  });
+  program
+    .command('emit')
+    .argument('<event-file>')
+    .option('--bus <name>', 'event bus', 'podreach')
+    .option('--json', 'print JSON')
+    .description('validate an event and put it on the EventBridge bus')
+    .action(async (file: string, options) => {
+      const event = parseClusterEventJson(readTextFile(file, 'event-file'), file);
+      process.exitCode = await emitCommand(event, options);
+    });
+  const profile = program.command('profile').description('connectivity profiles');
+  profile
+    .command('put')
+    .argument('<file>')
+    .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
+    .addOption(new Option('--table <name>', 'store in this DynamoDB table (AWS) instead of the local state'))
+    .description('store a profile')
+    .action(async (file: string, options) => {
+      process.exitCode = await profilePutCommand(file, options);
+    });
+  program
+    .command('demo')
+    .description('the sample events through the whole pipeline against the sandbox (npm start)')
+    .option('--state <dir>', 'state directory (emptied first)', '.podreach/demo')
+    .option('--json', 'print the JSON reports')
+    .action(async (options) => {
+      process.exitCode = await runDemo(options);
+    });
+  return program;
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // help and version exit 0; usage errors are invalid input
+      return error.exitCode === 0 ? 0 : 2;
+    }
+    if (error instanceof InvalidInputError) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return 2;
+    }
+    process.stderr.write(`error: ${(error as Error).name}: ${(error as Error).message}\n`);
+    if (process.env.PODREACH_LOG === 'debug') process.stderr.write(`${(error as Error).stack}\n`);
+    return 1;
+  }
+}

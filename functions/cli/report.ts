@@ -1,0 +1,68 @@
+// The CLI's JSON report of `run` / `plan` / `trigger` (CONTRACT.md) and its readable table.
+import type { Artifact, Change, ChangeCounts } from '../domain/model.js';
+import { countChanges } from '../domain/planner/index.js';
+
+export interface RunReport {
+  clusterId: string;
+  executionId: string;
+  dryRun: boolean;
+  changes: Change[];
+  counts: ChangeCounts;
+  artifacts: { kind: string; name: string; flow: string; path: string }[];
+  warnings: string[];
+  /** Flows whose execution failed as a whole (e.g. planning failed), with the error. */
+  errors?: { flow: string; error: string }[];
+}
+
+export function buildReport(input: {
+  clusterId: string;
+  executionId: string;
+  dryRun: boolean;
+  changes: Change[];
+  artifacts: { artifact: Artifact; path: string }[];
+  warnings: string[];
+  errors: { flow: string; error: string }[];
+}): RunReport {
+  return {
+    clusterId: input.clusterId,
+    executionId: input.executionId,
+    dryRun: input.dryRun,
+    changes: input.changes,
+    counts: countChanges(input.changes),
+    artifacts: input.artifacts.map(({ artifact, path }) => ({ kind: artifact.kind, name: artifact.name, flow: artifact.flow, path })),
+    warnings: [...new Set(input.warnings)],
+    ...(input.errors.length ? { errors: input.errors } : {}),
+  };
+}
+
+function pad(rows: string[][]): string {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
+  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
+}
+
+export function valueOf(change: Change): string {
+  if (change.kind === 'vpn-selector') return `<-> ${change.peerCidr ?? ''}`;
+  if (change.kind === 'sg-rule') return change.port ?? '';
+  if (change.kind === 'cloud-connect-route') return `${change.nextHop ?? ''}${change.enabled === false ? ' (disabled)' : ''}`;
+  return change.nextHop ? `-> ${change.nextHop}` : '';
+}
+
+export function renderTable(report: RunReport): string {
+  const lines: string[] = [];
+  lines.push(`cluster ${report.clusterId}  execution ${report.executionId}${report.dryRun ? '  (plan only: nothing applied)' : ''}`);
+  if (report.changes.length === 0) lines.push('no changes');
+  else {
+    const rows = [['STATUS', 'ACTION', 'FLOW', 'KIND', 'TARGET', 'CIDR', 'VALUE', 'REASON']];
+    for (const change of report.changes) {
+      rows.push([change.status, change.action, change.flow, change.kind, change.target, change.cidr ?? '', valueOf(change), change.reason ?? '']);
+    }
+    lines.push(pad(rows));
+  }
+  const c = report.counts;
+  lines.push('', `applied ${c.applied}, unchanged ${c.unchanged}, blocked ${c.blocked}, failed ${c.failed}`);
+  for (const artifact of report.artifacts) lines.push(`artifact ${artifact.kind} (${artifact.flow}): ${artifact.path}`);
+  for (const warning of report.warnings) lines.push(`warning: ${warning}`);
+  for (const error of report.errors ?? []) lines.push(`error in ${error.flow}: ${error.error}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,78 @@
+// How entries are named: their identity (which entry), their change id (a stable hash of it), their target
+// key, and the one ordering every plan is sorted by.
+import { createHash } from 'node:crypto';
+import { parseCidr } from '../cidr.js';
+import { CHANGE_KINDS, FLOWS, type Change, type ChangeKind, type Flow, type NetworkEntry } from '../model.js';
+import type { TargetRef } from './types.js';
+
+/** Kinds whose target holds at most one entry: the target alone identifies it (a subnet has one route table). */
+const SINGLE_ENTRY_KINDS: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['subnet-association']);
+
+function normalisedCidr(text: string | undefined): string {
+  if (text === undefined) return '';
+  return parseCidr(text)?.cidr ?? text;
+}
+
+export function targetKey(ref: TargetRef): string {
+  // provider, region and kind never contain "|", and target comes last, so the key is unambiguous
+  return `${ref.provider}|${ref.region}|${ref.kind}|${ref.target}`;
+}
+
+/** Which entry this is within its target, regardless of its value (nextHop / enabled). */
+export function identityKey(entry: NetworkEntry): string {
+  if (SINGLE_ENTRY_KINDS.has(entry.kind)) return `${entry.kind}|${entry.target}`;
+  return [entry.kind, entry.target, normalisedCidr(entry.cidr), normalisedCidr(entry.peerCidr), entry.port ?? ''].join('|');
+}
+
+/**
+ * "chg-" + 16 hex digits of sha256 over the entry's identity within a cluster and flow. The value
+ * (nextHop, action) is left out on purpose: one id per entry, so its ledger row follows the entry's life.
+ */
+export function changeId(clusterId: string, flow: Flow, entry: NetworkEntry): string {
+  const parts = [clusterId, flow, entry.kind, entry.target, normalisedCidr(entry.cidr), normalisedCidr(entry.peerCidr), entry.port ?? ''];
+  return `chg-${createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16)}`;
+}
+
+function compareText(a: string | undefined, b: string | undefined): number {
+  const x = a ?? '';
+  const y = b ?? '';
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+function compareCidrText(a: string | undefined, b: string | undefined): number {
+  const x = a === undefined ? undefined : parseCidr(a);
+  const y = b === undefined ? undefined : parseCidr(b);
+  if (x && y) {
+    if (x.version !== y.version) return x.version - y.version;
+    if (x.start !== y.start) return x.start < y.start ? -1 : 1;
+    if (x.prefix !== y.prefix) return x.prefix - y.prefix;
+    return 0;
+  }
+  if (x && !y) return 1;
+  if (!x && y) return -1;
+  return compareText(a, b);
+}
+
+/** Plan order: flow (FLOWS order), kind (CHANGE_KINDS order), target, cidr, peerCidr, port; then account and id. */
+export function compareChanges(a: Change, b: Change): number {
+  return (
+    FLOWS.indexOf(a.flow) - FLOWS.indexOf(b.flow) ||
+    CHANGE_KINDS.indexOf(a.kind) - CHANGE_KINDS.indexOf(b.kind) ||
+    compareText(a.target, b.target) ||
+    compareCidrText(a.cidr, b.cidr) ||
+    compareCidrText(a.peerCidr, b.peerCidr) ||
+    compareText(a.port, b.port) ||
+    compareText(a.provider, b.provider) ||
+    compareText(a.region, b.region) ||
+    compareText(a.id, b.id)
+  );
+}
+
+export function compareTargetRefs(a: TargetRef, b: TargetRef): number {
+  return (
+    compareText(a.provider, b.provider) ||
+    compareText(a.region, b.region) ||
+    CHANGE_KINDS.indexOf(a.kind) - CHANGE_KINDS.indexOf(b.kind) ||
+    compareText(a.target, b.target)
+  );
+}

@@ -1,0 +1,38 @@
+// Dependencies of the Lambda handlers, from the environment (read once, zod-checked, fail fast).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { z } from 'zod';
+import { DynamoStateStore } from '../adapters/dynamodb/state-store.js';
+import { createProviderRegistry } from '../adapters/provider-registry.js';
+import { NullNotifier } from '../adapters/slack/null-notifier.js';
+import type { AppDeps } from '../application/deps.js';
+import { InvalidInputError } from '../domain/errors.js';
+import { once } from './runtime.js';
+
+const configSchema = z.object({
+  TABLE_NAME: z.string().min(1),
+  AWS_REGION: z.string().min(1).default('us-east-1'),
+  AWS_ENDPOINT_URL: z.url().optional(),
+});
+
+export type LambdaConfig = z.infer<typeof configSchema>;
+
+export function readConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
+  const result = configSchema.safeParse(env);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    throw new InvalidInputError(`environment ${String(issue?.path[0] ?? '')}`, issue?.message ?? 'invalid');
+  }
+  return result.data;
+}
+
+export const lambdaDeps = once(async (): Promise<AppDeps> => {
+  const config = readConfig();
+  const client = new DynamoDBClient({ region: config.AWS_REGION, ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}) });
+  const store = new DynamoStateStore({ client, tableName: config.TABLE_NAME });
+  return {
+    store,
+    providers: await createProviderRegistry({ store }),
+    notifier: new NullNotifier(),
+    now: () => new Date(),
+  };
+});

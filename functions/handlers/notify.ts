@@ -1,0 +1,31 @@
+// Lambda: the Notify task at the end of every flow state machine (success and failure). Wiring only.
+// In AWS the webhook URL comes from Secrets Manager (read once per container, cached by the middleware).
+import middy from '@middy/core';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { createNotifier } from '../adapters/slack/slack-notifier.js';
+import { slackWebhookSecret, type SlackWebhookContext } from '../adapters/slack/secret.js';
+import { notifyExecution } from '../application/summarize.js';
+import { notifyInputSchema } from './inputs.js';
+import { lambdaDeps } from './lambda-deps.js';
+import { createLogger, logErrors, parseInput } from './middleware.js';
+import type { HandlerOptions } from './runtime.js';
+
+export function createNotifyHandler({ deps, logger = createLogger('notify'), webhookSecret }: HandlerOptions & { webhookSecret?: middy.MiddlewareObj }) {
+  const chain = middy().use(injectLambdaContext(logger)).use(logErrors(logger));
+  if (webhookSecret) chain.use(webhookSecret);
+  return chain.use(parseInput(notifyInputSchema)).handler(async (event, context) => {
+    const base = await deps();
+    const notifier = webhookSecret ? createNotifier((context as SlackWebhookContext).slackWebhookUrl) : base.notifier;
+    return notifyExecution(event, { ...base, notifier });
+  });
+}
+
+// Built on first invocation: importing this module (the local CLI does) must not reach Secrets Manager.
+let lambdaHandler: ReturnType<typeof createNotifyHandler> | undefined;
+export const handler = (event: unknown, context: Parameters<ReturnType<typeof createNotifyHandler>>[1]) => {
+  lambdaHandler ??= createNotifyHandler({
+    deps: lambdaDeps,
+    webhookSecret: slackWebhookSecret({ secretId: process.env.SLACK_WEBHOOK_SECRET_ARN ?? process.env.SLACK_SECRET_ARN, disablePrefetch: true }),
+  });
+  return lambdaHandler(event as never, context);
+};

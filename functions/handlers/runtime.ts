@@ -1,0 +1,23 @@
+// How a handler gets its dependencies. In Lambda: built once per container from the environment (zod-checked,
+// fails fast). Locally (CLI): the same handler factories receive the local dependencies.
+import type { Logger } from '@aws-lambda-powertools/logger';
+import type { AppDeps } from '../application/deps.js';
+
+export type DepsSource = () => Promise<AppDeps>;
+
+export interface HandlerOptions {
+  deps: DepsSource;
+  logger?: Logger;
+}
+
+/** Memoises an async factory (one per Lambda container). A failed build is retried on the next call. */
+export function once<T>(build: () => Promise<T>): () => Promise<T> {
+  let pending: Promise<T> | undefined;
+  return () => {
+    pending ??= build().catch((error: unknown) => {
+      pending = undefined;
+      throw error;
+    });
+    return pending;
+  };
+}

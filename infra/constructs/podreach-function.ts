@@ -1,0 +1,206 @@
+// The base Lambda construct of podreach: one NodejsFunction per handler id with the settings every function shares,
+// and intent methods that set an environment variable together with the IAM grant it needs (STYLE.md item 13).
+import * as path from 'node:path';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { acknowledgeNag, wildcardFindings } from '../nag.js';
+import { Construct } from 'constructs';
+import type { Flow } from '../../functions/domain/model.js';
+import { HANDLER_ENV, type HandlerId } from '../handler-ids.js';
+import { repoRoot } from '../paths.js';
+
+export interface PodreachFunctionProps {
+  handlerId: HandlerId;
+  /** Default 30 s; provider calls with SDK retries need more. */
+  timeout?: Duration;
+  memorySize?: number;
+}
+
+// ESM bundles still contain CommonJS dependencies that call require(); this gives them one.
+const ESM_REQUIRE_BANNER =
+  "import { createRequire as __podreachCreateRequire } from 'node:module'; const require = __podreachCreateRequire(import.meta.url);";
+
+export class PodreachFunction extends Construct {
+  readonly function: NodejsFunction;
+  readonly handlerId: HandlerId;
+
+  constructor(scope: Construct, id: string, props: PodreachFunctionProps) {
+    super(scope, id);
+    this.handlerId = props.handlerId;
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: logs.RetentionDays.ONE_MONTH,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+
+    this.function = new NodejsFunction(this, 'Function', {
+      entry: path.join(repoRoot, 'functions', 'handlers', `${props.handlerId}.ts`),
+      handler: 'handler',
+      projectRoot: repoRoot,
+      depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      timeout: props.timeout ?? Duration.seconds(30),
+      memorySize: props.memorySize ?? 512,
+      tracing: lambda.Tracing.ACTIVE,
+      logGroup,
+      loggingFormat: lambda.LoggingFormat.JSON,
+      environment: {
+        [HANDLER_ENV]: props.handlerId,
+        NODE_OPTIONS: '--enable-source-maps',
+        POWERTOOLS_SERVICE_NAME: 'podreach',
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node22',
+        mainFields: ['module', 'main'],
+        minify: true,
+        keepNames: true,
+        sourceMap: true,
+        banner: ESM_REQUIRE_BANNER,
+        // The runtime's built-in SDK lags behind; bundling ours keeps the versions the tests ran against.
+        externalModules: [],
+      },
+    });
+
+    acknowledgeNag(this, [
+      {
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason: "AWSLambdaBasicExecutionRole only allows writing this function's own CloudWatch logs.",
+      },
+      ...wildcardFindings(['Resource::*'], 'X-Ray PutTraceSegments/PutTelemetryRecords have no resource-level permissions.'),
+      { id: 'AwsSolutions-L1', reason: 'nodejs22.x is the runtime podreach is built and tested for (esbuild target node22).' },
+    ]);
+  }
+
+  /** Lets the function read (and with `readWrite`, write) the state table named by TABLE_NAME. */
+  useTable(table: dynamodb.ITable, access: 'read' | 'readWrite'): this {
+    this.function.addEnvironment('TABLE_NAME', table.tableName);
+    if (access === 'readWrite') {
+      table.grantReadWriteData(this.function);
+    } else {
+      table.grantReadData(this.function);
+    }
+    return this;
+  }
+
+  /** Lets the function read the Slack webhook URL from the secret named by SLACK_WEBHOOK_SECRET_ARN; nothing else. */
+  readSlackWebhook(secret: secretsmanager.ISecret): this {
+    this.function.addEnvironment('SLACK_WEBHOOK_SECRET_ARN', secret.secretArn);
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    return this;
+  }
+
+  /** Lets the function start the flow state machines listed in STATE_MACHINE_ARNS (a JSON map flow -> ARN). */
+  startFlows(stateMachines: ReadonlyMap<Flow, sfn.IStateMachine>): this {
+    const arns: Record<string, string> = {};
+    for (const [flow, stateMachine] of stateMachines) {
+      arns[flow] = stateMachine.stateMachineArn;
+      stateMachine.grantStartExecution(this.function);
+    }
+    this.function.addEnvironment('STATE_MACHINE_ARNS', Stack.of(this).toJsonString(arns));
+    return this;
+  }
+
+  /** Read-only view of the network resources a plan diffs against (describe calls have no resource-level scope). */
+  describeNetwork(): this {
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DescribeNetwork',
+        actions: ['ec2:Describe*', 'directconnect:Describe*'],
+        resources: ['*'],
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'SearchTransitGatewayRoutes',
+        actions: ['ec2:SearchTransitGatewayRoutes'],
+        resources: [this.ec2Arn('transit-gateway-route-table/*')],
+      }),
+    );
+    acknowledgeNag(
+      this,
+      wildcardFindings(
+        [
+          'Action::ec2:Describe*',
+          'Action::directconnect:Describe*',
+          'Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:transit-gateway-route-table/*',
+        ],
+        'EC2 and Direct Connect Describe* actions have no resource-level permissions; the TGW route tables searched are named by profiles at run time.',
+      ),
+    );
+    return this;
+  }
+
+  /** The write actions of the AWS provider adapter, each on the resource type it changes. */
+  changeNetwork(): this {
+    const statements: Array<{ sid: string; actions: string[]; resourceType: string }> = [
+      { sid: 'Routes', actions: ['ec2:CreateRoute', 'ec2:DeleteRoute'], resourceType: 'route-table' },
+      {
+        sid: 'SecurityGroupIngress',
+        actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
+        resourceType: 'security-group',
+      },
+      {
+        sid: 'TransitGatewayRoutes',
+        actions: ['ec2:CreateTransitGatewayRoute', 'ec2:DeleteTransitGatewayRoute'],
+        resourceType: 'transit-gateway-route-table',
+      },
+      {
+        sid: 'VpnConnections',
+        actions: ['ec2:ModifyVpnConnectionOptions', 'ec2:CreateVpnConnectionRoute', 'ec2:DeleteVpnConnectionRoute'],
+        resourceType: 'vpn-connection',
+      },
+    ];
+    for (const statement of statements) {
+      this.function.addToRolePolicy(
+        new iam.PolicyStatement({
+          sid: statement.sid,
+          actions: statement.actions,
+          resources: [this.ec2Arn(`${statement.resourceType}/*`)],
+        }),
+      );
+    }
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'TagOwnedSecurityGroupRules',
+        actions: ['ec2:CreateTags'],
+        resources: [this.ec2Arn('security-group-rule/*')],
+        conditions: { StringEquals: { 'ec2:CreateAction': 'AuthorizeSecurityGroupIngress' } },
+      }),
+    );
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({
+        sid: 'DirectConnectGatewayPrefixes',
+        actions: ['directconnect:UpdateDirectConnectGatewayAssociation'],
+        resources: [Stack.of(this).formatArn({ service: 'directconnect', region: '', resource: 'dx-gateway', resourceName: '*' })],
+      }),
+    );
+    acknowledgeNag(
+      this,
+      wildcardFindings(
+        [
+          ...['route-table', 'security-group', 'security-group-rule', 'transit-gateway-route-table', 'vpn-connection'].map(
+            (resourceType) => `Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${resourceType}/*`,
+          ),
+          'Resource::arn:<AWS::Partition>:directconnect::<AWS::AccountId>:dx-gateway/*',
+        ],
+        'The route tables, security groups, TGW route tables, VPN connections and DX gateways podreach changes are named by connectivity profiles at run time; each action is scoped to its resource type in this account.',
+      ),
+    );
+    return this;
+  }
+
+  private ec2Arn(resource: string): string {
+    const stack = Stack.of(this);
+    return `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:${resource}`;
+  }
+}

@@ -1,0 +1,38 @@
+// Builds podreach's two stacks into an App. Shared by the CDK entry point (infra/app.ts), the infra tests and the
+// local flow runner, so all three see the same state machines.
+import { Validations, type App, type StackProps } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from './nag.js';
+import { StatefulStack } from './stateful-stack.js';
+import { StatelessStack } from './stateless-stack.js';
+
+export const STATEFUL_STACK_ID = 'PodreachStateful';
+export const STATELESS_STACK_ID = 'PodreachStateless';
+
+export interface PodreachStacks {
+  stateful: StatefulStack;
+  stateless: StatelessStack;
+}
+
+export interface BuildOptions {
+  /** Run cdk-nag AwsSolutions over the app (default true). A validation plugin: it fails synthesis on an unacknowledged finding and never changes templates. */
+  nag?: boolean;
+  env?: StackProps['env'];
+}
+
+export function buildPodreachStacks(app: App, options: BuildOptions = {}): PodreachStacks {
+  const stateful = new StatefulStack(app, STATEFUL_STACK_ID, {
+    env: options.env,
+    description: 'podreach state: the DynamoDB table and the Slack webhook secret.',
+  });
+  const stateless = new StatelessStack(app, STATELESS_STACK_ID, {
+    env: options.env,
+    description: 'podreach: event bus, rules, functions, flow state machines, reconcile schedule and alarms.',
+    table: stateful.table,
+    slackWebhookSecret: stateful.slackWebhookSecret,
+  });
+  stateless.addStackDependency(stateful);
+  if (options.nag ?? true) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app, { verbose: true }));
+  }
+  return { stateful, stateless };
+}

@@ -1,0 +1,44 @@
+// Builds the alibaba adapter against the contract server, with leases on DynamoStateStore (dynalite).
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { AlibabaProvider, type AlibabaProviderOptions } from '../../../functions/adapters/alibaba/alibaba-provider.js';
+import { startLocalDynamo, type LocalDynamo } from '../../../functions/adapters/dynamodb/local-dynamo.js';
+import { AlibabaContractServer } from './server.js';
+
+export interface AlibabaRig {
+  server: AlibabaContractServer;
+  dynamo: LocalDynamo;
+  endpoint: string;
+  provider(overrides?: Partial<AlibabaProviderOptions>): AlibabaProvider;
+  close(): Promise<void>;
+}
+
+export async function startAlibabaRig(): Promise<AlibabaRig> {
+  const server = new AlibabaContractServer();
+  const endpoint = await server.start();
+  const dataDir = await mkdtemp(path.join(tmpdir(), 'podreach-alibaba-'));
+  const dynamo = await startLocalDynamo(dataDir);
+  return {
+    server,
+    dynamo,
+    endpoint,
+    provider: (overrides = {}) =>
+      new AlibabaProvider({
+        region: 'cn-hangzhou',
+        endpoint,
+        protocol: 'http',
+        credentials: { accessKeyId: 'LTAI-contract', accessKeySecret: 'contract-secret' },
+        leases: dynamo.store,
+        pollIntervalMs: 1,
+        pollTimeoutMs: 2000,
+        throttleBackoffMs: 1,
+        ...overrides,
+      }),
+    close: async () => {
+      await server.stop();
+      await dynamo.close();
+      await rm(dataDir, { recursive: true, force: true });
+    },
+  };
+}

@@ -1,0 +1,47 @@
+// Starts the Huawei contract server and dynalite (for leases) and builds the adapter through the real SDK.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startLocalDynamo, type LocalDynamo } from '../../../functions/adapters/dynamodb/local-dynamo.js';
+import { HuaweiProvider, type HuaweiProviderOptions } from '../../../functions/adapters/huawei/huawei-provider.js';
+import { HuaweiContractServer } from './server.js';
+
+export const PROJECT_ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
+export const REGION = 'cn-north-4';
+
+export interface HuaweiHarness {
+  server: HuaweiContractServer;
+  endpoint: string;
+  dynamo: LocalDynamo;
+  provider(overrides?: Partial<HuaweiProviderOptions>): HuaweiProvider;
+  close(): Promise<void>;
+}
+
+export async function startHuaweiHarness(): Promise<HuaweiHarness> {
+  const server = new HuaweiContractServer({ projectId: PROJECT_ID });
+  const endpoint = await server.start();
+  const dir = await mkdtemp(path.join(tmpdir(), 'podreach-huawei-'));
+  const dynamo = await startLocalDynamo(dir);
+  return {
+    server,
+    endpoint,
+    dynamo,
+    provider: (overrides = {}) =>
+      new HuaweiProvider({
+        region: REGION,
+        projectId: PROJECT_ID,
+        credentials: { ak: 'TESTAKEXAMPLE', sk: 'test-secret-key' },
+        endpoint,
+        leases: dynamo.store,
+        pollIntervalMs: 10,
+        pollTimeoutMs: 2000,
+        throttleBackoffMs: 1,
+        ...overrides,
+      }),
+    close: async () => {
+      await server.stop();
+      await dynamo.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

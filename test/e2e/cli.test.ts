@@ -1,0 +1,97 @@
+// The `podreach` command as a new user runs it (a child process), against a fresh --state directory.
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function podreach(...args: string[]): CliResult {
+  const result = spawnSync(process.execPath, ['bin/podreach.js', ...args], { encoding: 'utf8', env: { ...process.env, SLACK_WEBHOOK_URL: '' }, timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+function json<T = Record<string, unknown>>(result: CliResult): T {
+  try {
+    return JSON.parse(result.stdout) as T;
+  } catch {
+    throw new Error(`not JSON (exit ${result.code}): ${result.stdout}\n${result.stderr}`);
+  }
+}
+
+interface Report {
+  dryRun: boolean;
+  changes: { id: string; status: string }[];
+  counts: { applied: number; unchanged: number; blocked: number; failed: number };
+}
+
+describe('CLI: podreach', () => {
+  let dir: string;
+  const state = () => ['--state', dir];
+
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'podreach-cli-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('run applies a new cluster, a second run applies nothing, and state lists each entry once', () => {
+    // Act
+    const first = podreach('run', 'events/samples/cluster-created.json', '--profile', 'examples/profiles/demo.yaml', ...state(), '--json');
+    const second = podreach('run', 'events/samples/cluster-created.json', '--profile', 'examples/profiles/demo.yaml', ...state(), '--json');
+    const recorded = podreach('state', ...state(), '--json');
+
+    // Assess
+    expect(first.code).toBe(0);
+    const firstReport = json<Report>(first);
+    expect(firstReport.counts.applied).toBeGreaterThan(0);
+    expect(firstReport.counts.failed).toBe(0);
+    expect(second.code).toBe(0);
+    const secondReport = json<Report>(second);
+    expect(secondReport.counts.applied).toBe(0);
+    expect(secondReport.changes.length).toBeGreaterThan(0);
+    expect(secondReport.changes.every((c) => c.status === 'unchanged')).toBe(true);
+    const clusters = json<{ clusters: { cluster: { clusterId: string }; entries: { id: string }[] }[] }>(recorded).clusters;
+    expect(clusters.map((c) => c.cluster.clusterId)).toEqual(['cls-demo']);
+    const ids = clusters[0]!.entries.map((e) => e.id);
+    expect(ids.length).toBe(firstReport.changes.length);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+
+  it('plan reports the changes without applying or recording them', () => {
+    const planned = podreach('plan', 'events/samples/cluster-created.json', '--profile', 'examples/profiles/demo.yaml', ...state(), '--json');
+    expect(planned.code).toBe(0);
+    const report = json<Report>(planned);
+    expect(report.dryRun).toBe(true);
+    expect(report.changes.filter((c) => c.status === 'planned').length).toBeGreaterThan(0);
+    expect(json<{ clusters: unknown[] }>(podreach('state', ...state(), '--json')).clusters).toEqual([]);
+  });
+
+  it.each([
+    ['bad-cidr.json', 'detail.podCidrs[0]'],
+    ['missing-cluster-id.json', 'detail.clusterId'],
+    ['unknown-detail-type.json', 'detail-type'],
+    ['malformed.json', 'malformed JSON'],
+    ['bad-node-ip.json', 'detail.node.ip'],
+  ])('an invalid event (%s) exits 2 naming %s and records nothing', (file, field) => {
+    const result = podreach('run', join('events/samples/invalid', file), '--profile', 'examples/profiles/demo.yaml', ...state(), '--json');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain(field);
+    expect(result.stdout).toBe('');
+    expect(json<{ clusters: unknown[] }>(podreach('state', ...state(), '--json')).clusters).toEqual([]);
+  });
+
+  it('an invalid profile exits 2 naming the field', () => {
+    const result = podreach('run', 'events/samples/cluster-created.json', '--profile', 'test/fixtures/invalid-profile.yaml', ...state());
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('spec.vpn[0].remoteCidrs[0]');
+  });
+
+  it('an unknown flag or command exits 2', () => {
+    expect(podreach('run', 'events/samples/cluster-created.json', '--no-such-flag').code).toBe(2);
+    expect(podreach('frobnicate').code).toBe(2);
+  });
+});

@@ -1,0 +1,256 @@
+// The flow state machines that run locally are the ones `cdk synth` produces, and they behave as designed on
+// aws-local-stepfunctions: Map order, Retry, Catch -> record-failure, Notify, failure -> FlowFailed.
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { StateMachine } from 'aws-local-stepfunctions';
+import { ThrottlingError, EntryConflictError } from '../../functions/domain/errors.js';
+import { FLOWS, type Flow } from '../../functions/domain/model.js';
+import type { FlowInput } from '../../functions/ports/flow-runner.js';
+import type { ExecutionSummary } from '../../functions/ports/notifier.js';
+import { flowDefinitionsFromTemplate, type LocalFlowDefinition } from '../../functions/adapters/flow-runner/flow-definitions.js';
+import { LocalFlowRunner, type LocalHandler } from '../../functions/adapters/flow-runner/local-flow-runner.js';
+import { synthesizeFlowDefinitions } from '../../functions/adapters/flow-runner/synthesize-flow-definitions.js';
+
+const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
+const run = promisify(execFile);
+
+let cacheDir: string;
+let definitions: Record<Flow, LocalFlowDefinition>;
+
+beforeAll(async () => {
+  cacheDir = await mkdtemp(path.join(tmpdir(), 'podreach-flow-cache-'));
+  definitions = await synthesizeFlowDefinitions({ cacheDir });
+}, 120_000);
+
+afterAll(async () => {
+  await rm(cacheDir, { recursive: true, force: true });
+});
+
+describe('Function: synthesizeFlowDefinitions', () => {
+  it('returns exactly the definitions `npx cdk synth` writes to cdk.out, for every flow', async () => {
+    // Prepare
+    const outdir = await mkdtemp(path.join(tmpdir(), 'podreach-cdk-out-'));
+    try {
+      // Act
+      await run('npx', ['cdk', 'synth', '--quiet', '--no-notices', '--no-version-reporting', '--output', outdir], {
+        cwd: repoRoot,
+        env: { ...process.env, CI: 'true' },
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const template: unknown = JSON.parse(await readFile(path.join(outdir, 'PodreachStateless.template.json'), 'utf8'));
+      const fromCli = flowDefinitionsFromTemplate(template);
+
+      // Assess
+      expect(Object.keys(definitions).sort()).toEqual([...FLOWS].sort());
+      for (const flow of FLOWS) {
+        expect(definitions[flow]).toEqual(fromCli[flow]);
+      }
+    } finally {
+      await rm(outdir, { recursive: true, force: true });
+    }
+  }, 300_000);
+
+  it('returns definitions aws-local-stepfunctions accepts, with placeholder function ARNs', () => {
+    for (const flow of FLOWS) {
+      // Act
+      const construct = () =>
+        new StateMachine(structuredClone(definitions[flow].definition) as ConstructorParameters<typeof StateMachine>[0], {
+          validationOptions: { checkArn: false },
+        });
+
+      // Assess
+      expect(construct).not.toThrow();
+      expect(definitions[flow].taskHandlers).toEqual({
+        Plan: 'plan-flow',
+        ApplyChange: 'apply-change',
+        RecordFailure: 'record-failure',
+        Notify: 'notify',
+      });
+    }
+  }, 60_000);
+
+  it('returns the same definitions from a warm cache', async () => {
+    // Act
+    const warm = await synthesizeFlowDefinitions({ cacheDir });
+
+    // Assess
+    expect(warm).toEqual(definitions);
+  });
+});
+
+interface FakeFlow {
+  handlers: Record<'plan-flow' | 'apply-change' | 'record-failure' | 'notify', LocalHandler>;
+  applied: string[];
+  recordedFailures: unknown[];
+  notifyInputs: unknown[];
+}
+
+type ChangeBehaviour = 'ok' | 'throttle-once' | 'conflict';
+
+/** Small stand-ins for the Lambda handlers, speaking the flow's task contract. */
+function fakeFlow(changes: Record<string, ChangeBehaviour>, planError?: Error): FakeFlow {
+  const applied: string[] = [];
+  const recordedFailures: unknown[] = [];
+  const notifyInputs: unknown[] = [];
+  const throttled = new Set<string>();
+  const handlers: FakeFlow['handlers'] = {
+    'plan-flow': async (event) => {
+      if (planError) throw planError;
+      const input = event as FlowInput;
+      return { clusterId: input.clusterId, flow: input.flow, executionId: input.executionId, changeIds: Object.keys(changes) };
+    },
+    'apply-change': async (event) => {
+      const { changeId } = event as { changeId: string };
+      applied.push(changeId);
+      const behaviour = changes[changeId];
+      if (behaviour === 'throttle-once' && !throttled.has(changeId)) {
+        throttled.add(changeId);
+        throw new ThrottlingError('Rate exceeded');
+      }
+      if (behaviour === 'conflict') throw new EntryConflictError(`route for ${changeId} points elsewhere`);
+      return { changeId, status: 'applied' };
+    },
+    'record-failure': async (event) => {
+      recordedFailures.push(event);
+      return { changeId: (event as { changeId: string }).changeId, status: 'failed' };
+    },
+    notify: async (event) => {
+      notifyInputs.push(event);
+      const input = event as FlowInput & { results?: Array<{ status: string }>; error?: { Error: string; Cause: string } };
+      const failed = input.results?.filter((result) => result.status === 'failed').length ?? 0;
+      const applied = input.results?.filter((result) => result.status === 'applied').length ?? 0;
+      const summary: ExecutionSummary = {
+        clusterId: input.clusterId,
+        flow: input.flow,
+        executionId: input.executionId,
+        outcome: failed > 0 || input.error ? 'failed' : 'succeeded',
+        changes: [],
+        counts: { applied, unchanged: 0, blocked: 0, failed },
+        artifacts: [],
+        warnings: [],
+        ...(input.error ? { error: `${input.error.Error}: ${input.error.Cause}` } : {}),
+      };
+      return summary;
+    },
+  };
+  return { handlers, applied, recordedFailures, notifyInputs };
+}
+
+const input: FlowInput = { clusterId: 'cls-demo', flow: 'vpn', executionId: 'exec-1' };
+
+async function summarizeFallback(flowInput: FlowInput, error?: string): Promise<ExecutionSummary> {
+  return {
+    clusterId: flowInput.clusterId,
+    flow: flowInput.flow,
+    executionId: flowInput.executionId,
+    outcome: 'failed',
+    changes: [],
+    counts: { applied: 0, unchanged: 0, blocked: 0, failed: 0 },
+    artifacts: [],
+    warnings: [],
+    ...(error ? { error } : {}),
+  };
+}
+
+describe('Class: LocalFlowRunner', () => {
+  describe('Method: run', () => {
+    it('applies changes one at a time in plan order, retries a throttled change, and succeeds', async () => {
+      // Prepare
+      const fake = fakeFlow({ 'chg-1': 'ok', 'chg-2': 'throttle-once', 'chg-3': 'ok' });
+      const runner = new LocalFlowRunner({ handlers: fake.handlers, definitions, summarize: summarizeFallback });
+      const entered: string[] = [];
+
+      // Act
+      const summary = await runner.run(input, (message) => entered.push(message));
+
+      // Assess
+      expect(fake.applied).toEqual(['chg-1', 'chg-2', 'chg-2', 'chg-3']);
+      expect(fake.recordedFailures).toEqual([]);
+      expect(summary.outcome).toBe('succeeded');
+      expect(summary.counts.applied).toBe(3);
+      expect(fake.notifyInputs).toEqual([
+        {
+          ...input,
+          changeIds: ['chg-1', 'chg-2', 'chg-3'],
+          results: [
+            { changeId: 'chg-1', status: 'applied' },
+            { changeId: 'chg-2', status: 'applied' },
+            { changeId: 'chg-3', status: 'applied' },
+          ],
+        },
+      ]);
+      expect(entered[0]).toBe('Plan');
+      expect(entered).toContain('Notify');
+      expect(entered.at(-1)).toBe('FlowSucceeded');
+    });
+
+    it('catches a failed change into record-failure, notifies, and ends the execution in FlowFailed', async () => {
+      // Prepare
+      const fake = fakeFlow({ 'chg-1': 'conflict', 'chg-2': 'ok' });
+      const runner = new LocalFlowRunner({ handlers: fake.handlers, definitions, summarize: summarizeFallback });
+      const entered: string[] = [];
+
+      // Act
+      const summary = await runner.run(input, (message) => entered.push(message));
+
+      // Assess
+      expect(fake.applied).toEqual(['chg-1', 'chg-2']);
+      expect(fake.recordedFailures).toEqual([
+        {
+          ...input,
+          changeId: 'chg-1',
+          error: { Error: 'EntryConflictError', Cause: 'route for chg-1 points elsewhere' },
+        },
+      ]);
+      expect(summary.outcome).toBe('failed');
+      expect(summary.counts).toEqual({ applied: 1, unchanged: 0, blocked: 0, failed: 1 });
+      expect(entered).toContain('RecordFailure #1');
+      expect(entered.at(-1)).toBe('FlowFailed');
+    });
+
+    it('sends a plan that cannot be made straight to Notify with the error', async () => {
+      // Prepare
+      const fake = fakeFlow({}, new EntryConflictError('profile names an unknown VPN'));
+      const runner = new LocalFlowRunner({ handlers: fake.handlers, definitions, summarize: summarizeFallback });
+
+      // Act
+      const summary = await runner.run({ ...input, flow: 'direct-connect' });
+
+      // Assess
+      expect(fake.applied).toEqual([]);
+      expect(fake.notifyInputs).toEqual([
+        {
+          ...input,
+          flow: 'direct-connect',
+          error: { Error: 'EntryConflictError', Cause: 'profile names an unknown VPN' },
+        },
+      ]);
+      expect(summary).toMatchObject({ outcome: 'failed', error: 'EntryConflictError: profile names an unknown VPN' });
+    });
+
+    it('returns the summarize fallback when the execution fails before Notify produced a summary', async () => {
+      // Prepare
+      const fake = fakeFlow({ 'chg-1': 'ok' });
+      const failingNotify: LocalHandler = async () => {
+        throw new Error('Slack webhook secret missing');
+      };
+      const runner = new LocalFlowRunner({
+        handlers: { ...fake.handlers, notify: failingNotify },
+        definitions,
+        summarize: summarizeFallback,
+      });
+
+      // Act
+      const summary = await runner.run(input);
+
+      // Assess
+      expect(fake.applied).toEqual(['chg-1']);
+      expect(summary.outcome).toBe('failed');
+      expect(summary.error).toContain('Slack webhook secret missing');
+    });
+  });
+});
