@@ -2,7 +2,7 @@
 // A failed notification never fails or repeats the network change: it is recorded and reported as a warning.
 import type { Change, Flow, LedgerEntry } from '../domain/model.js';
 import { countChanges } from '../domain/planner/index.js';
-import type { ExecutionSummary } from '../ports/notifier.js';
+import type { ExecutionSummary, Notifier } from '../ports/notifier.js';
 import type { AppDeps } from './deps.js';
 
 export interface SummarizeInput {
@@ -41,13 +41,52 @@ export async function summarizeExecution(input: SummarizeInput, deps: Pick<AppDe
 }
 
 export async function notifyExecution(input: SummarizeInput, deps: Pick<AppDeps, 'store' | 'notifier' | 'now'>): Promise<ExecutionSummary> {
-  const summary = await summarizeExecution(input, deps);
+  return postSummary(await summarizeExecution(input, deps), deps);
+}
+
+/** Sends a summary; a failure is recorded (NOTIFY# document) and added to the summary's warnings, never thrown. */
+export async function postSummary(summary: ExecutionSummary, deps: Pick<AppDeps, 'store' | 'notifier' | 'now'>): Promise<ExecutionSummary> {
   try {
     await deps.notifier.notify(summary);
   } catch (error) {
     const message = `notification failed: ${(error as Error).message}`;
     summary.warnings.push(message);
-    await deps.store.putDocument(`NOTIFY#${input.clusterId}#${input.executionId}`, { at: deps.now().toISOString(), error: message }, undefined).catch(() => undefined);
+    try {
+      await deps.store.putDocument(`NOTIFY#${summary.clusterId}#${summary.executionId}`, { at: deps.now().toISOString(), error: message }, undefined);
+    } catch {
+      // already recorded for this execution (a retried Notify): the first record stands
+    }
   }
   return summary;
+}
+
+/** One summary for an execution that ran several flows (a local run of one event): one notification. */
+export function mergeSummaries(executionId: string, summaries: readonly ExecutionSummary[]): ExecutionSummary | undefined {
+  const first = summaries[0];
+  if (!first) return undefined;
+  const changes = summaries.flatMap((summary) => summary.changes);
+  const errors = summaries.filter((summary) => summary.error).map((summary) => `${summary.flow}: ${summary.error}`);
+  return {
+    clusterId: first.clusterId,
+    flow: first.flow,
+    flows: summaries.map((summary) => summary.flow),
+    executionId,
+    outcome: summaries.some((summary) => summary.outcome === 'failed') ? 'failed' : 'succeeded',
+    changes,
+    counts: countChanges(changes),
+    artifacts: summaries.flatMap((summary) => summary.artifacts),
+    warnings: [...new Set(summaries.flatMap((summary) => summary.warnings))],
+    ...(errors.length ? { error: errors.join('; ') } : {}),
+  };
+}
+
+/** Holds the summaries the Notify steps of one local run produce, so the run posts one message at its end. */
+export class CollectingNotifier implements Notifier {
+  readonly summaries: ExecutionSummary[] = [];
+  async notify(summary: ExecutionSummary): Promise<void> {
+    this.summaries.push(summary);
+  }
+  drain(): ExecutionSummary[] {
+    return this.summaries.splice(0);
+  }
 }

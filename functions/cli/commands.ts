@@ -51,7 +51,7 @@ export function exitCodeOf(report: RunReport): number {
 export async function runEventReport(runtime: LocalRuntime, event: ClusterEvent, json?: boolean): Promise<RunReport> {
   const runId = newRunId(runtime.deps.now());
   const { ingest, summaries } = await runEvent(event, { ...runtime.deps, runner: runtime.runner }, runId, progress(json));
-  const warnings = [...ingest.warnings, ...(ingest.ignored ? [ingest.ignored] : [])];
+  const warnings = [...ingest.warnings, ...(ingest.ignored ? [ingest.ignored] : []), ...(await runtime.notifyRun(runId))];
   return reportFromSummaries(runtime, ingest.clusterId, runId, summaries, warnings);
 }
 
@@ -121,7 +121,7 @@ export async function triggerCommand(flow: Flow, flags: CommonFlags & { cluster:
   try {
     const runId = `manual-${newRunId(runtime.deps.now())}`;
     const summary = await runFlow(flags.cluster, flow, { runner: runtime.runner }, runId, progress(flags.json));
-    const report = reportFromSummaries(runtime, flags.cluster, runId, [summary], []);
+    const report = reportFromSummaries(runtime, flags.cluster, runId, [summary], await runtime.notifyRun(runId));
     print(report, flags.json);
     return exitCodeOf(report);
   } finally {

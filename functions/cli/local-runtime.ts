@@ -14,7 +14,7 @@ import { parseSandboxFile, seedSandbox } from '../adapters/sandbox/sandbox-file.
 import { createNotifier, webhookUrlFromEnvironment } from '../adapters/slack/slack-notifier.js';
 import type { AppDeps } from '../application/deps.js';
 import { parseProfileText } from '../application/profile-text.js';
-import { summarizeExecution } from '../application/summarize.js';
+import { CollectingNotifier, mergeSummaries, postSummary, summarizeExecution } from '../application/summarize.js';
 import { InvalidInputError } from '../domain/errors.js';
 import type { Artifact, ProviderName } from '../domain/model.js';
 import { PROVIDER_NAMES } from '../domain/model.js';
@@ -34,6 +34,8 @@ export interface LocalOptions {
 
 export interface LocalRuntime {
   deps: AppDeps;
+  /** Posts one notification for a whole local run (all its flows); failures become warnings. */
+  notifyRun(runId: string): Promise<string[]>;
   runner: FlowRunner;
   stateDir: string;
   writeArtifact(clusterId: string, artifact: Artifact): string;
@@ -92,10 +94,13 @@ export async function openLocalRuntime(options: LocalOptions): Promise<LocalRunt
     const store = local.store;
     if (inputs.sandbox) await seedSandbox(store, inputs.sandbox);
     if (inputs.profile) await store.putProfile(inputs.profile);
+    const collector = new CollectingNotifier();
+    const notifier = createNotifier(webhookUrlFromEnvironment());
     const deps: AppDeps = {
       store,
       providers: await createProviderRegistry({ store, ...(inputs.provider ? { override: inputs.provider } : {}) }),
-      notifier: createNotifier(webhookUrlFromEnvironment()),
+      // The flows' Notify steps hand their summaries to the collector; the run posts one message at its end.
+      notifier: collector,
       now: () => new Date(),
     };
     const silent = process.env.PODREACH_LOG !== 'debug';
@@ -112,6 +117,13 @@ export async function openLocalRuntime(options: LocalOptions): Promise<LocalRunt
     return {
       deps,
       runner,
+      async notifyRun(runId) {
+        const merged = mergeSummaries(runId, collector.drain());
+        if (!merged) return [];
+        const before = merged.warnings.length;
+        const posted = await postSummary(merged, { ...deps, notifier });
+        return posted.warnings.slice(before);
+      },
       stateDir,
       writeArtifact(clusterId, artifact) {
         const extension = artifact.mediaType === 'application/json' ? 'json' : artifact.mediaType === 'application/yaml' ? 'yaml' : 'txt';

@@ -4,6 +4,8 @@ import type { Artifact, Change, ChangeCounts, Flow } from '../domain/model.js';
 export interface ExecutionSummary {
   clusterId: string;
   flow: Flow;
+  /** Set when one execution covered several flows (a local `podreach run`): every flow, in order. */
+  flows?: Flow[];
   executionId: string;
   outcome: 'succeeded' | 'failed';
   changes: Change[];

@@ -155,7 +155,8 @@ function countsLine(summary: ExecutionSummary): string {
 }
 
 function headline(summary: ExecutionSummary): string {
-  return `podreach ${summary.flow} flow on ${summary.clusterId} ${summary.outcome}`;
+  const flows = summary.flows && summary.flows.length > 1 ? `${summary.flows.join(' + ')} flows` : `${summary.flow} flow`;
+  return `podreach ${flows} on ${summary.clusterId} ${summary.outcome}`;
 }
 
 /** The content blocks (without header and context) in reading order. */
