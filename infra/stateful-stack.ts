@@ -1,5 +1,5 @@
 // What podreach must never lose on a redeploy: the state table (ledger, plans, leases) and the Slack webhook secret.
-import { RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { acknowledgeNag } from './nag.js';
@@ -33,5 +33,7 @@ export class StatefulStack extends Stack {
         reason: 'A Slack webhook URL is issued by Slack and cannot be rotated by a Lambda; it is replaced by hand when revoked.',
       },
     ]);
+    new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'podreach profile put FILE --table <this>' });
+    new CfnOutput(this, 'SlackWebhookSecretArn', { value: this.slackWebhookSecret.secretArn, description: 'put the Slack webhook URL here' });
   }
 }

@@ -87,6 +87,8 @@ export class FlowStateMachine extends Construct {
     });
 
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
+      // A fixed name: `podreach trigger FLOW --aws` finds the machine by it.
+      stateMachineName: `podreach-${props.flow}`,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       stateMachineType: sfn.StateMachineType.STANDARD,
       timeout: Duration.hours(2),

@@ -7,7 +7,4 @@ export function pendingDesigner(flow: Flow, configured: (profile: ProfileSpec) =
   return { flow, configured, design: () => emptyDesiredState() };
 }
 
-export const cloudConnectDesigner = pendingDesigner('cloud-connect', (profile) => profile.cloudConnect.length > 0);
-export const peeringDesigner = pendingDesigner('peering', (profile) => profile.peering.length > 0);
-export const securityDesigner = pendingDesigner('security', (profile) => profile.securityGroups.length > 0 || profile.whitelists.length > 0);
 export { bgpEdgeDesigner } from './bgp-edge.js';
