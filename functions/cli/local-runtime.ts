@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startLocalDynamo } from '../adapters/dynamodb/local-dynamo.js';
 import { synthesizeFlowDefinitions } from '../adapters/flow-runner/synthesize-flow-definitions.js';
 import { LocalFlowRunner } from '../adapters/flow-runner/local-flow-runner.js';
-import { createProviderRegistry } from '../adapters/provider-registry.js';
+import { createProviderRegistry, type ProviderRegistryOptions } from '../adapters/provider-registry.js';
 import { parseSandboxFile, seedSandbox } from '../adapters/sandbox/sandbox-file.js';
 import { createNotifier, webhookUrlFromEnvironment } from '../adapters/slack/slack-notifier.js';
 import type { AppDeps } from '../application/deps.js';
@@ -30,6 +30,8 @@ export interface LocalOptions {
   provider?: string;
   profileFile?: string;
   sandboxFile?: string;
+  /** Endpoint overrides for the cloud adapters (contract servers in tests); default from the environment. */
+  endpoints?: ProviderRegistryOptions['endpoints'];
 }
 
 export interface LocalRuntime {
@@ -85,7 +87,8 @@ const lambdaContext = (name: string) => ({
   succeed: () => undefined,
 });
 
-export async function openLocalRuntime(options: LocalOptions): Promise<LocalRuntime> {
+export async function openLocalRuntime(localOptions: LocalOptions): Promise<LocalRuntime> {
+  const options = localOptions;
   const inputs = readInputs(options);
   const stateDir = resolve(options.stateDir);
   mkdirSync(stateDir, { recursive: true });
@@ -98,19 +101,19 @@ export async function openLocalRuntime(options: LocalOptions): Promise<LocalRunt
     const notifier = createNotifier(webhookUrlFromEnvironment());
     const deps: AppDeps = {
       store,
-      providers: await createProviderRegistry({ store, ...(inputs.provider ? { override: inputs.provider } : {}) }),
+      providers: await createProviderRegistry({ store, ...(inputs.provider ? { override: inputs.provider } : {}), ...(localOptions.endpoints ? { endpoints: localOptions.endpoints } : {}) }),
       // The flows' Notify steps hand their summaries to the collector; the run posts one message at its end.
       notifier: collector,
       now: () => new Date(),
     };
     const silent = process.env.PODREACH_LOG !== 'debug';
-    const options = (name: string) => ({ deps: async () => deps, logger: createLogger(name, silent) });
+    const handlerOptions = (name: string) => ({ deps: async () => deps, logger: createLogger(name, silent) });
     const asLocal = (name: string, handler: (event: never, context: never) => Promise<unknown>) => (event: unknown) => handler(event as never, lambdaContext(name) as never);
     const handlers = {
-      'plan-flow': asLocal('plan-flow', createPlanFlowHandler(options('plan-flow'))),
-      'apply-change': asLocal('apply-change', createApplyChangeHandler(options('apply-change'))),
-      'record-failure': asLocal('record-failure', createRecordFailureHandler(options('record-failure'))),
-      notify: asLocal('notify', createNotifyHandler(options('notify'))),
+      'plan-flow': asLocal('plan-flow', createPlanFlowHandler(handlerOptions('plan-flow'))),
+      'apply-change': asLocal('apply-change', createApplyChangeHandler(handlerOptions('apply-change'))),
+      'record-failure': asLocal('record-failure', createRecordFailureHandler(handlerOptions('record-failure'))),
+      notify: asLocal('notify', createNotifyHandler(handlerOptions('notify'))),
     };
     const definitions = await synthesizeFlowDefinitions({ cacheDir: join(repoRoot, 'node_modules', '.cache', 'podreach') });
     const runner = new LocalFlowRunner({ handlers, definitions, summarize: (input, error) => summarizeExecution({ ...input, ...(error ? { error } : {}) }, deps) });
