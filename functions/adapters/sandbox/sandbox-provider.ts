@@ -12,24 +12,14 @@ import {
   VerificationError,
 } from '../../domain/errors.js';
 import { parseCidr } from '../../domain/cidr.js';
-import type { ChangeKind, NetworkEntry, ProviderEntry } from '../../domain/model.js';
+import { CHANGE_KINDS, type ChangeKind, type NetworkEntry, type ProviderEntry } from '../../domain/model.js';
 import type { EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
 import type { StateStore } from '../../ports/state-store.js';
 import { SandboxCloud, type RouteTableType, type SandboxListItem, type SandboxRoute } from './cloud.js';
 import { SandboxApiError } from './errors.js';
 
-const SUPPORTED: ReadonlySet<ChangeKind> = new Set<ChangeKind>([
-  'route',
-  'vpn-selector',
-  'vpn-route',
-  'dx-prefix',
-  'cloud-connect-route',
-  'transit-route',
-  'sg-rule',
-  'whitelist-entry',
-  'subnet-association',
-  'bgp-peer',
-]);
+// The sandbox simulates every kind of entry, so its plans match what the real clouds would be asked to do.
+const SUPPORTED: ReadonlySet<ChangeKind> = new Set<ChangeKind>(CHANGE_KINDS);
 
 const ROUTE_TABLE_OF: Partial<Record<ChangeKind, RouteTableType>> = {
   route: 'route-table',

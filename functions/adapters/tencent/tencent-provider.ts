@@ -649,19 +649,24 @@ export class TencentProvider implements NetworkProvider {
 
   // ---------------------------------------------------------------- CCN routes
 
-  private async readCcnRoutes(ccnId: string): Promise<CcnRoute[]> {
-    const routes: CcnRoute[] = [];
+  /** Every page of an Offset/Limit describe call; a missing resource reads as empty. */
+  private async readAllPages<T>(read: (offset: number, limit: number) => Promise<{ RouteSet?: T[]; TotalCount?: number }>): Promise<T[]> {
+    const items: T[] = [];
     try {
       for (let offset = 0; ; offset += 100) {
-        const page = await this.call('DescribeCcnRoutes', () => this.vpc.DescribeCcnRoutes({ CcnId: ccnId, Offset: offset, Limit: 100 }));
+        const page = await read(offset, 100);
         const batch = page.RouteSet ?? [];
-        routes.push(...batch);
-        if (batch.length < 100 || routes.length >= (page.TotalCount ?? 0)) return routes;
+        items.push(...batch);
+        if (batch.length < 100 || items.length >= (page.TotalCount ?? 0)) return items;
       }
     } catch (error) {
       if (isNotFound(error)) return [];
       throw error;
     }
+  }
+
+  private readCcnRoutes(ccnId: string): Promise<CcnRoute[]> {
+    return this.readAllPages((Offset, Limit) => this.call('DescribeCcnRoutes', () => this.vpc.DescribeCcnRoutes({ CcnId: ccnId, Offset, Limit })));
   }
 
   private ccnEntry(ccnId: string, route: CcnRoute): ProviderEntry {
@@ -734,21 +739,12 @@ export class TencentProvider implements NetworkProvider {
 
   // ---------------------------------------------------------------- Direct Connect gateway CCN routes (IDC prefixes)
 
-  private async readDxRoutes(gatewayId: string): Promise<DirectConnectGatewayCcnRoute[]> {
-    const routes: DirectConnectGatewayCcnRoute[] = [];
-    try {
-      for (let offset = 0; ; offset += 100) {
-        const page = await this.call('DescribeDirectConnectGatewayCcnRoutes', () =>
-          this.vpc.DescribeDirectConnectGatewayCcnRoutes({ DirectConnectGatewayId: gatewayId, CcnRouteType: 'STATIC', Offset: offset, Limit: 100 }),
-        );
-        const batch = page.RouteSet ?? [];
-        routes.push(...batch);
-        if (batch.length < 100 || routes.length >= (page.TotalCount ?? 0)) return routes;
-      }
-    } catch (error) {
-      if (isNotFound(error)) return [];
-      throw error;
-    }
+  private readDxRoutes(gatewayId: string): Promise<DirectConnectGatewayCcnRoute[]> {
+    return this.readAllPages((Offset, Limit) =>
+      this.call('DescribeDirectConnectGatewayCcnRoutes', () =>
+        this.vpc.DescribeDirectConnectGatewayCcnRoutes({ DirectConnectGatewayId: gatewayId, CcnRouteType: 'STATIC', Offset, Limit }),
+      ),
+    );
   }
 
   private dxEntry(gatewayId: string, route: DirectConnectGatewayCcnRoute): ProviderEntry {
