@@ -2,6 +2,7 @@
 // Conflicts and unsupported kinds found at apply time become `blocked` (with the reason), not failures;
 // retryable provider errors are rethrown for Step Functions' Retry; others are rethrown for its Catch.
 import { EntryConflictError, NotFoundError, QuotaExceededError, UnsupportedChangeError, VerificationError } from '../domain/errors.js';
+import { cidrContains } from '../domain/cidr.js';
 import type { ChangeStatus, LedgerEntry, NetworkEntry, ProviderEntry } from '../domain/model.js';
 import type { AppDeps } from './deps.js';
 
@@ -30,6 +31,21 @@ function entryOf(row: LedgerEntry): NetworkEntry {
 
 export function sameIdentity(a: NetworkEntry, b: NetworkEntry): boolean {
   return a.kind === b.kind && a.target === b.target && (a.cidr ?? '') === (b.cidr ?? '') && (a.peerCidr ?? '') === (b.peerCidr ?? '') && (a.port ?? '') === (b.port ?? '');
+}
+
+/** A traffic selector is in place when a selector pair covers it (AWS keeps one pair per tunnel). */
+function covers(found: ProviderEntry, wanted: NetworkEntry): boolean {
+  return (
+    wanted.kind === 'vpn-selector' &&
+    found.kind === wanted.kind &&
+    found.target === wanted.target &&
+    found.cidr !== undefined &&
+    wanted.cidr !== undefined &&
+    found.peerCidr !== undefined &&
+    wanted.peerCidr !== undefined &&
+    cidrContains(found.cidr, wanted.cidr) &&
+    cidrContains(found.peerCidr, wanted.peerCidr)
+  );
 }
 
 function matches(found: ProviderEntry, wanted: NetworkEntry): boolean {
@@ -62,7 +78,7 @@ export async function applyChange(input: ApplyChangeInput, deps: AppDeps): Promi
     } else {
       const result = row.action === 'update' ? await provider.updateEntry(entry, context) : await provider.createEntry(entry, context);
       const present = await provider.listEntries(entry.kind, entry.target);
-      if (!present.some((found) => matches(found, entry))) throw new VerificationError(`${entry.kind} ${entry.cidr ?? ''} is not in ${entry.target} after applying it`);
+      if (!present.some((found) => matches(found, entry) || covers(found, entry))) throw new VerificationError(`${entry.kind} ${entry.cidr ?? ''} is not in ${entry.target} after applying it`);
       finished = { ...applying, status: 'applied', owned: true, ...(result.resourceId ? { providerResourceId: result.resourceId } : {}) };
     }
   } catch (error) {
