@@ -26,13 +26,13 @@ async function findStateMachine(client: SFNClient, flow: Flow): Promise<string> 
   throw new InvalidInputError('--state-machine-arn', `no state machine named ${name} in this account and region; deploy podreach or pass --state-machine-arn`);
 }
 
-export async function triggerOnAws(flow: Flow, flags: { cluster: string; stateMachineArn?: string; json?: boolean }): Promise<number> {
+export async function triggerOnAws(flow: Flow, flags: { cluster: string; stateMachineArn?: string; requestId?: string; json?: boolean }): Promise<number> {
   const client = new SFNClient(endpoint());
   const arn = flags.stateMachineArn ?? (await findStateMachine(client, flow));
   const runner = new SfnFlowRunner({ client, stateMachineArns: { [flow]: arn } as Record<Flow, string> });
-  // Same cluster, flow and five-minute window: a double start attaches to the running execution.
-  const window = Math.floor(Date.now() / 300_000);
-  const executionId = executionIdFor(flags.cluster, flow, `manual-${window}`);
+  // Same cluster, flow and request id (default: five-minute window): a double start attaches to the same execution.
+  const origin = flags.requestId !== undefined ? `request-${flags.requestId}` : `manual-${Math.floor(Date.now() / 300_000)}`;
+  const executionId = executionIdFor(flags.cluster, flow, origin);
   const summary = await runner.run({ clusterId: flags.cluster, flow, executionId }, (message) => {
     if (!flags.json) process.stderr.write(`… ${message}\n`);
   });

@@ -112,7 +112,7 @@ export async function stateCommand(flags: { cluster?: string; state: string; jso
   }
 }
 
-export async function triggerCommand(flow: Flow, flags: CommonFlags & { cluster: string; aws?: boolean; stateMachineArn?: string }): Promise<number> {
+export async function triggerCommand(flow: Flow, flags: CommonFlags & { cluster: string; aws?: boolean; stateMachineArn?: string; requestId?: string }): Promise<number> {
   if (flags.aws) {
     const { triggerOnAws } = await import('./aws-commands.js');
     return triggerOnAws(flow, flags);

@@ -52,6 +52,7 @@ export function buildProgram(): Command {
       .requiredOption('--cluster <id>', 'cluster id')
       .option('--aws', 'start the deployed state machine (Step Functions) instead of the local one')
       .option('--state-machine-arn <arn>', 'with --aws: the state machine (default: found by name podreach-<flow>)')
+      .option('--request-id <id>', 'with --aws: starts with the same id are one execution (default: the same five-minute window is)')
       .description('run one flow by hand'),
   ).action(async (flow: string, options) => {
     if (!(FLOWS as readonly string[]).includes(flow)) throw new InvalidInputError('flow', `unknown flow "${flow}" (expected one of: ${FLOWS.join(', ')})`);
