@@ -137,12 +137,12 @@ describe('Class: SandboxProvider', () => {
       expect(provider.supports('bgp-peer')).toBe(true);
       for (let i = 0; i < 4; i++) await provider.createEntry(advertised(`10.10.${i}.0/24`, `10.0.0.${10 + i}`), ctx);
       const again = await provider.createEntry(advertised('10.10.0.0/24', '10.0.0.10'), ctx);
-      const rival = provider.createEntry(advertised('10.10.9.0/24', '10.0.0.10'), ctx);
+      // (awaited at once: a rejection left pending while other calls run is reported as unhandled)
+      await expect(provider.createEntry(advertised('10.10.9.0/24', '10.0.0.10'), ctx)).rejects.toBeInstanceOf(EntryConflictError);
       await provider.deleteEntry(advertised('10.10.3.0/24', '10.0.0.13'), ctx);
 
       // Assess
       expect(again).toMatchObject({ kind: 'bgp-peer', cidr: '10.10.0.0/24', nextHop: '10.0.0.10', owner: 'podreach' });
-      await expect(rival).rejects.toBeInstanceOf(EntryConflictError);
       const entries = await provider.listEntries('bgp-peer', 'peer-1');
       expect(entries.map((e) => `${e.cidr} -> ${e.nextHop} ${e.owner}`).sort()).toEqual([
         '10.10.0.0/24 -> 10.0.0.10 podreach',
