@@ -228,6 +228,10 @@ export function diffFlow(input: DiffInput): Change[] {
       changes.push(toChange(input, id, shown, 'create', 'unchanged'));
     } else if (entry.mismatchReason) {
       changes.push(toChange(input, id, entry, 'update', 'blocked', entry.mismatchReason(current)));
+    } else if (SHARED_KINDS.has(entry.kind) && supported && current.owner !== 'podreach') {
+      // The cluster's own VPC's registration (TKE registers container CIDRs to a CCN and leaves them disabled
+      // on overlap): podreach's part is to enable or disable it, so it may change this value.
+      changes.push(toChange(input, id, entry, 'update', 'planned'));
     } else if (!row || !holdsEntry(row)) {
       changes.push(toChange(input, id, entry, 'create', 'blocked', foreignReason(current)));
     } else if (!supported) {

@@ -96,6 +96,21 @@ describe('Class: CloudConnectDesigner (through planFlow)', () => {
       ]);
     });
 
+    it('enables the registration the cloud made for the cluster VPC (TKE registers container CIDRs disabled), without a ledger row', () => {
+      // Prepare: TKE registered both CIDRs for vpc-tke and left them disabled; podreach has no ledger row yet
+      const profile = spec({ cloudConnect: [{ id: 'ccn-1' }] });
+      const registration = (cidr: string): Held => ({ provider: 'tencent', region: 'ap-guangzhou', kind: 'cloud-connect-route', target: 'ccn-1', cidr, nextHop: 'vpc-tke', enabled: false });
+
+      // Act
+      const result = plan({ held: [registration('172.16.0.0/16'), registration('172.20.0.0/16')], ledger: [] }, tkeFacts(), profile, 'cloud-connect');
+
+      // Assess
+      expect(result.changes.map((c) => [c.action, c.status, c.cidr, c.enabled])).toEqual([
+        ['update', 'planned', '172.16.0.0/16', true],
+        ['update', 'planned', '172.20.0.0/16', true],
+      ]);
+    });
+
     it('leaves an enabled route enabled when a rival registers after it, with a warning', () => {
       // Prepare
       const profile = spec({ cloudConnect: [{ id: 'ccn-1' }] });
