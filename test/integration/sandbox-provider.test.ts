@@ -118,14 +118,20 @@ describe('Class: SandboxProvider', () => {
       expect((await provider.listEntries('whitelist-entry', 'redis:dcs-1')).map((e) => e.cidr)).toEqual(['192.168.0.0/24']);
     });
 
-    it('registers an overlapping cloud-connect route disabled, and refuses to enable it', async () => {
+    it('registers cloud-connect routes beside a rival: the same destination cannot be enabled twice, a longer prefix can', async () => {
+      // Prepare: vpc-idc has 10.50.0.0/16 enabled (seed)
       const entry: NetworkEntry = { kind: 'cloud-connect-route', target: 'ccn-1', cidr: '10.50.1.0/24', nextHop: 'vpc-demo', enabled: false };
-      const created = await provider.createEntry(entry, ctx);
-      expect(created).toMatchObject({ enabled: false, owner: 'podreach' });
-      await expect(provider.updateEntry({ ...entry, enabled: true }, ctx)).rejects.toBeInstanceOf(EntryConflictError);
-      await expect(provider.createEntry({ ...entry, cidr: '10.50.0.0/16' }, ctx)).rejects.toBeInstanceOf(EntryConflictError);
+      const same: NetworkEntry = { ...entry, cidr: '10.50.0.0/16' };
+
+      // Act / Assess
+      expect(await provider.createEntry(entry, ctx)).toMatchObject({ enabled: false, owner: 'podreach' });
+      expect(await provider.updateEntry({ ...entry, enabled: true }, ctx)).toMatchObject({ enabled: true });
+      await expect(provider.createEntry({ ...same, enabled: true }, ctx)).rejects.toBeInstanceOf(EntryConflictError);
+      expect(await provider.createEntry(same, ctx)).toMatchObject({ enabled: false });
+      await expect(provider.updateEntry({ ...same, enabled: true }, ctx)).rejects.toBeInstanceOf(EntryConflictError);
       await provider.deleteEntry(entry, ctx);
-      expect((await provider.listEntries('cloud-connect-route', 'ccn-1')).map((r) => r.cidr)).toEqual(['10.50.0.0/16']);
+      await provider.deleteEntry(same, ctx);
+      expect((await provider.listEntries('cloud-connect-route', 'ccn-1')).map((r) => `${r.cidr} ${r.nextHop} ${r.enabled}`)).toEqual(['10.50.0.0/16 vpc-idc true']);
     });
 
     it('keeps the routes a BGPPeer advertises: idempotent, ownership-checked, without the route-table quota', async () => {

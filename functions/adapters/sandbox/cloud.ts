@@ -110,11 +110,6 @@ function cidr(text: string, field: string): string {
   return parsed.cidr;
 }
 
-function overlaps(a: string, b: string): boolean {
-  const x = parseCidr(a);
-  const y = parseCidr(b);
-  return !!x && !!y && x.version === y.version && x.start <= y.end && y.start <= x.end;
-}
 
 export async function readSandboxQuotas(store: StateStore): Promise<ProviderQuotas> {
   const account = await store.getDocument<SandboxAccountDocument>(SANDBOX_ACCOUNT_KEY);
@@ -258,8 +253,8 @@ export class SandboxCloud {
     await this.mutate('whitelist', target, (whitelist) => ({ ...whitelist, entries: list }));
   }
 
-  // ---- cloud-connect networks (CCN / CEN / TGW attachments): one route per (cidr, instance); overlapping
-  // destinations may be registered, but only one can be enabled.
+  // ---- cloud-connect networks (CCN / CEN / TGW attachments): one route per (cidr, instance); the same
+  // destination may be registered by several instances, but only one of them can be enabled.
 
   async createCcnRoute(ccnId: string, route: SandboxCcnRoute): Promise<void> {
     const routeCidr = cidr(route.cidr, 'CidrBlock');
@@ -355,9 +350,11 @@ export class SandboxCloud {
   }
 
   private rejectEnabledOverlap(ccnId: string, routes: SandboxCcnRoute[], routeCidr: string, instanceId: string): void {
-    const clash = routes.find((r) => r.enabled && !(r.cidr === routeCidr && r.instanceId === instanceId) && overlaps(r.cidr, routeCidr));
+    // Two instances cannot both have the same destination enabled; a longer or shorter prefix may be (the
+    // longest match wins), which is what enableConflicting relies on.
+    const clash = routes.find((r) => r.enabled && r.cidr === routeCidr && r.instanceId !== instanceId);
     if (clash) {
-      throw new SandboxApiError('CcnRouteCidrOverlap', `${routeCidr} overlaps the enabled route ${clash.cidr} from ${clash.instanceId} in ${ccnId}`);
+      throw new SandboxApiError('CcnRouteCidrOverlap', `${routeCidr} is already enabled from ${clash.instanceId} in ${ccnId}`);
     }
   }
 }

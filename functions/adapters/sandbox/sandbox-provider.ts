@@ -171,9 +171,9 @@ export class SandboxProvider implements NetworkProvider {
         return this.removeFromList(entry, context);
       case 'cloud-connect-route': {
         const current = await this.findCcnRoute(entry);
-        if (!current || current.nextHop !== required(entry, 'nextHop')) return;
+        if (!current) return;
         try {
-          await this.cloud.deleteCcnRoute(entry.target, current.cidr ?? '', current.nextHop);
+          await this.cloud.deleteCcnRoute(entry.target, current.cidr ?? '', current.nextHop ?? required(entry, 'nextHop'));
         } catch (error) {
           if (!isCode(error, 'CcnRouteNotFound')) translate(error);
         }
@@ -353,12 +353,13 @@ export class SandboxProvider implements NetworkProvider {
     throw new LeaseHeldError(`${resourceKey} is being changed by another flow`);
   }
 
-  // ---- cloud-connect routes: identity is the CIDR; value is the instance and whether it is enabled
+  // ---- cloud-connect routes: one per (CIDR, instance); other instances' routes with the same CIDR are rivals
+  // that coexist (the network lets only one of them be enabled). The value is whether it is enabled.
 
   private async findCcnRoute(entry: NetworkEntry): Promise<ProviderEntry | undefined> {
     const cidr = normalised(required(entry, 'cidr'));
-    const routes = (await this.listEntries('cloud-connect-route', entry.target)).filter((r) => r.cidr === cidr);
-    return routes.find((r) => r.nextHop === entry.nextHop) ?? routes[0];
+    const instanceId = required(entry, 'nextHop');
+    return (await this.listEntries('cloud-connect-route', entry.target)).find((r) => r.cidr === cidr && r.nextHop === instanceId);
   }
 
   private async putCcnRoute(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
@@ -366,16 +367,12 @@ export class SandboxProvider implements NetworkProvider {
     const instanceId = required(entry, 'nextHop');
     const enabled = entry.enabled ?? true;
     const current = await this.findCcnRoute(entry);
-    const ours = clusterOf(current?.description) === context.clusterId;
     try {
-      if (current && current.nextHop === instanceId) {
+      if (current) {
+        // The registration of the cluster's own instance (made by podreach, or by the cloud when the cluster
+        // joined the network): enabling or disabling it is podreach's part.
         if (current.enabled === enabled) return current;
-        if (!ours) throw this.conflict(entry, `${entry.target}: ${cidr} from ${instanceId} is ${current.enabled ? 'enabled' : 'disabled'}`, current.description);
         await this.cloud.setCcnRouteEnabled(entry.target, cidr, instanceId, enabled);
-      } else if (current) {
-        if (!ours) throw this.conflict(entry, `${entry.target} already carries ${cidr} from ${current.nextHop}`, current.description);
-        await this.cloud.deleteCcnRoute(entry.target, cidr, current.nextHop ?? '');
-        await this.cloud.createCcnRoute(entry.target, { cidr, instanceId, enabled, description: describeOwner(context) });
       } else {
         try {
           await this.cloud.createCcnRoute(entry.target, { cidr, instanceId, enabled, description: describeOwner(context) });

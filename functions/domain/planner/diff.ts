@@ -85,11 +85,13 @@ function describeEntry(entry: NetworkEntry): string {
 }
 
 /** "rtb-main already routes 10.20.0.0/16 to pcx-9, not created by podreach" */
-function foreignReason(current: ProviderEntry): string {
+/** Why an entry held by someone else blocks ours; `otherFlow` when podreach itself made it in another flow. */
+function foreignReason(current: ProviderEntry, otherFlow?: Flow): string {
+  const by = otherFlow ? `created by podreach's ${otherFlow} flow for this cluster` : 'not created by podreach';
   if (current.kind === 'route' || current.kind === 'vpn-route' || current.kind === 'transit-route') {
-    return `${current.target} already routes ${current.cidr ?? '?'} to ${current.nextHop ?? 'another next hop'}, not created by podreach`;
+    return `${current.target} already routes ${current.cidr ?? '?'} to ${current.nextHop ?? 'another next hop'}, ${by}`;
   }
-  return `${current.target} already has ${describeEntry(current)} ${describeValue(current)}, not created by podreach`;
+  return `${current.target} already has ${describeEntry(current)} ${describeValue(current)}, ${by}`;
 }
 
 export class Snapshots {
@@ -186,6 +188,12 @@ export function diffFlow(input: DiffInput): Change[] {
     if (!seen || seen.updatedAt <= row.updatedAt) ledgerById.set(row.id, row);
   }
 
+  // Entries this cluster's other flows hold: a clash with one of them is still a block, but not a foreign one.
+  const heldByOtherFlows = new Map<string, Flow>();
+  for (const row of input.ledger) {
+    if (row.flow !== input.flow && row.clusterId === input.clusterId && holdsEntry(row)) heldByOtherFlows.set(identityKey(row), row.flow);
+  }
+
   const changes: Change[] = [];
   const creates: { id: string; entry: DesiredEntry }[] = [];
   const desiredIds = new Set<string>();
@@ -233,7 +241,7 @@ export function diffFlow(input: DiffInput): Change[] {
       // on overlap): podreach's part is to enable or disable it, so it may change this value.
       changes.push(toChange(input, id, entry, 'update', 'planned'));
     } else if (!row || !holdsEntry(row)) {
-      changes.push(toChange(input, id, entry, 'create', 'blocked', foreignReason(current)));
+      changes.push(toChange(input, id, entry, 'create', 'blocked', foreignReason(current, heldByOtherFlows.get(identityKey(current)))));
     } else if (!supported) {
       changes.push(toChange(input, id, entry, 'update', 'blocked', unsupportedReason(entry)));
     } else {
