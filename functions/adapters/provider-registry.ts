@@ -23,6 +23,9 @@ async function cloudFactories(options: ProviderRegistryOptions): Promise<Partial
   const env = options.env ?? process.env;
   const endpoint = (name: Exclude<ProviderName, 'sandbox'>, variable: string) => options.endpoints?.[name] ?? env[variable] ?? undefined;
   const leases = options.store;
+  // How often asynchronous applies (Alibaba route entries, Huawei whitelists) are re-read; adapters default to 2 s.
+  const pollText = env.PODREACH_POLL_INTERVAL_MS;
+  const pollIntervalMs = pollText !== undefined && /^\d+$/.test(pollText) ? { pollIntervalMs: Number(pollText) } : {};
   const [aws, tencent, alibaba, huawei] = await Promise.all([
     import('./aws/aws-provider.js'),
     import('./tencent/tencent-provider.js'),
@@ -41,11 +44,11 @@ async function cloudFactories(options: ProviderRegistryOptions): Promise<Partial
     },
     alibaba: (region) => {
       const url = endpoint('alibaba', 'PODREACH_ALIBABA_ENDPOINT');
-      return new alibaba.AlibabaProvider({ region, leases, ...(url ? { endpoint: url } : {}) });
+      return new alibaba.AlibabaProvider({ region, leases, ...pollIntervalMs, ...(url ? { endpoint: url } : {}) });
     },
     huawei: (region) => {
       const url = endpoint('huawei', 'PODREACH_HUAWEI_ENDPOINT');
-      return new huawei.HuaweiProvider({ region, leases, ...(url ? { endpoint: url } : {}) });
+      return new huawei.HuaweiProvider({ region, leases, ...pollIntervalMs, ...(url ? { endpoint: url } : {}) });
     },
   };
 }

@@ -3,6 +3,7 @@
 // retryable provider errors are rethrown for Step Functions' Retry; others are rethrown for its Catch.
 import { EntryConflictError, NotFoundError, QuotaExceededError, UnsupportedChangeError, VerificationError } from '../domain/errors.js';
 import { cidrContains } from '../domain/cidr.js';
+import { identityKey } from '../domain/planner/identity.js';
 import type { ChangeStatus, LedgerEntry, NetworkEntry, ProviderEntry } from '../domain/model.js';
 import type { AppDeps } from './deps.js';
 
@@ -29,10 +30,6 @@ function entryOf(row: LedgerEntry): NetworkEntry {
   return entry;
 }
 
-export function sameIdentity(a: NetworkEntry, b: NetworkEntry): boolean {
-  return a.kind === b.kind && a.target === b.target && (a.cidr ?? '') === (b.cidr ?? '') && (a.peerCidr ?? '') === (b.peerCidr ?? '') && (a.port ?? '') === (b.port ?? '');
-}
-
 /** A traffic selector is in place when a selector pair covers it (AWS keeps one pair per tunnel). */
 function covers(found: ProviderEntry, wanted: NetworkEntry): boolean {
   return (
@@ -49,7 +46,7 @@ function covers(found: ProviderEntry, wanted: NetworkEntry): boolean {
 }
 
 function matches(found: ProviderEntry, wanted: NetworkEntry): boolean {
-  if (!sameIdentity(found, wanted)) return false;
+  if (identityKey(found) !== identityKey(wanted)) return false;
   if (wanted.nextHop !== undefined && found.nextHop !== undefined && found.nextHop !== wanted.nextHop) return false;
   if (wanted.enabled !== undefined && found.enabled !== undefined && found.enabled !== wanted.enabled) return false;
   return true;

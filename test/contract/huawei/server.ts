@@ -107,6 +107,12 @@ export class HuaweiContractServer {
   addRouteTable(id: string, options: { vpcId?: string; isDefault?: boolean; subnets?: string[] } = {}): void {
     this.routeTables.set(id, { id, vpcId: options.vpcId ?? 'vpc-1', isDefault: options.isDefault ?? false, routes: [], subnets: options.subnets ?? [] });
   }
+  /** Puts a subnet in this table (out of any other: a Huawei subnet sits in exactly one). */
+  bindSubnet(subnetId: string, routeTableId: string): void {
+    const table = this.mustTable(routeTableId);
+    for (const other of this.routeTables.values()) other.subnets = other.subnets.filter((s) => s !== subnetId);
+    table.subnets.push(subnetId);
+  }
   seedRoute(routeTableId: string, route: HuaweiRoute): void {
     this.mustTable(routeTableId).routes.push({ ...route });
   }

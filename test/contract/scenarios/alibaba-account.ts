@@ -57,7 +57,7 @@ export async function startAlibabaAccount(scenario: Scenario): Promise<CloudAcco
   return {
     server,
     endpoint: `http://${endpoint}`,
-    env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIscenario', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'scenario-secret' },
+    env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIscenario', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'scenario-secret', PODREACH_POLL_INTERVAL_MS: '50' },
     stop: () => server.stop(),
   };
 }
