@@ -50,8 +50,9 @@ export class StatelessStack extends Stack {
       .describeNetwork()
       .changeNetwork();
     const recordFailure = new PodreachFunction(this, 'RecordFailure', { handlerId: 'record-failure' }).useTable(table, 'readWrite');
+    // notify reads the plan and ledger, and records a notification that failed (NOTIFY# item)
     const notify = new PodreachFunction(this, 'Notify', { handlerId: 'notify' })
-      .useTable(table, 'read')
+      .useTable(table, 'readWrite')
       .readSlackWebhook(slackWebhookSecret);
 
     const stateMachines = new Map<Flow, sfn.StateMachine>();

@@ -1,5 +1,6 @@
 // Use case: what one flow execution did (from its recorded plan and the ledger), and the notification of it.
 // A failed notification never fails or repeats the network change: it is recorded and reported as a warning.
+import { ConcurrentUpdateError } from '../domain/errors.js';
 import type { Change, Flow, LedgerEntry } from '../domain/model.js';
 import { countChanges } from '../domain/planner/index.js';
 import type { ExecutionSummary, Notifier } from '../ports/notifier.js';
@@ -53,8 +54,9 @@ export async function postSummary(summary: ExecutionSummary, deps: Pick<AppDeps,
     summary.warnings.push(message);
     try {
       await deps.store.putDocument(`NOTIFY#${summary.clusterId}#${summary.executionId}`, { at: deps.now().toISOString(), error: message }, undefined);
-    } catch {
-      // already recorded for this execution (a retried Notify): the first record stands
+    } catch (recordError) {
+      // ConcurrentUpdateError: already recorded for this execution (a retried Notify), the first record stands
+      if (!(recordError instanceof ConcurrentUpdateError)) summary.warnings.push(`the failed notification could not be recorded: ${(recordError as Error).message}`);
     }
   }
   return summary;

@@ -196,14 +196,14 @@ describe('Class: StatelessStack', () => {
       }
     });
 
-    it('lets only ingest-event and reconcile start flows, and keeps notify and reconcile read-only on the table', () => {
+    it('lets only ingest-event and reconcile start flows, and keeps reconcile read-only on the table', () => {
       for (const [handlerId, granted] of actionsByHandler(stateless)) {
         expect([handlerId, granted.has('states:StartExecution')]).toEqual([
           handlerId,
           handlerId === 'ingest-event' || handlerId === 'reconcile',
         ]);
         const writes = granted.has('dynamodb:PutItem') || granted.has('dynamodb:UpdateItem');
-        expect([handlerId, writes]).toEqual([handlerId, handlerId !== 'notify' && handlerId !== 'reconcile']);
+        expect([handlerId, writes]).toEqual([handlerId, handlerId !== 'reconcile']);
       }
     });
   });
