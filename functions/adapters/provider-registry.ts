@@ -6,6 +6,7 @@ import { InvalidInputError } from '../domain/errors.js';
 import type { ProviderName } from '../domain/model.js';
 import type { NetworkProvider, ProviderRegistry } from '../ports/network-provider.js';
 import type { StateStore } from '../ports/state-store.js';
+import { huaweiProfileCredentials, tencentProfileCredential } from './credential-profiles.js';
 import { SandboxProvider } from './sandbox/sandbox-provider.js';
 
 export interface ProviderRegistryOptions {
@@ -40,7 +41,14 @@ async function cloudFactories(options: ProviderRegistryOptions): Promise<Partial
     tencent: (region) => {
       const url = endpoint('tencent', 'PODREACH_TENCENT_ENDPOINT');
       const group = env.PODREACH_TENCENT_WHITELIST_SECURITY_GROUP;
-      return new tencent.TencentProvider({ region, leases, ...(url ? { endpoint: url } : {}), ...(group ? { whitelistSecurityGroupId: group } : {}) });
+      const credential = tencentProfileCredential(env);
+      return new tencent.TencentProvider({
+        region,
+        leases,
+        ...(credential ? { credential } : {}),
+        ...(url ? { endpoint: url } : {}),
+        ...(group ? { whitelistSecurityGroupId: group } : {}),
+      });
     },
     alibaba: (region) => {
       const url = endpoint('alibaba', 'PODREACH_ALIBABA_ENDPOINT');
@@ -48,7 +56,8 @@ async function cloudFactories(options: ProviderRegistryOptions): Promise<Partial
     },
     huawei: (region) => {
       const url = endpoint('huawei', 'PODREACH_HUAWEI_ENDPOINT');
-      return new huawei.HuaweiProvider({ region, leases, ...pollIntervalMs, ...(url ? { endpoint: url } : {}) });
+      const profile = huaweiProfileCredentials(env);
+      return new huawei.HuaweiProvider({ region, leases, ...pollIntervalMs, ...(profile ?? {}), ...(url ? { endpoint: url } : {}) });
     },
   };
 }
