@@ -5,7 +5,7 @@ import { EntryConflictError, NotFoundError, QuotaExceededError, UnsupportedChang
 import { cidrContains } from '../domain/cidr.js';
 import { identityKey } from '../domain/planner/identity.js';
 import type { ChangeStatus, LedgerEntry, NetworkEntry, ProviderEntry } from '../domain/model.js';
-import type { AppDeps } from './deps.js';
+import { heldByOtherExecution, type AppDeps } from './deps.js';
 
 export interface ApplyChangeInput {
   clusterId: string;
@@ -59,6 +59,8 @@ export async function applyChange(input: ApplyChangeInput, deps: AppDeps): Promi
   if (row.status !== 'planned' && row.status !== 'failed' && row.status !== 'applying') {
     return { changeId: row.id, status: row.status, ...(row.reason ? { reason: row.reason } : {}) };
   }
+  // Another live execution is applying it: that one records the outcome.
+  if (heldByOtherExecution(row, input.executionId, deps)) return { changeId: row.id, status: 'applying' };
   const applying: LedgerEntry = { ...row, status: 'applying', attempts: row.attempts + 1, executionId: input.executionId, updatedAt: deps.now().toISOString() };
   await deps.store.putChange(applying, [row.status]);
 
@@ -76,7 +78,10 @@ export async function applyChange(input: ApplyChangeInput, deps: AppDeps): Promi
       const result = row.action === 'update' ? await provider.updateEntry(entry, context) : await provider.createEntry(entry, context);
       const present = await provider.listEntries(entry.kind, entry.target);
       if (!present.some((found) => matches(found, entry) || covers(found, entry))) throw new VerificationError(`${entry.kind} ${entry.cidr ?? ''} is not in ${entry.target} after applying it`);
-      finished = { ...applying, status: 'applied', owned: true, ...(result.resourceId ? { providerResourceId: result.resourceId } : {}) };
+      // A create makes the entry podreach's; an update leaves ownership as it was (the cloud's own CCN
+      // registration of the cluster VPC may be enabled by podreach, but it stays the cloud's).
+      const owned = row.action === 'create' ? true : row.owned;
+      finished = { ...applying, status: 'applied', owned, ...(result.resourceId ? { providerResourceId: result.resourceId } : {}) };
     }
   } catch (error) {
     if (error instanceof EntryConflictError || error instanceof UnsupportedChangeError || error instanceof QuotaExceededError) {

@@ -6,7 +6,7 @@ import type { ConnectivityProfile } from '../domain/profile.js';
 import { planFlow, requiredTargets, targetKey } from '../domain/planner/index.js';
 import { resolveProfile } from '../domain/profile-resolution.js';
 import type { FlowInput } from '../ports/flow-runner.js';
-import type { AppDeps } from './deps.js';
+import { heldByOtherExecution, type AppDeps } from './deps.js';
 
 export interface FlowPlanResult {
   plan: FlowPlan;
@@ -53,7 +53,17 @@ export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<Fl
   const changeIds: string[] = [];
   for (const change of plan.changes) {
     const previous = await deps.store.getChange(change.clusterId, change.id);
-    const owned = change.action === 'delete' && change.status === 'unchanged' ? false : previous?.owned ?? false;
+    // A row another live execution is applying is left alone (its apply step records the outcome).
+    if (previous && heldByOtherExecution(previous, input.executionId, deps)) continue;
+    // A create podreach attempted whose task then failed (after the provider created it): the entry is there
+    // now, identical, and podreach made it — it was planned only because the entry was absent.
+    const createdByUs = previous?.action === 'create' && (previous.status === 'failed' || previous.status === 'applying') && previous.attempts > 0;
+    const owned =
+      change.action === 'delete' && change.status === 'unchanged'
+        ? false
+        : change.action === 'create' && change.status === 'unchanged' && createdByUs
+          ? true
+          : previous?.owned ?? false;
     const row: LedgerEntry = {
       ...change,
       owned,
@@ -62,8 +72,6 @@ export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<Fl
       updatedAt: now,
       ...(previous?.providerResourceId ? { providerResourceId: previous.providerResourceId } : {}),
     };
-    // A row being applied by another execution is left alone (its apply step records the outcome).
-    if (previous?.status === 'applying' && previous.executionId !== input.executionId) continue;
     await deps.store.putChange(row);
     if (change.status === 'planned') changeIds.push(change.id);
   }
@@ -72,7 +80,8 @@ export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<Fl
 
 /** The Plan task's output: small (ids only) so it stays inside Step Functions' 256 KB payload limit. */
 export async function planStep(input: FlowInput, deps: AppDeps): Promise<FlowInput & { changeIds: string[] }> {
-  const { changeIds } = await planAndRecord(input, deps);
+  // A dry run plans (the Plan task fails on what planning cannot do) but records and applies nothing.
+  const changeIds = input.dryRun ? (await planClusterFlow(input, deps), []) : (await planAndRecord(input, deps)).changeIds;
   return { clusterId: input.clusterId, flow: input.flow, executionId: input.executionId, changeIds };
 }
 

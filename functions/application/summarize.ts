@@ -24,7 +24,9 @@ export async function summarizeExecution(input: SummarizeInput, deps: Pick<AppDe
   const rows = new Map((await deps.store.listChanges(input.clusterId)).map((row) => [row.id, row]));
   const changes: Change[] = (plan?.changes ?? []).map((planned) => {
     const row = rows.get(planned.id);
-    return row && row.executionId === input.executionId ? toChange(row) : planned;
+    // this execution's outcome, or a later one's (a concurrent execution of the same flow applied it)
+    const current = row && (row.executionId === input.executionId || (plan !== undefined && row.updatedAt >= plan.createdAt));
+    return row && current ? toChange(row) : planned;
   });
   const error = typeof input.error === 'string' ? input.error : input.error ? [input.error.Error, input.error.Cause].filter(Boolean).join(': ') : undefined;
   const failed = changes.some((change) => change.status === 'failed' || change.status === 'planned' || change.status === 'applying');
@@ -91,4 +93,10 @@ export class CollectingNotifier implements Notifier {
   drain(): ExecutionSummary[] {
     return this.summaries.splice(0);
   }
+}
+
+/** Step Functions keeps at most 256 KB per state: a larger summary leaves out its changes and artifact contents. */
+export function compactForStateOutput(summary: ExecutionSummary, limitBytes = 200_000): ExecutionSummary {
+  if (Buffer.byteLength(JSON.stringify(summary)) <= limitBytes) return summary;
+  return { ...summary, changes: [], artifacts: summary.artifacts.map((artifact) => ({ ...artifact, content: '' })), truncated: true };
 }

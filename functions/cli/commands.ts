@@ -5,6 +5,7 @@ import type { ClusterEvent } from '../../events/schemas.js';
 import type { Artifact, Change, Flow } from '../domain/model.js';
 import type { ExecutionSummary } from '../ports/notifier.js';
 import { parseProfileText } from '../application/profile-text.js';
+import { InvalidInputError } from '../domain/errors.js';
 import { openLocalRuntime, readTextFile, type LocalOptions, type LocalRuntime } from './local-runtime.js';
 import { buildReport, renderTable, type RunReport } from './report.js';
 
@@ -40,7 +41,9 @@ const progress = (json: boolean | undefined) => (message: string) => {
 export function reportFromSummaries(runtime: LocalRuntime, clusterId: string, runId: string, summaries: ExecutionSummary[], warnings: string[]): RunReport {
   const changes: Change[] = summaries.flatMap((summary) => summary.changes);
   const artifacts = summaries.flatMap((summary) => summary.artifacts.map((artifact: Artifact) => ({ artifact, path: runtime.writeArtifact(clusterId, artifact) })));
-  const errors = summaries.filter((summary) => summary.error).map((summary) => ({ flow: summary.flow, error: summary.error ?? '' }));
+  const errors = summaries
+    .filter((summary) => summary.outcome === 'failed')
+    .map((summary) => ({ flow: summary.flow, error: summary.error ?? 'the flow did not complete: some changes were not applied (a re-run resumes them)' }));
   return buildReport({ clusterId, executionId: runId, dryRun: false, changes, artifacts, warnings: [...warnings, ...summaries.flatMap((s) => s.warnings)], errors });
 }
 
@@ -119,6 +122,9 @@ export async function triggerCommand(flow: Flow, flags: CommonFlags & { cluster:
   }
   const runtime = await openLocalRuntime(localOptions(flags));
   try {
+    if (!(await runtime.deps.store.getCluster(flags.cluster))) {
+      throw new InvalidInputError('--cluster', `cluster ${flags.cluster} is not recorded in ${runtime.stateDir} (run one of its events first)`);
+    }
     const runId = `manual-${newRunId(runtime.deps.now())}`;
     const summary = await runFlow(flags.cluster, flow, { runner: runtime.runner }, runId, progress(flags.json));
     const report = reportFromSummaries(runtime, flags.cluster, runId, [summary], await runtime.notifyRun(runId));

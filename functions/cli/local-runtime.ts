@@ -105,6 +105,9 @@ export async function openLocalRuntime(localOptions: LocalOptions): Promise<Loca
       // The flows' Notify steps hand their summaries to the collector; the run posts one message at its end.
       notifier: collector,
       now: () => new Date(),
+      // LevelDB locks the --state directory: no other process can be applying, so a row left 'applying' by
+      // another execution was interrupted and is resumed at once.
+      applyingLeaseMs: 0,
     };
     const silent = process.env.PODREACH_LOG !== 'debug';
     const handlerOptions = (name: string) => ({ deps: async () => deps, logger: createLogger(name, silent) });

@@ -158,7 +158,8 @@ export function checkConflicts(facts: ClusterFacts, profile: ProfileSpec, flow: 
       for (const rule of blocking) {
         if (rule.targets && !rule.targets.has(entry.target)) continue;
         const cidrs = [entry.cidr, entry.peerCidr].filter((cidr): cidr is string => cidr !== undefined);
-        if (cidrs.some((cidr) => cidr === rule.conflict.cidr)) return describeConflict(rule.conflict, rule.why);
+        // an entry for the conflicting pod CIDR or any part of it (a node's pod CIDR) cannot work either
+        if (cidrs.some((cidr) => cidrContains(rule.conflict.cidr, cidr))) return describeConflict(rule.conflict, rule.why);
       }
       return undefined;
     },

@@ -123,6 +123,7 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
       const { node } = event.detail;
       const seen = current.seen.nodes[node.name];
       if (olderThan(occurredAt, seen)) return ignore(current, `stale Node Added for ${node.name}: ${occurredAt} is older than ${seen}`);
+      if (olderThan(occurredAt, current.seen.created)) return ignore(current, `stale Node Added for ${node.name}: ${occurredAt} is older than the cluster's creation (${current.seen.created})`);
       const facts = clone(current);
       const added: NodeFacts = { name: node.name, ip: node.ip, labels: { ...(node.labels ?? {}) } };
       if (node.subnetId !== undefined) added.subnetId = node.subnetId;
@@ -135,6 +136,7 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
       const { nodeName } = event.detail;
       const seen = current.seen.nodes[nodeName];
       if (olderThan(occurredAt, seen)) return ignore(current, `stale Node Removed for ${nodeName}: ${occurredAt} is older than ${seen}`);
+      if (olderThan(occurredAt, current.seen.created)) return ignore(current, `stale Node Removed for ${nodeName}: ${occurredAt} is older than the cluster's creation (${current.seen.created})`);
       const facts = clone(current);
       delete facts.nodes[nodeName];
       // kept as a tombstone, so that a late Node Added of before the removal stays ignored

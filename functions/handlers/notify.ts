@@ -4,7 +4,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { createNotifier } from '../adapters/slack/slack-notifier.js';
 import { slackWebhookSecret, type SlackWebhookContext } from '../adapters/slack/secret.js';
-import { notifyExecution } from '../application/summarize.js';
+import { compactForStateOutput, notifyExecution } from '../application/summarize.js';
 import { notifyInputSchema } from './inputs.js';
 import { lambdaDeps } from './lambda-deps.js';
 import { createLogger, logErrors, parseInput } from './middleware.js';
@@ -16,7 +16,8 @@ export function createNotifyHandler({ deps, logger = createLogger('notify'), web
   return chain.use(parseInput(notifyInputSchema)).handler(async (event, context) => {
     const base = await deps();
     const notifier = webhookSecret ? createNotifier((context as SlackWebhookContext).slackWebhookUrl) : base.notifier;
-    return notifyExecution(event, { ...base, notifier });
+    // the full summary went to Slack; the state output stays inside Step Functions' payload limit
+    return compactForStateOutput(await notifyExecution(event, { ...base, notifier }));
   });
 }
 

@@ -13,6 +13,8 @@ export interface ExecutionSummary {
   artifacts: Artifact[];
   warnings: string[];
   error?: string;
+  /** Set on a state machine's output when the summary was too large for it: changes and artifact contents left out. */
+  truncated?: boolean;
 }
 
 export interface Notifier {

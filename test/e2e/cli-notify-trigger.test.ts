@@ -76,7 +76,7 @@ describe('CLI: notifications and manual triggers', () => {
   it('trigger of an unknown flow or cluster is invalid input', async () => {
     expect((await runCli(['trigger', 'teleport', '--cluster', 'cls-demo', '--state', dir])).code).toBe(2);
     const unknown = await runCli(['trigger', 'vpn', '--cluster', 'cls-nope', '--state', dir]);
-    expect(unknown.code).not.toBe(0);
+    expect(unknown.code).toBe(2);
     expect(unknown.stderr + unknown.stdout).toContain('cls-nope');
   });
 

@@ -90,6 +90,13 @@ describe('CLI: podreach', () => {
     expect(result.stderr).toContain('spec.vpn[0].remoteCidrs[0]');
   });
 
+  it('an event for a cluster podreach has not seen created exits 2 and records nothing', () => {
+    const result = podreach('run', 'events/samples/node-added.json', ...state(), '--json');
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('cls-demo');
+    expect(json<{ clusters: unknown[] }>(podreach('state', ...state(), '--json')).clusters).toEqual([]);
+  });
+
   it('an unknown flag or command exits 2', () => {
     expect(podreach('run', 'events/samples/cluster-created.json', '--no-such-flag').code).toBe(2);
     expect(podreach('frobnicate').code).toBe(2);

@@ -10,7 +10,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../events/schemas.js';
 import { FLOWS } from '../../functions/domain/model.js';
-import { HANDLER_IDS, RETRYABLE_ERRORS, type HandlerId } from '../../infra/handler-ids.js';
+import { webhookUrlFromSecretValue } from '../../functions/adapters/slack/secret.js';
+import { FLOW_FAILED_ERROR, FLOW_STATES, HANDLER_IDS, RETRYABLE_ERRORS, type HandlerId } from '../../infra/handler-ids.js';
 import { buildPodreachStacks } from '../../infra/podreach-app.js';
 import { repoRoot } from '../../infra/paths.js';
 
@@ -36,6 +37,23 @@ afterAll(async () => {
 });
 
 type Resources = Record<string, { Type: string; Properties: Record<string, unknown> }>;
+type State = Record<string, unknown>;
+
+/** Each state machine's definition, parsed after joining its Fn::Join with the function ARNs left as placeholders. */
+function flowDefinitions(template: Template): Array<{ States: Record<string, State> }> {
+  return Object.values(template.findResources('AWS::StepFunctions::StateMachine') as Resources).map((machine) => {
+    const parts = (machine.Properties['DefinitionString'] as { 'Fn::Join': [string, unknown[]] })['Fn::Join'][1];
+    return JSON.parse(parts.map((part) => (typeof part === 'string' ? part : 'arn:placeholder')).join('')) as { States: Record<string, State> };
+  });
+}
+
+/** Every state of a definition, including those of Map item processors, as [name, state]. */
+function collectStates(definition: { States: Record<string, State> }): Array<[string, State]> {
+  return Object.entries(definition.States).flatMap(([name, state]): Array<[string, State]> => {
+    const processor = state['ItemProcessor'] as { States: Record<string, State> } | undefined;
+    return [[name, state], ...(processor ? collectStates(processor) : [])];
+  });
+}
 
 /** Every IAM action granted to each handler's role, read from the synthesized policies. */
 function actionsByHandler(template: Template): Map<HandlerId, Set<string>> {
@@ -60,6 +78,57 @@ function actionsByHandler(template: Template): Map<HandlerId, Set<string>> {
   return result;
 }
 
+/** Every policy statement granted to each handler's role, read from the synthesized policies. */
+function statementsByHandler(template: Template): Map<HandlerId, Statement[]> {
+  const functions = template.findResources('AWS::Lambda::Function') as Resources;
+  const policies = Object.values(template.findResources('AWS::IAM::Policy') as Resources);
+  const result = new Map<HandlerId, Statement[]>();
+  for (const fn of Object.values(functions)) {
+    const handlerId = (fn.Properties['Environment'] as { Variables: Record<string, string> }).Variables['PODREACH_HANDLER'] as HandlerId;
+    const roleId = (fn.Properties['Role'] as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    result.set(
+      handlerId,
+      policies
+        .filter((policy) => (policy.Properties['Roles'] as Array<{ Ref: string }>).some((role) => role.Ref === roleId))
+        .flatMap((policy) => (policy.Properties['PolicyDocument'] as { Statement: Statement[] }).Statement),
+    );
+  }
+  return result;
+}
+
+interface Statement {
+  Sid?: string;
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: unknown;
+}
+
+/** Whether an IAM action pattern (`ec2:Describe*`) covers an action (`ec2:DescribeRouteTables`). */
+function covers(pattern: string, action: string): boolean {
+  const [patternService, patternName = ''] = pattern.toLowerCase().split(':');
+  const [service, name = ''] = action.toLowerCase().split(':');
+  if (patternService !== service) return false;
+  // IAM action names are letters only; `*` is the one wildcard podreach grants with.
+  const regex = new RegExp(`^${patternName.replaceAll('*', '[a-z]*')}$`);
+  return regex.test(name);
+}
+
+/** The IAM action of every `new XxxCommand(` the AWS provider adapter sends, by the SDK package it imports it from. */
+async function awsProviderActions(): Promise<string[]> {
+  const source = await readFile(path.join(repoRoot, 'functions', 'adapters', 'aws', 'aws-provider.ts'), 'utf8');
+  const serviceOf = new Map<string, string>();
+  for (const [, names = '', sdk] of source.matchAll(/import\s*{([^}]*)}\s*from\s*'@aws-sdk\/client-([a-z-]+)'/g)) {
+    const service = sdk === 'direct-connect' ? 'directconnect' : String(sdk);
+    for (const name of names.split(',').map((part) => part.trim())) serviceOf.set(name, service);
+  }
+  const commands = new Set([...source.matchAll(/new\s+([A-Za-z]+)Command\(/g)].map(([, command]) => String(command)));
+  return [...commands].map((command) => {
+    const service = serviceOf.get(`${command}Command`);
+    if (!service) throw new Error(`${command}Command is not imported from an @aws-sdk/client-* package`);
+    return `${service}:${command}`;
+  });
+}
+
 describe('Class: StatefulStack', () => {
   it('keeps state in an on-demand table with PITR, deletion protection and a TTL attribute, retained on delete', () => {
     stateful.hasResource('AWS::DynamoDB::Table', {
@@ -80,6 +149,19 @@ describe('Class: StatefulStack', () => {
   it('holds the Slack webhook URL in a retained secret', () => {
     stateful.resourceCountIs('AWS::SecretsManager::Secret', 1);
     stateful.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+
+  it('creates the Slack secret as "{}" (no webhook yet), which notify accepts, never a generated random value', () => {
+    // Prepare
+    const secret = Object.values(stateful.findResources('AWS::SecretsManager::Secret') as Resources)[0];
+
+    // Act
+    const readBack = () => webhookUrlFromSecretValue(JSON.parse(String(secret?.Properties['SecretString'])));
+
+    // Assess
+    expect(secret?.Properties['SecretString']).toBe('{}');
+    expect(secret?.Properties).not.toHaveProperty('GenerateSecretString');
+    expect(readBack()).toBeUndefined();
   });
 });
 
@@ -147,6 +229,33 @@ describe('Class: StatelessStack', () => {
     expect(definition).toContain(JSON.stringify(RETRYABLE_ERRORS).replaceAll('"', '\\"'));
   });
 
+  it('retries every Task, catches Plan and Notify, and ends a failed Notify with its own error', () => {
+    // Prepare
+    const resolved = flowDefinitions(stateless);
+
+    // Assess
+    expect(resolved).toHaveLength(FLOWS.length);
+    for (const definition of resolved) {
+      const tasks = collectStates(definition).filter(([, state]) => state['Type'] === 'Task');
+      expect(tasks.map(([name]) => name).sort()).toEqual(
+        [FLOW_STATES.plan, FLOW_STATES.applyChange, FLOW_STATES.recordFailure, FLOW_STATES.notify].sort(),
+      );
+      for (const [name, state] of tasks) {
+        expect([name, state['Retry']]).toEqual([
+          name,
+          [{ ErrorEquals: [...RETRYABLE_ERRORS], IntervalSeconds: 2, MaxAttempts: 6, BackoffRate: 2, MaxDelaySeconds: 30, JitterStrategy: 'FULL' }],
+        ]);
+      }
+      const states = Object.fromEntries(collectStates(definition));
+      expect(states[FLOW_STATES.notify]?.['Catch']).toEqual([
+        { ErrorEquals: ['States.ALL'], ResultPath: '$.error', Next: FLOW_STATES.notifyFailed },
+      ]);
+      expect(states[FLOW_STATES.notifyFailed]).toEqual({ Type: 'Fail', ErrorPath: '$.error.Error', CausePath: '$.error.Cause' });
+      expect(states[FLOW_STATES.failed]).toMatchObject({ Type: 'Fail', Error: FLOW_FAILED_ERROR });
+      expect(states[FLOW_STATES.recordFailure]?.['Catch']).toBeUndefined();
+    }
+  });
+
   it('alarms on every dead-letter queue and on failed executions of every flow', () => {
     const queues = Object.keys(stateless.findResources('AWS::SQS::Queue')).length;
     stateless.resourceCountIs('AWS::CloudWatch::Alarm', queues + FLOWS.length);
@@ -162,16 +271,68 @@ describe('Class: StatelessStack', () => {
   describe('least privilege', () => {
     const providerWrites = [
       'ec2:CreateRoute',
+      'ec2:ReplaceRoute',
       'ec2:DeleteRoute',
+      'ec2:AssociateRouteTable',
+      'ec2:DisassociateRouteTable',
       'ec2:AuthorizeSecurityGroupIngress',
       'ec2:RevokeSecurityGroupIngress',
       'ec2:CreateTransitGatewayRoute',
+      'ec2:ReplaceTransitGatewayRoute',
       'ec2:DeleteTransitGatewayRoute',
       'ec2:ModifyVpnConnectionOptions',
       'ec2:CreateVpnConnectionRoute',
       'ec2:DeleteVpnConnectionRoute',
       'directconnect:UpdateDirectConnectGatewayAssociation',
     ];
+    const ec2Arn = (resourceType: string) => ({
+      'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resourceType}/*`]],
+    });
+
+    it('grants apply-change every call the AWS provider adapter sends, and plan-flow its reads', async () => {
+      // Prepare
+      const actions = await awsProviderActions();
+      const statements = statementsByHandler(stateless);
+      const granted = (handlerId: HandlerId, action: string) =>
+        (statements.get(handlerId) ?? []).some((statement) => [statement.Action].flat().some((pattern) => covers(pattern, action)));
+
+      // Assess
+      expect(actions).toEqual(expect.arrayContaining(['ec2:ReplaceRoute', 'ec2:AssociateRouteTable', 'directconnect:UpdateDirectConnectGatewayAssociation']));
+      for (const action of actions) {
+        const read = /^[a-z]+:(Describe|Search)/.test(action);
+        expect([action, granted('apply-change', action)]).toEqual([action, true]);
+        expect([action, granted('plan-flow', action)]).toEqual([action, read]);
+        if (!read) expect([action, providerWrites.includes(action)]).toEqual([action, true]);
+      }
+    });
+
+    it('scopes each network write to the resource types it changes, in this account and region', () => {
+      const statements = statementsByHandler(stateless).get('apply-change') ?? [];
+      const bySid = (sid: string) => statements.find((statement) => statement.Sid === sid);
+      expect(bySid('Routes')).toEqual({
+        Sid: 'Routes',
+        Effect: 'Allow',
+        Action: ['ec2:CreateRoute', 'ec2:ReplaceRoute', 'ec2:DeleteRoute'],
+        Resource: ec2Arn('route-table'),
+      });
+      expect(bySid('SubnetRouteTableAssociations')).toEqual({
+        Sid: 'SubnetRouteTableAssociations',
+        Effect: 'Allow',
+        Action: ['ec2:AssociateRouteTable', 'ec2:DisassociateRouteTable'],
+        Resource: [ec2Arn('route-table'), ec2Arn('subnet')],
+      });
+      expect(bySid('TransitGatewayRoutes')).toEqual({
+        Sid: 'TransitGatewayRoutes',
+        Effect: 'Allow',
+        Action: ['ec2:CreateTransitGatewayRoute', 'ec2:ReplaceTransitGatewayRoute', 'ec2:DeleteTransitGatewayRoute'],
+        Resource: [ec2Arn('transit-gateway-route-table'), ec2Arn('transit-gateway-attachment')],
+      });
+      const writes = statements.filter((statement) => [statement.Action].flat().some((action) => providerWrites.includes(action)));
+      for (const statement of writes) {
+        expect([statement.Sid, [statement.Resource].flat().includes('*')]).toEqual([statement.Sid, false]);
+      }
+      expect(writes.flatMap((statement) => [statement.Action].flat()).sort()).toEqual([...providerWrites].sort());
+    });
 
     it('lets only apply-change change the network', () => {
       const actions = actionsByHandler(stateless);

@@ -6,6 +6,8 @@ import path from 'node:path';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { DynamoStateStore, ensureTable } from './state-store.js';
+import { Level } from 'level';
+import { InvalidInputError } from '../../domain/errors.js';
 
 export const LOCAL_TABLE_NAME = 'podreach';
 
@@ -17,9 +19,27 @@ export interface LocalDynamo {
   close(): Promise<void>;
 }
 
+/**
+ * LevelDB lets one process hold a directory. dynalite opens it lazily and, when another process holds it,
+ * fails the first request with an uncaught "Database is closed": open it first to say so plainly.
+ */
+async function assertNotInUse(dataDir: string, dbPath: string): Promise<void> {
+  const probe = new Level(dbPath);
+  try {
+    await probe.open();
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause;
+    if (cause?.code === 'LEVEL_LOCKED') throw new InvalidInputError('--state', `${dataDir} is in use by another podreach process`);
+    throw error;
+  } finally {
+    await probe.close();
+  }
+}
+
 export async function startLocalDynamo(dataDir: string): Promise<LocalDynamo> {
   const dbPath = path.join(dataDir, 'dynamodb');
   await mkdir(dbPath, { recursive: true });
+  await assertNotInUse(dataDir, dbPath);
   const server = dynalite({ path: dbPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);

@@ -84,11 +84,13 @@ export class LocalFlowRunner implements FlowRunner {
     try {
       const output = await execution.result;
       await progress;
-      if (isExecutionSummary(output)) return output;
+      if (isExecutionSummary(output)) return output.truncated ? this.options.summarize(input, output.error) : output;
       return this.options.summarize(input, `The ${input.flow} flow ended without an execution summary.`);
     } catch (error) {
       await progress;
-      if (isExecutionSummary(notifySummary) && notifySummary.outcome === 'failed') return notifySummary;
+      if (isExecutionSummary(notifySummary) && notifySummary.outcome === 'failed') {
+        return notifySummary.truncated ? this.options.summarize(input, notifySummary.error ?? describeFailure(error)) : notifySummary;
+      }
       return this.options.summarize(input, describeFailure(error));
     }
   }

@@ -236,11 +236,13 @@ export function diffFlow(input: DiffInput): Change[] {
       changes.push(toChange(input, id, shown, 'create', 'unchanged'));
     } else if (entry.mismatchReason) {
       changes.push(toChange(input, id, entry, 'update', 'blocked', entry.mismatchReason(current)));
-    } else if (SHARED_KINDS.has(entry.kind) && supported && current.owner !== 'podreach') {
-      // The cluster's own VPC's registration (TKE registers container CIDRs to a CCN and leaves them disabled
-      // on overlap): podreach's part is to enable or disable it, so it may change this value.
+    } else if (SHARED_KINDS.has(entry.kind) && supported && current.owner === undefined && (!row || !holdsEntry(row))) {
+      // The cluster's own VPC's registration, made by the cloud (TKE registers container CIDRs to a CCN and
+      // leaves them disabled on overlap) and not marked as anyone's: podreach may enable or disable it, but it
+      // does not become podreach's (it is never deleted by podreach).
       changes.push(toChange(input, id, entry, 'update', 'planned'));
-    } else if (!row || !holdsEntry(row)) {
+    } else if (!row || !holdsEntry(row) || current.owner === 'foreign') {
+      // not podreach's, or podreach's once but replaced by someone since: never overwritten
       changes.push(toChange(input, id, entry, 'create', 'blocked', foreignReason(current, heldByOtherFlows.get(identityKey(current)))));
     } else if (!supported) {
       changes.push(toChange(input, id, entry, 'update', 'blocked', unsupportedReason(entry)));

@@ -166,4 +166,20 @@ describe('Function: applyEvent', () => {
       },
     );
   });
+
+  describe('Method: node events around a re-creation', () => {
+    it('ignores a Node Added or Node Removed that happened before the cluster was created again', () => {
+      // Prepare: created T1, deleted T3, created again T4
+      const { facts } = fold([created('2026-01-01T00:00:00Z'), deleted('2026-01-03T00:00:00Z'), created('2026-01-04T00:00:00Z')]);
+
+      // Act: node events of T2 (the first cluster's) arrive late
+      const lateAdd = applyEvent(facts, nodeAdded('2026-01-02T00:00:00Z', 'old-node'));
+      const lateRemove = applyEvent(facts, nodeRemoved('2026-01-02T00:00:00Z', 'old-node'));
+
+      // Assess
+      expect(lateAdd.ignored).toContain('older than the cluster');
+      expect(lateAdd.facts.nodes['old-node']).toBeUndefined();
+      expect(lateRemove.ignored).toContain('older than the cluster');
+    });
+  });
 });

@@ -3,7 +3,7 @@
 // - overlay: the node's IP (the tunnel leaves through the node): the node subnets, and a /32 for each node
 //   (from node events) whose IP is in none of them;
 // - vpc-router: the container CIDRs;
-// - eni: the container subnets (the node subnets and container CIDRs, which are VPC subnets in this model).
+// - eni: the container subnets (the cluster's podCidrs, which are VPC subnets in this model).
 // Whitelists get "the container and node CIDR blocks" (the guide) whatever the model. Never 0.0.0.0/0.
 // A removed node leaves the facts, so its /32 entries stop being desired and the diff deletes them.
 import { cidrContainsIp, hostCidr, parseCidr, uniqueCidrs } from '../../cidr.js';
@@ -25,7 +25,8 @@ export function nodeSources(facts: ClusterFacts): string[] {
 export function securityGroupSources(facts: ClusterFacts): string[] {
   if (facts.networkModel === 'overlay') return nodeSources(facts);
   if (facts.networkModel === 'vpc-router') return uniqueCidrs(facts.podCidrs);
-  return uniqueCidrs([...facts.nodeSubnets.map((subnet) => subnet.cidr), ...facts.podCidrs]);
+  // eni: pods carry addresses of their container subnets (the cluster's podCidrs); the node subnets are not needed
+  return uniqueCidrs(facts.podCidrs);
 }
 
 function isEverywhere(cidr: string): boolean {

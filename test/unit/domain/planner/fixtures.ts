@@ -95,7 +95,8 @@ export function applyPlan(world: World, result: FlowPlan): World {
       } else {
         const { id: _id, clusterId: _c, flow: _f, action: _a, status: _s, reason: _r, ...entry } = change;
         held.push({ ...entry, owner: 'podreach' });
-        owned = true;
+        // as apply-change does: a create makes the entry podreach's, an update keeps ownership as it was
+        if (change.action === 'create') owned = true;
       }
       status = 'applied';
     } else if (change.action === 'delete' && change.status === 'unchanged') {

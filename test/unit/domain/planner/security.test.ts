@@ -36,12 +36,12 @@ describe('Class: SecurityDesigner (through planFlow)', () => {
       ]);
     });
 
-    it('eni: admits the container subnets', () => {
+    it('eni: admits the container subnets only, not the node subnet', () => {
       // Act
       const result = plan(empty(), cceFacts({ networkModel: 'eni', podCidrs: ['192.168.20.0/24'] }), cceSpec({ securityGroups: [{ id: 'sg-ecs', ports: ['tcp:6379'] }] }), 'security');
 
-      // Assess
-      expect(result.changes.map((c) => c.cidr)).toEqual(['192.168.10.0/24', '192.168.20.0/24']);
+      // Assess (the node subnet 192.168.10.0/24 is not a source pods use in this model)
+      expect(result.changes.map((c) => c.cidr)).toEqual(['192.168.20.0/24']);
     });
 
     it('never admits 0.0.0.0/0, and says so', () => {
