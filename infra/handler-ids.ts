@@ -31,5 +31,7 @@ export const FLOW_STATES = {
   notify: 'Notify',
   outcome: 'FlowOutcome',
   failed: 'FlowFailed',
+  /** Fail state Notify's Catch leads to; it carries Notify's error and cause (ErrorPath/CausePath). */
+  notifyFailed: 'NotifyFailed',
   succeeded: 'FlowSucceeded',
 } as const;

@@ -46,12 +46,21 @@ export class FlowStateMachine extends Construct {
     super(scope, id);
     this.flow = props.flow;
 
-    const notify = invoke(this, FLOW_STATES.notify, props.notify);
+    // Notify failing (Slack, the table, Lambda) ends the execution here with Notify's own error and cause, so the
+    // execution result (and the local runner's fallback summary) says what went wrong rather than "FlowFailed".
+    const notifyFailed = new sfn.Fail(this, FLOW_STATES.notifyFailed, {
+      errorPath: sfn.JsonPath.stringAt('$.error.Error'),
+      causePath: sfn.JsonPath.stringAt('$.error.Cause'),
+    });
+    const notify = invoke(this, FLOW_STATES.notify, props.notify)
+      .addRetry(RETRY)
+      .addCatch(notifyFailed, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
     const plan = invoke(this, FLOW_STATES.plan, props.planFlow)
       .addRetry(RETRY)
       .addCatch(notify, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
-    const recordFailure = invoke(this, FLOW_STATES.recordFailure, props.recordFailure);
+    // No Catch: if the failure cannot even be recorded after retries, the Map and the execution fail (alarmed).
+    const recordFailure = invoke(this, FLOW_STATES.recordFailure, props.recordFailure).addRetry(RETRY);
     const applyChange = invoke(this, FLOW_STATES.applyChange, props.applyChange)
       .addRetry(RETRY)
       .addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });

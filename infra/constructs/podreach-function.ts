@@ -140,24 +140,33 @@ export class PodreachFunction extends Construct {
     return this;
   }
 
-  /** The write actions of the AWS provider adapter, each on the resource type it changes. */
+  /**
+   * The write actions of the AWS provider adapter (functions/adapters/aws/aws-provider.ts), each on the resource types
+   * EC2 authorizes it against: a route's table; a TGW route's table and the attachment it points to; an association's
+   * route table and subnet.
+   */
   changeNetwork(): this {
-    const statements: Array<{ sid: string; actions: string[]; resourceType: string }> = [
-      { sid: 'Routes', actions: ['ec2:CreateRoute', 'ec2:DeleteRoute'], resourceType: 'route-table' },
+    const statements: Array<{ sid: string; actions: string[]; resourceTypes: string[] }> = [
+      { sid: 'Routes', actions: ['ec2:CreateRoute', 'ec2:ReplaceRoute', 'ec2:DeleteRoute'], resourceTypes: ['route-table'] },
+      {
+        sid: 'SubnetRouteTableAssociations',
+        actions: ['ec2:AssociateRouteTable', 'ec2:DisassociateRouteTable'],
+        resourceTypes: ['route-table', 'subnet'],
+      },
       {
         sid: 'SecurityGroupIngress',
         actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
-        resourceType: 'security-group',
+        resourceTypes: ['security-group'],
       },
       {
         sid: 'TransitGatewayRoutes',
-        actions: ['ec2:CreateTransitGatewayRoute', 'ec2:DeleteTransitGatewayRoute'],
-        resourceType: 'transit-gateway-route-table',
+        actions: ['ec2:CreateTransitGatewayRoute', 'ec2:ReplaceTransitGatewayRoute', 'ec2:DeleteTransitGatewayRoute'],
+        resourceTypes: ['transit-gateway-route-table', 'transit-gateway-attachment'],
       },
       {
         sid: 'VpnConnections',
         actions: ['ec2:ModifyVpnConnectionOptions', 'ec2:CreateVpnConnectionRoute', 'ec2:DeleteVpnConnectionRoute'],
-        resourceType: 'vpn-connection',
+        resourceTypes: ['vpn-connection'],
       },
     ];
     for (const statement of statements) {
@@ -165,18 +174,10 @@ export class PodreachFunction extends Construct {
         new iam.PolicyStatement({
           sid: statement.sid,
           actions: statement.actions,
-          resources: [this.ec2Arn(`${statement.resourceType}/*`)],
+          resources: statement.resourceTypes.map((resourceType) => this.ec2Arn(`${resourceType}/*`)),
         }),
       );
     }
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'TagOwnedSecurityGroupRules',
-        actions: ['ec2:CreateTags'],
-        resources: [this.ec2Arn('security-group-rule/*')],
-        conditions: { StringEquals: { 'ec2:CreateAction': 'AuthorizeSecurityGroupIngress' } },
-      }),
-    );
     this.function.addToRolePolicy(
       new iam.PolicyStatement({
         sid: 'DirectConnectGatewayPrefixes',
@@ -188,12 +189,17 @@ export class PodreachFunction extends Construct {
       this,
       wildcardFindings(
         [
-          ...['route-table', 'security-group', 'security-group-rule', 'transit-gateway-route-table', 'vpn-connection'].map(
-            (resourceType) => `Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${resourceType}/*`,
-          ),
+          ...[
+            'route-table',
+            'subnet',
+            'security-group',
+            'transit-gateway-route-table',
+            'transit-gateway-attachment',
+            'vpn-connection',
+          ].map((resourceType) => `Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${resourceType}/*`),
           'Resource::arn:<AWS::Partition>:directconnect::<AWS::AccountId>:dx-gateway/*',
         ],
-        'The route tables, security groups, TGW route tables, VPN connections and DX gateways podreach changes are named by connectivity profiles at run time; each action is scoped to its resource type in this account.',
+        'The route tables, subnets, security groups, TGW route tables and attachments, VPN connections and DX gateways podreach changes are named by connectivity profiles at run time; each action is scoped to its resource types in this account.',
       ),
     );
     return this;

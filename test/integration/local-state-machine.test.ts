@@ -244,13 +244,48 @@ describe('Class: LocalFlowRunner', () => {
         summarize: summarizeFallback,
       });
 
+      const entered: string[] = [];
+
       // Act
-      const summary = await runner.run(input);
+      const summary = await runner.run(input, (message) => entered.push(message));
 
       // Assess
       expect(fake.applied).toEqual(['chg-1']);
       expect(summary.outcome).toBe('failed');
-      expect(summary.error).toContain('Slack webhook secret missing');
+      expect(summary.error).toBe('Error: Slack webhook secret missing');
+      expect(entered.at(-1)).toBe('NotifyFailed');
+    });
+
+    it('retries a throttled Notify and RecordFailure instead of failing the execution', async () => {
+      // Prepare
+      const fake = fakeFlow({ 'chg-1': 'conflict' });
+      const throttleOnce = (handler: LocalHandler): { calls: number; handler: LocalHandler } => {
+        const counted = {
+          calls: 0,
+          handler: async (event: unknown) => {
+            counted.calls += 1;
+            if (counted.calls === 1) throw new ThrottlingError('Rate exceeded');
+            return handler(event);
+          },
+        };
+        return counted;
+      };
+      const notify = throttleOnce(fake.handlers.notify);
+      const recordFailure = throttleOnce(fake.handlers['record-failure']);
+      const runner = new LocalFlowRunner({
+        handlers: { ...fake.handlers, notify: notify.handler, 'record-failure': recordFailure.handler },
+        definitions,
+        summarize: summarizeFallback,
+      });
+
+      // Act
+      const summary = await runner.run(input);
+
+      // Assess
+      expect([notify.calls, recordFailure.calls]).toEqual([2, 2]);
+      expect(fake.recordedFailures).toHaveLength(1);
+      expect(summary).toMatchObject({ outcome: 'failed', counts: { applied: 0, unchanged: 0, blocked: 0, failed: 1 } });
+      expect(summary.error).toBeUndefined();
     });
   });
 });
