@@ -5,7 +5,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { parseClusterEvent } from '../../events/parse.js';
 import { handleEvent } from '../application/handle-event.js';
 import type { FlowStarter } from '../ports/flow-runner.js';
-import { lambdaDeps } from './lambda-deps.js';
+import { lambdaDepsWithoutProviders } from './lambda-deps.js';
 import { lambdaStarter } from './lambda-starter.js';
 import { createLogger, logErrors } from './middleware.js';
 import type { HandlerOptions } from './runtime.js';
@@ -17,4 +17,4 @@ export function createIngestEventHandler({ deps, starter, logger = createLogger(
     .handler(async (event: unknown) => handleEvent(parseClusterEvent(event), { ...(await deps()), starter: await starter() }));
 }
 
-export const handler = createIngestEventHandler({ deps: lambdaDeps, starter: lambdaStarter });
+export const handler = createIngestEventHandler({ deps: lambdaDepsWithoutProviders, starter: lambdaStarter });

@@ -25,14 +25,26 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
   return result.data;
 }
 
-export const lambdaDeps = once(async (): Promise<AppDeps> => {
+async function build(withProviders: boolean): Promise<AppDeps> {
   const config = readConfig();
   const client = new DynamoDBClient({ region: config.AWS_REGION, ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}) });
   const store = new DynamoStateStore({ client, tableName: config.TABLE_NAME });
   return {
     store,
-    providers: await createProviderRegistry({ store }),
+    providers: withProviders ? await createProviderRegistry({ store }) : noProviders,
     notifier: new NullNotifier(),
     now: () => new Date(),
   };
-});
+}
+
+/** The functions that talk to clouds (plan-flow, apply-change): every provider adapter, loaded once. */
+export const lambdaDeps = once(() => build(true));
+
+/** The others (ingest, record-failure, notify, reconcile) never call a provider: no cloud SDK on their cold start. */
+export const lambdaDepsWithoutProviders = once(() => build(false));
+
+const noProviders = {
+  get(): never {
+    throw new InvalidInputError('provider', 'this function does not talk to cloud providers');
+  },
+};

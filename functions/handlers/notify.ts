@@ -6,7 +6,7 @@ import { createNotifier } from '../adapters/slack/slack-notifier.js';
 import { slackWebhookSecret, type SlackWebhookContext } from '../adapters/slack/secret.js';
 import { compactForStateOutput, notifyExecution } from '../application/summarize.js';
 import { notifyInputSchema } from './inputs.js';
-import { lambdaDeps } from './lambda-deps.js';
+import { lambdaDepsWithoutProviders } from './lambda-deps.js';
 import { createLogger, logErrors, parseInput } from './middleware.js';
 import type { HandlerOptions } from './runtime.js';
 
@@ -25,7 +25,7 @@ export function createNotifyHandler({ deps, logger = createLogger('notify'), web
 let lambdaHandler: ReturnType<typeof createNotifyHandler> | undefined;
 export const handler = (event: unknown, context: Parameters<ReturnType<typeof createNotifyHandler>>[1]) => {
   lambdaHandler ??= createNotifyHandler({
-    deps: lambdaDeps,
+    deps: lambdaDepsWithoutProviders,
     webhookSecret: slackWebhookSecret({ secretId: process.env.SLACK_WEBHOOK_SECRET_ARN ?? process.env.SLACK_SECRET_ARN, disablePrefetch: true }),
   });
   return lambdaHandler(event as never, context);

@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { reconcileAll } from '../application/handle-event.js';
 import type { FlowStarter } from '../ports/flow-runner.js';
-import { lambdaDeps } from './lambda-deps.js';
+import { lambdaDepsWithoutProviders } from './lambda-deps.js';
 import { lambdaStarter } from './lambda-starter.js';
 import { createLogger, logErrors } from './middleware.js';
 import type { HandlerOptions } from './runtime.js';
@@ -15,4 +15,4 @@ export function createReconcileHandler({ deps, starter, logger = createLogger('r
     .handler(async () => reconcileAll({ ...(await deps()), starter: await starter() }));
 }
 
-export const handler = createReconcileHandler({ deps: lambdaDeps, starter: lambdaStarter });
+export const handler = createReconcileHandler({ deps: lambdaDepsWithoutProviders, starter: lambdaStarter });

@@ -5,7 +5,7 @@ import { recordFailure } from '../application/record-failure.js';
 import { recordFailureInputSchema } from './inputs.js';
 import { createLogger, logErrors, parseInput } from './middleware.js';
 import type { HandlerOptions } from './runtime.js';
-import { lambdaDeps } from './lambda-deps.js';
+import { lambdaDepsWithoutProviders } from './lambda-deps.js';
 
 export function createRecordFailureHandler({ deps, logger = createLogger('record-failure') }: HandlerOptions) {
   return middy()
@@ -15,4 +15,4 @@ export function createRecordFailureHandler({ deps, logger = createLogger('record
     .handler(async (event) => recordFailure(event, await deps()));
 }
 
-export const handler = createRecordFailureHandler({ deps: lambdaDeps });
+export const handler = createRecordFailureHandler({ deps: lambdaDepsWithoutProviders });
