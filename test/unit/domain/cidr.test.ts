@@ -37,3 +37,34 @@ describe('Function: parseCidr', () => {
     }
   });
 });
+
+describe('Function: parseCidr — IPv6', () => {
+  it('agrees with ip-cidr on the range of many IPv6 CIDRs, and writes them as RFC 5952 text', () => {
+    // Prepare: deterministic pseudo-random groups, some zero runs, every prefix length
+    let seed = 7;
+    const next = () => (seed = (seed * 1103515245 + 12345) % 2147483648);
+    const samples: string[] = [];
+    for (let i = 0; i < 1500; i++) {
+      const groups = Array.from({ length: 8 }, () => (next() % 3 === 0 ? '0' : (next() % 65536).toString(16)));
+      samples.push(`${groups.join(':')}/${next() % 129}`);
+    }
+
+    // Act / Assess
+    for (const text of samples) {
+      const parsed = parseCidr(text);
+      const reference = new IPCIDR(text);
+      expect([text, parsed?.start, parsed?.end]).toEqual([text, BigInt(reference.start({ type: 'bigInteger' }) as unknown as bigint), BigInt(reference.end({ type: 'bigInteger' }) as unknown as bigint)]);
+      // the normalised text parses back to the same range and is already normal
+      expect(parseCidr(parsed!.cidr)).toMatchObject({ start: parsed!.start, end: parsed!.end, cidr: parsed!.cidr });
+    }
+    expect(parseCidr('2001:0DB8:0000:0000:0001:0000:0000:0001/128')?.cidr).toBe('2001:db8::1:0:0:1/128');
+    expect(parseCidr('fd00:0:0:0:0:0:0:1/64')?.cidr).toBe('fd00::/64');
+    expect(parseCidr('::/0')?.cidr).toBe('::/0');
+  });
+
+  it('rejects malformed IPv6 CIDRs', () => {
+    for (const text of ['2001:db8::/129', ':::/64', '1:2:3:4:5:6:7:8:9/64', '2001:db8::g/64', '1::2::3/64', '2001:db8::/']) {
+      expect([text, parseCidr(text)]).toEqual([text, undefined]);
+    }
+  });
+});
