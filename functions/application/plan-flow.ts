@@ -50,6 +50,11 @@ export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<Fl
   const now = deps.now().toISOString();
   await deps.store.savePlan({ ...plan, executionId: input.executionId, createdAt: now, dryRun: false });
   for (const artifact of plan.artifacts) await deps.store.putArtifact(plan.clusterId, artifact);
+  // what this flow no longer produces (a CIDR or gateway that left, a deleted cluster) must not be acted on
+  const produced = new Set(plan.artifacts.map((artifact) => artifact.name));
+  for (const stale of (await deps.store.listArtifacts(plan.clusterId)).filter((artifact) => artifact.flow === input.flow && !produced.has(artifact.name))) {
+    await deps.store.deleteArtifact(plan.clusterId, input.flow, stale.name);
+  }
   const changeIds: string[] = [];
   for (const change of plan.changes) {
     const previous = await deps.store.getChange(change.clusterId, change.id);

@@ -40,7 +40,11 @@ const progress = (json: boolean | undefined) => (message: string) => {
 
 export function reportFromSummaries(runtime: LocalRuntime, clusterId: string, runId: string, summaries: ExecutionSummary[], warnings: string[]): RunReport {
   const changes: Change[] = summaries.flatMap((summary) => summary.changes);
-  const artifacts = summaries.flatMap((summary) => summary.artifacts.map((artifact: Artifact) => ({ artifact, path: runtime.writeArtifact(clusterId, artifact) })));
+  const artifacts = summaries.flatMap((summary) => {
+    // a flow that completed says what its artifacts are now; one that failed may not have planned at all
+    const paths = runtime.writeArtifacts(clusterId, summary.flow, summary.artifacts, { prune: summary.outcome === 'succeeded' });
+    return summary.artifacts.map((artifact: Artifact, index) => ({ artifact, path: paths[index] ?? '' }));
+  });
   const errors = summaries
     .filter((summary) => summary.outcome === 'failed')
     .map((summary) => ({ flow: summary.flow, error: summary.error ?? 'the flow did not complete: some changes were not applied (a re-run resumes them)' }));
@@ -78,7 +82,10 @@ export async function planCommand(event: ClusterEvent, flags: CommonFlags): Prom
       executionId: newRunId(runtime.deps.now()),
       dryRun: true,
       changes: plans.flatMap((plan) => plan.changes),
-      artifacts: plans.flatMap((plan) => plan.artifacts.map((artifact) => ({ artifact, path: runtime.writeArtifact(ingest.clusterId, artifact) }))),
+      artifacts: plans.flatMap((plan) => {
+        const paths = runtime.writeArtifacts(ingest.clusterId, plan.flow, plan.artifacts, { prune: false });
+        return plan.artifacts.map((artifact, index) => ({ artifact, path: paths[index] ?? '' }));
+      }),
       warnings: [...ingest.warnings, ...(ingest.ignored ? [ingest.ignored] : []), ...plans.flatMap((plan) => plan.warnings)],
       errors: [],
     });

@@ -3,7 +3,7 @@
 // on aws-local-stepfunctions, each Task resolved to the same handler code Lambda runs.
 import '../adapters/flow-runner/polyfills.js';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalDynamo } from '../adapters/dynamodb/local-dynamo.js';
@@ -16,7 +16,7 @@ import type { AppDeps } from '../application/deps.js';
 import { parseProfileText } from '../application/profile-text.js';
 import { CollectingNotifier, mergeSummaries, postSummary, summarizeExecution } from '../application/summarize.js';
 import { InvalidInputError } from '../domain/errors.js';
-import type { Artifact, ProviderName } from '../domain/model.js';
+import type { Artifact, Flow, ProviderName } from '../domain/model.js';
 import { PROVIDER_NAMES } from '../domain/model.js';
 import { createApplyChangeHandler } from '../handlers/apply-change.js';
 import { createNotifyHandler } from '../handlers/notify.js';
@@ -40,7 +40,11 @@ export interface LocalRuntime {
   notifyRun(runId: string): Promise<string[]>;
   runner: FlowRunner;
   stateDir: string;
-  writeArtifact(clusterId: string, artifact: Artifact): string;
+  /**
+   * Writes a flow's artifacts under DIR/artifacts/<cluster>/<flow>/ and returns their paths. With `prune`, the
+   * files of that flow it no longer produces are removed (a plan only adds; a completed run prunes).
+   */
+  writeArtifacts(clusterId: string, flow: Flow, artifacts: readonly Artifact[], options: { prune: boolean }): string[];
   close(): Promise<void>;
 }
 
@@ -131,13 +135,17 @@ export async function openLocalRuntime(localOptions: LocalOptions): Promise<Loca
         return posted.warnings.slice(before);
       },
       stateDir,
-      writeArtifact(clusterId, artifact) {
-        const extension = artifact.mediaType === 'application/json' ? 'json' : artifact.mediaType === 'application/yaml' ? 'yaml' : 'txt';
-        const fileName = artifact.name.endsWith(`.${extension}`) ? artifact.name : `${artifact.name}.${extension}`;
-        const path = join(stateDir, 'artifacts', clusterId, fileName);
-        mkdirSync(dirname(path), { recursive: true });
-        writeFileSync(path, artifact.content);
-        return path;
+      writeArtifacts(clusterId, flow, artifacts, { prune }) {
+        const folder = join(stateDir, 'artifacts', clusterId, flow);
+        mkdirSync(folder, { recursive: true });
+        const written = artifacts.map((artifact) => {
+          const extension = artifact.mediaType === 'application/json' ? 'json' : artifact.mediaType === 'application/yaml' ? 'yaml' : 'txt';
+          const fileName = artifact.name.endsWith(`.${extension}`) ? artifact.name : `${artifact.name}.${extension}`;
+          writeFileSync(join(folder, fileName), artifact.content);
+          return fileName;
+        });
+        if (prune) for (const file of readdirSync(folder)) if (!written.includes(file)) rmSync(join(folder, file), { force: true });
+        return written.map((fileName) => join(folder, fileName));
       },
       close: () => local.close(),
     };

@@ -41,6 +41,8 @@ export interface StateStore {
 
   putArtifact(clusterId: string, artifact: Artifact): Promise<void>;
   listArtifacts(clusterId: string): Promise<Artifact[]>;
+  /** Removes an artifact a flow no longer produces (missing is fine). */
+  deleteArtifact(clusterId: string, flow: Flow, name: string): Promise<void>;
 
   /** A lease on one provider resource (replace-style APIs). false when another holder has an unexpired lease. */
   acquireLease(resourceKey: string, holder: string, ttlSeconds: number, now: Date): Promise<boolean>;

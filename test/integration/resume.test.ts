@@ -1,6 +1,6 @@
 // Resuming after an interruption: a change left 'applying' by a dead execution is taken over; an entry a failed
 // task did create stays podreach's; a concurrent execution's summary reports what the other one applied.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseClusterEventJson } from '../../events/parse.js';
@@ -87,5 +87,20 @@ describe('Integration: resume and concurrency (dynalite + local state machines +
     expect(b.changeIds.length).toBeGreaterThan(0);
     expect(summary.outcome).toBe('succeeded');
     expect(summary.changes.filter((c) => c.status === 'planned')).toEqual([]);
+  });
+
+  it('removes the artifacts a flow no longer produces: none are left after the cluster is deleted', async () => {
+    // Prepare: cluster-created (beforeEach) wrote the static-routes artifact of the static DX gateway
+    const folder = join(dir, 'artifacts', 'cls-demo', 'direct-connect');
+    expect(readdirSync(folder)).toEqual(['idc-static-routes-dcg-static.yaml']);
+    expect((await runtime.deps.store.listArtifacts('cls-demo')).map((a) => a.name)).toContain('idc-static-routes-dcg-static.yaml');
+
+    // Act
+    const report = await runEventReport(runtime, sample('cluster-deleted.json'), true);
+
+    // Assess
+    expect(report.artifacts).toEqual([]);
+    expect(existsSync(folder) ? readdirSync(folder) : []).toEqual([]);
+    expect(await runtime.deps.store.listArtifacts('cls-demo')).toEqual([]);
   });
 });

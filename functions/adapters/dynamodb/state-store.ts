@@ -193,6 +193,14 @@ export class DynamoStateStore implements StateStore {
     return items.map((item) => fromItem<{ artifact: Artifact }>(item).artifact);
   }
 
+  async deleteArtifact(clusterId: string, flow: Flow, name: string): Promise<void> {
+    try {
+      await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: toItem({ pk: `CLUSTER#${clusterId}`, sk: `ARTIFACT#${flow}#${name}` }) }));
+    } catch (error) {
+      translate(error, `artifact ${name}`);
+    }
+  }
+
   // ---- leases
 
   async acquireLease(resourceKey: string, holder: string, ttlSeconds: number, now: Date): Promise<boolean> {
