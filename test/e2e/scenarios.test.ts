@@ -35,6 +35,9 @@ function line(c: Change): string {
 /** Every change that is not `unchanged`, sorted; the unchanged ones are counted. */
 const moved = (report: RunReport) => report.changes.filter((c) => c.status !== 'unchanged').map(line).sort();
 const unchanged = (report: RunReport) => report.changes.filter((c) => c.status === 'unchanged').map(line).sort();
+/** "destination -> nextHop (node)" for each pod route a BGP switch checklist (an artifact's text) tells the switch to expect. */
+const expectedRoutes = (checklist: string | undefined) =>
+  (parseYaml(checklist ?? '') as { expectedRoutes: { destination: string; nextHop: string; node: string }[] }).expectedRoutes.map((r) => `${r.destination} -> ${r.nextHop} (${r.node})`);
 
 interface Run {
   runtime: LocalRuntime;
@@ -250,32 +253,57 @@ describe('E2E: seed scenarios (examples/scenarios)', () => {
       });
     });
 
-    it('node-added: each labelled node joins the coverage, its pod subnet advertised with the node as next hop (step 5: 10.10.0.0/24 via 10.0.0.10)', () => {
-      const added = run.reports.slice(1, 5).map(moved);
-      expect(added).toEqual([
-        ['applied create bgp-edge bgp-peer peer 10.10.0.0/24 -> 10.0.0.10'],
-        ['applied create bgp-edge bgp-peer peer 10.10.1.0/24 -> 10.0.0.11'],
-        ['applied create bgp-edge bgp-peer peer 10.10.2.0/24 -> 10.0.0.12'],
-        ['applied create bgp-edge bgp-peer peer 10.10.3.0/24 -> 10.0.0.13'],
+    it('node-added: each labelled node joins the switch checklist, its pod subnet with the node as next hop (step 5: 10.10.0.0/24 via 10.0.0.10); no change, the switch learns it over BGP', () => {
+      // the transit chain of cluster-created stays as it is: its 8 routes, unchanged
+      const transit = unchanged(run.reports[1]!);
+      expect(transit.map((l) => l.replace(/^unchanged create /, 'applied create ')).sort()).toEqual(moved(run.reports[0]!));
+      for (const report of run.reports.slice(1, 5)) {
+        expectNoFailure(report);
+        expect(moved(report)).toEqual([]);
+        expect(unchanged(report)).toEqual(transit);
+      }
+      expect(run.artifacts.slice(1, 5).map((artifacts) => expectedRoutes(artifacts['bgp-switch-checklist-peer.yaml']))).toEqual([
+        ['10.10.0.0/24 -> 10.0.0.10 (Node-1)'],
+        ['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)'],
+        ['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)', '10.10.2.0/24 -> 10.0.0.12 (Node-3)'],
+        ['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)', '10.10.2.0/24 -> 10.0.0.12 (Node-3)', '10.10.3.0/24 -> 10.0.0.13 (Node-4)'],
       ]);
-      const checklist = run.artifacts[4]!['bgp-switch-checklist-peer.yaml']!;
-      expect(checklist).toContain('restartTimerSeconds: 300');
-      expect(checklist).toMatch(/destination: 10\.10\.0\.0\/24\s+nextHop: 10\.0\.0\.10/);
+      expect(run.artifacts[4]!['bgp-switch-checklist-peer.yaml']!).toContain('restartTimerSeconds: 300');
     });
 
-    it('node-removed: only that node\'s route goes; a removed speaker leaves two and is reported', () => {
+    it('node-removed: only that node\'s route leaves the checklist; a removed speaker leaves two and is reported', () => {
       const [removedPlain, removedSpeaker] = [run.reports[5]!, run.reports[6]!];
-      expect(moved(removedPlain)).toEqual(['applied delete bgp-edge bgp-peer peer 10.10.3.0/24 -> 10.0.0.13']);
+      expect(moved(removedPlain)).toEqual([]);
+      expect(unchanged(removedPlain)).toHaveLength(8);
+      expect(expectedRoutes(run.artifacts[5]!['bgp-switch-checklist-peer.yaml'])).toEqual([
+        '10.10.0.0/24 -> 10.0.0.10 (Node-1)',
+        '10.10.1.0/24 -> 10.0.0.11 (Node-2)',
+        '10.10.2.0/24 -> 10.0.0.12 (Node-3)',
+      ]);
       expect(removedPlain.warnings.join('\n')).not.toContain('fewer than 3');
-      expect(moved(removedSpeaker)).toEqual(['applied delete bgp-edge bgp-peer peer 10.10.2.0/24 -> 10.0.0.12']);
+      expect(moved(removedSpeaker)).toEqual([]);
+      expect(unchanged(removedSpeaker)).toHaveLength(8);
+      expect(expectedRoutes(run.artifacts[6]!['bgp-switch-checklist-peer.yaml'])).toEqual(['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)']);
+      expect((parseYaml(run.artifacts[6]!['bgp-peer-peer.yaml']!) as { spec: { localSpeakers: string[] } }).spec.localSpeakers).toEqual(['Node-1', 'Node-2']);
       expect(removedSpeaker.warnings.join('\n')).toContain('speaker Node-3 was removed');
       expect(removedSpeaker.warnings.join('\n')).toContain('2 speaker(s) left, fewer than 3');
     });
 
     it('cluster-deleted: every route podreach laid is removed and the foreign ones are as seeded', async () => {
       const deleted = run.reports[7]!;
-      expect(deleted.changes.every((c) => c.action === 'delete' && c.status === 'applied')).toBe(true);
-      expect(deleted.changes).toHaveLength(10);
+      expect(moved(deleted)).toEqual(
+        [
+          'applied delete bgp-edge route vtb-bp1edge01 10.0.0.0/16 -> vtb-tr-edge01',
+          'applied delete bgp-edge route vtb-bp1edge01 10.10.0.0/16 -> vtb-tr-edge01',
+          'applied delete bgp-edge transit-route vtb-tr-edge01 10.0.0.0/16 -> vbr-bp1edge01',
+          'applied delete bgp-edge transit-route vtb-tr-edge01 10.10.0.0/16 -> vbr-bp1edge01',
+          'applied delete bgp-edge transit-route vbr-bp1edge01 10.0.0.0/16 -> 10.0.0.1',
+          'applied delete bgp-edge transit-route vbr-bp1edge01 10.10.0.0/16 -> 10.0.0.1',
+          'applied delete bgp-edge transit-route vbr-bp1edge01 192.168.0.0/16 -> vtb-tr-edge01',
+          'applied delete bgp-edge transit-route vtb-tr-edge01 192.168.0.0/16 -> vpc-bp1edge01',
+        ].sort(),
+      );
+      expect(deleted.artifacts).toEqual([]);
       expect(await exportSandbox(run.runtime.deps.store)).toEqual(run.seed);
     });
   });
@@ -290,31 +318,37 @@ describe('E2E: seed scenarios (examples/scenarios)', () => {
     });
     afterAll(() => close(run));
 
-    it('renders one BGPPeer per ASN and advertises each node\'s pod subnet through its own switch only', () => {
+    it('renders one BGPPeer per ASN and lists each node\'s pod subnet in its own switch\'s checklist only, with no change', () => {
       const created = run.reports[0]!;
       expectNoFailure(created);
       expect(created.changes).toEqual([]);
       const manifest = (peer: string) => parseYaml(run.artifacts[0]![`bgp-peer-${peer}.yaml`]!) as { spec: Record<string, unknown> };
       expect(manifest('peer-a').spec).toEqual({ localSpeakers: ['Node-1', 'Node-2', 'Node-3'], localAsNumber: 65010, peerIP: '10.0.10.1', peerAsNumber: switchAsns[0], nodeSelector: 'ASN=65010' });
       expect(manifest('peer-b').spec).toEqual({ localSpeakers: ['Node-5', 'Node-6', 'Node-7'], localAsNumber: 65020, peerIP: '10.0.20.1', peerAsNumber: switchAsns[1], nodeSelector: 'ASN=65020' });
-      expect(run.reports.slice(1, 7).map(moved)).toEqual([
-        ['applied create bgp-edge bgp-peer peer-a 10.10.1.0/24 -> 10.0.10.11'],
-        ['applied create bgp-edge bgp-peer peer-a 10.10.2.0/24 -> 10.0.10.12'],
-        ['applied create bgp-edge bgp-peer peer-a 10.10.3.0/24 -> 10.0.10.13'],
-        ['applied create bgp-edge bgp-peer peer-b 10.10.5.0/24 -> 10.0.20.15'],
-        ['applied create bgp-edge bgp-peer peer-b 10.10.6.0/24 -> 10.0.20.16'],
-        ['applied create bgp-edge bgp-peer peer-b 10.10.7.0/24 -> 10.0.20.17'],
+      for (const report of run.reports.slice(1, 7)) {
+        expectNoFailure(report);
+        expect(report.changes).toEqual([]);
+      }
+      expect(expectedRoutes(run.artifacts[6]!['bgp-switch-checklist-peer-a.yaml'])).toEqual([
+        '10.10.1.0/24 -> 10.0.10.11 (Node-1)',
+        '10.10.2.0/24 -> 10.0.10.12 (Node-2)',
+        '10.10.3.0/24 -> 10.0.10.13 (Node-3)',
+      ]);
+      expect(expectedRoutes(run.artifacts[6]!['bgp-switch-checklist-peer-b.yaml'])).toEqual([
+        '10.10.5.0/24 -> 10.0.20.15 (Node-5)',
+        '10.10.6.0/24 -> 10.0.20.16 (Node-6)',
+        '10.10.7.0/24 -> 10.0.20.17 (Node-7)',
       ]);
     });
 
-    it('a speaker leaving withdraws its route and warns; cluster-deleted leaves the seeded route alone', async () => {
+    it('a speaker leaving drops its route from the checklist and warns; cluster-deleted renders nothing and leaves the seeded route alone', async () => {
       const removed = run.reports[7]!;
-      expect(moved(removed)).toEqual(['applied delete bgp-edge bgp-peer peer-b 10.10.7.0/24 -> 10.0.20.17']);
+      expect(removed.changes).toEqual([]);
+      expect(expectedRoutes(run.artifacts[7]!['bgp-switch-checklist-peer-b.yaml'])).toEqual(['10.10.5.0/24 -> 10.0.20.15 (Node-5)', '10.10.6.0/24 -> 10.0.20.16 (Node-6)']);
       expect(removed.warnings.join('\n')).toContain('BGPPeer peer-b: 2 speaker(s) left, fewer than 3');
       const deleted = run.reports[8]!;
-      expect(deleted.changes.map((c) => `${c.action} ${c.status} ${c.target} ${c.cidr ?? ''}`).sort()).toEqual(
-        ['peer-a 10.10.1.0/24', 'peer-a 10.10.2.0/24', 'peer-a 10.10.3.0/24', 'peer-b 10.10.5.0/24', 'peer-b 10.10.6.0/24'].map((t) => `delete applied ${t}`),
-      );
+      expect(deleted.changes).toEqual([]);
+      expect(deleted.artifacts).toEqual([]);
       expect(await exportSandbox(run.runtime.deps.store)).toEqual(run.seed);
     });
   });
@@ -328,17 +362,18 @@ describe('E2E: seed scenarios (examples/scenarios)', () => {
     });
     afterAll(() => close(run));
 
-    it('2 speakers and a 120 s graceful restart block peer-b, naming both rules; nothing is advertised for it', () => {
+    it('2 speakers and a 120 s graceful restart block peer-b with one peer-level change naming both rules; nothing is rendered for it', () => {
       const [created, nodeB] = run.reports;
       expect(moved(created!)).toEqual(['blocked create bgp-edge bgp-peer peer-b -']);
-      expect(moved(nodeB!)).toEqual(['blocked create bgp-edge bgp-peer peer-b -', 'blocked create bgp-edge bgp-peer peer-b 10.10.5.0/24 -> 10.0.20.15']);
+      expect(moved(nodeB!)).toEqual(['blocked create bgp-edge bgp-peer peer-b -']);
+      expect(nodeB!.changes).toHaveLength(1);
       for (const change of nodeB!.changes) {
         expect(change.reason).toContain('rule min-speakers');
         expect(change.reason).toContain('2 listed (Node-5, Node-6)');
         expect(change.reason).toContain('rule graceful-restart');
         expect(change.reason).toContain('got 120');
       }
-      expect(nodeB!.artifacts.map((a) => a.name)).not.toContain('bgp-peer-peer-b.yaml');
+      expect(nodeB!.artifacts.map((a) => a.name).sort()).toEqual(['bgp-peer-peer-a.yaml', 'bgp-switch-checklist-peer-a.yaml']);
       expect(nodeB!.counts.applied).toBe(0);
     });
   });

@@ -2,6 +2,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { parseClusterEventJson } from '../../events/parse.js';
 import { ingestEvent } from '../../functions/application/ingest-event.js';
 import { planEvent } from '../../functions/application/run-event.js';
@@ -47,16 +48,20 @@ describe('Integration: examples/profiles/contract-example.yaml', () => {
         'peering route',
         'security sg-rule',
         'security whitelist-entry',
-        'bgp-edge bgp-peer',
         'bgp-edge transit-route',
         'bgp-edge route',
       ]) {
         expect(kinds).toContain(kind);
       }
-      // vpc-router model: the peer's group admits the container CIDRs; the node's pod subnet is advertised to the switch
+      // vpc-router model: the peer's group admits the container CIDRs
       const changes = plans.flatMap((plan) => plan.changes);
       expect(changes).toContainEqual(expect.objectContaining({ flow: 'security', kind: 'sg-rule', target: 'sg-ecs', cidr: '172.16.0.0/16', port: 'tcp:22' }));
-      expect(changes).toContainEqual(expect.objectContaining({ flow: 'bgp-edge', kind: 'bgp-peer', target: 'peer-a', cidr: '172.16.0.0/24', nextHop: '192.168.1.10' }));
+      // the BGP edge plans the transit chain only; the node's pod subnet is in the switch checklist, never a change
+      expect(changes).toContainEqual(expect.objectContaining({ flow: 'bgp-edge', kind: 'transit-route', target: 'vbr-1', cidr: '172.16.0.0/16', nextHop: '10.0.10.1' }));
+      expect(changes.filter((c) => c.kind === 'bgp-peer')).toEqual([]);
+      const bgpEdge = plans.find((plan) => plan.flow === 'bgp-edge')!;
+      const checklist = bgpEdge.artifacts.find((a) => a.name === 'bgp-switch-checklist-peer-a.yaml');
+      expect((parseYaml(checklist?.content ?? '') as { expectedRoutes: unknown[] }).expectedRoutes).toEqual([{ destination: '172.16.0.0/24', nextHop: '192.168.1.10', node: 'node-1' }]);
       expect(changes.every((c) => c.status === 'planned')).toBe(true);
       // a plan applies and records nothing
       expect(await runtime.deps.store.listChanges('cls-demo')).toEqual([]);

@@ -4,6 +4,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
 import { parseClusterEventJson } from '../../events/parse.js';
 import { exportSandbox, type SandboxAccountSpec } from '../../functions/adapters/sandbox/sandbox-file.js';
 import { runEventReport } from '../../functions/cli/commands.js';
@@ -11,6 +12,18 @@ import { openLocalRuntime, type LocalRuntime } from '../../functions/cli/local-r
 import type { RunReport } from '../../functions/cli/report.js';
 
 const sample = (name: string) => parseClusterEventJson(readFileSync(join('events/samples', name), 'utf8'), name);
+
+// The sample's node-1 (192.168.1.10) is inside subnet-a, so no entry is its own (the BGP edge lists its pod route
+// in the switch checklist, an artifact). Here it joins from outside every node subnet (192.168.7.10, subnet-edge):
+// the DCS whitelist then admits it as a /32 of its own (security.ts nodeSources), which it must lose on leaving.
+const LOOSE_NODE_IP = '192.168.7.10';
+const nodeAddedOutsideSubnets = () => {
+  const text = readFileSync(join('events/samples', 'node-added.json'), 'utf8');
+  const event = JSON.parse(text) as { detail: { node: { ip: string; subnetId?: string } } };
+  event.detail.node.ip = LOOSE_NODE_IP;
+  event.detail.node.subnetId = 'subnet-edge';
+  return parseClusterEventJson(JSON.stringify(event), 'node-added.json (node outside the node subnets)');
+};
 
 const SEED = `
 apiVersion: podreach/v1
@@ -48,9 +61,6 @@ spec:
       rules: [{ source: 192.168.1.0/24, port: "tcp:22" }]
   whitelists:
     - { target: "redis:dcs-1", entries: [192.168.50.0/24] }
-  bgpPeers:
-    - id: peer-a
-      routes: []
 `;
 
 describe('Integration: cluster lifecycle clean-up (contract-example profile, seeded sandbox)', () => {
@@ -58,6 +68,8 @@ describe('Integration: cluster lifecycle clean-up (contract-example profile, see
   let runtime: LocalRuntime;
   let before: SandboxAccountSpec;
   const reports: Record<string, RunReport> = {};
+  /** Each run's BGP switch checklist, read right after the run (a later run rewrites the file). */
+  const checklists: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'podreach-lifecycle-'));
@@ -66,7 +78,10 @@ describe('Integration: cluster lifecycle clean-up (contract-example profile, see
     runtime = await openLocalRuntime({ stateDir: join(dir, 'state'), profileFile: 'examples/profiles/contract-example.yaml', sandboxFile: seedFile });
     before = await exportSandbox(runtime.deps.store);
     for (const name of ['cluster-created', 'node-added', 'node-removed', 'cluster-cidr-changed', 'cluster-deleted']) {
-      reports[name] = await runEventReport(runtime, sample(`${name}.json`), true);
+      const report = await runEventReport(runtime, name === 'node-added' ? nodeAddedOutsideSubnets() : sample(`${name}.json`), true);
+      reports[name] = report;
+      const checklist = report.artifacts.find((a) => a.name === 'bgp-switch-checklist-peer-a.yaml');
+      checklists[name] = checklist ? readFileSync(checklist.path, 'utf8') : undefined;
     }
   });
   afterAll(async () => {
@@ -92,10 +107,16 @@ describe('Integration: cluster lifecycle clean-up (contract-example profile, see
   it('node-removed removes only that node\'s entries', () => {
     const added = reports['node-added']!.changes.filter((c) => c.status === 'applied');
     const removed = reports['node-removed']!.changes.filter((c) => c.status === 'applied');
-    // node-1 (192.168.1.10, pod CIDR 172.16.0.0/24, ASN=65010) is inside subnet-a: only its BGP route is its own
-    expect(added.map((c) => `${c.action} ${c.kind} ${c.target} ${c.cidr ?? ''} ${c.nextHop ?? ''}`)).toEqual(['create bgp-peer peer-a 172.16.0.0/24 192.168.1.10']);
-    expect(removed.map((c) => `${c.action} ${c.kind} ${c.target} ${c.cidr ?? ''} ${c.nextHop ?? ''}`)).toEqual(['delete bgp-peer peer-a 172.16.0.0/24 192.168.1.10']);
+    // node-1 (192.168.7.10, outside subnet-a): only its whitelist /32 is its own
+    expect(added.map((c) => `${c.action} ${c.flow} ${c.kind} ${c.target} ${c.cidr ?? ''}`)).toEqual([`create security whitelist-entry redis:dcs-1 ${LOOSE_NODE_IP}/32`]);
+    expect(removed.map((c) => `${c.action} ${c.flow} ${c.kind} ${c.target} ${c.cidr ?? ''}`)).toEqual([`delete security whitelist-entry redis:dcs-1 ${LOOSE_NODE_IP}/32`]);
     expect(reports['node-removed']!.changes.filter((c) => c.action === 'delete' && c.status !== 'applied')).toEqual([]);
+    expect(reports['node-removed']!.changes.filter((c) => c.status === 'planned' || c.status === 'failed')).toEqual([]);
+    // its pod route is an artifact: listed in the switch checklist while it is there, never a change
+    expect([...reports['node-added']!.changes, ...reports['node-removed']!.changes].filter((c) => c.kind === 'bgp-peer')).toEqual([]);
+    const routes = (name: string) => (parseYaml(checklists[name] ?? '') as { expectedRoutes: unknown[] }).expectedRoutes;
+    expect(routes('node-added')).toEqual([{ destination: '172.16.0.0/24', nextHop: LOOSE_NODE_IP, node: 'node-1' }]);
+    expect(routes('node-removed')).toEqual([]);
   });
 
   it('cluster-cidr-changed removes only entries for the CIDR that left (172.19.0.0/16) and adds the new one (172.18.0.0/16)', () => {

@@ -1,11 +1,17 @@
 // BGP edge (Alibaba ACK Edge guide "Use Terway Edge ... complex on-premises network"): nodes chosen as BGP
 // speakers advertise every selected node's pod subnet to the data centre switch, so the switch routes pod traffic
-// to the right node without NAT. podreach renders the BGPPeer resources and the switch-side checklist, tracks the
-// routes the switch must learn (one bgp-peer entry per covered node pod CIDR, next hop the node), and with
-// `transit` lays the downlink (VPC -> transit router -> border router -> core switch) and uplink (border router
-// -> transit router -> VPC) routes of the cloud edge. A peer breaking a rule of the guide is blocked, not applied.
+// to the right node without NAT. Those pod routes are not cloud entries: the BGPPeer is a Kubernetes object and the
+// switch learns the routes over BGP, so no provider can apply them. Like the IDC's static routes and an unmanaged
+// far VPN tunnel, a valid peer therefore yields artifacts only: the BGPPeer YAML and the switch checklist (its
+// neighbours, restart timer, and every covered node's pod route with the node as next hop; a pod route inside a
+// container CIDR that a blocking conflict concerns is left out, with a warning). A peer breaking a rule
+// of the guide yields one peer-level bgp-peer change, blocked with the broken rules, and no artifact. With
+// `transit` the flow lays the cloud edge's downlink (VPC -> transit router -> border router -> core switch) and
+// uplink (border router -> transit router -> VPC) routes: those are its only applied changes. Per-node bgp-peer
+// rows an earlier version applied are no longer desired, so the generic owned-delete (diff.ts) removes them.
 import { stringify } from 'yaml';
 import { parseCidr, uniqueCidrs } from '../../cidr.js';
+import { checkConflicts, type ConflictCheck } from '../../conflicts.js';
 import { MIN_SPEAKERS, reviewBgpPeer, selectorMatches, selectorText } from '../../bgp/peer-rules.js';
 import type { ClusterFacts, NodeFacts } from '../../model.js';
 import type { BgpPeer, BgpTransit, ProfileSpec } from '../../profile.js';
@@ -94,7 +100,7 @@ function uplinkCidrs(profile: ProfileSpec): string[] {
   return profile.vpc ? uniqueCidrs([profile.vpc.cidr, ...profile.vpc.secondaryCidrs]) : [];
 }
 
-function designPeer(facts: ClusterFacts, profile: ProfileSpec, peer: BgpPeer, state: DesiredState): void {
+function designPeer(facts: ClusterFacts, profile: ProfileSpec, peer: BgpPeer, conflicts: ConflictCheck, state: DesiredState): void {
   const account = { provider: facts.provider, region: facts.region };
   const review = reviewBgpPeer(peer, profile.bgp?.transit);
   state.warnings.push(...review.warnings);
@@ -103,17 +109,9 @@ function designPeer(facts: ClusterFacts, profile: ProfileSpec, peer: BgpPeer, st
 
   if (review.broken.length > 0) {
     const reason = `BGPPeer ${peer.name} breaks ${review.broken.length === 1 ? 'a rule' : `${review.broken.length} rules`}: ${review.broken.map((b) => b.message).join('; ')}`;
-    // The peer itself, so a broken peer is reported even before any node is known; and each route it would
-    // carry, so routes applied while it was valid are kept (blocked), not withdrawn.
+    // The peer itself, so a broken peer is reported even before any node is known; nothing is rendered for it.
     state.entries.push({ ...account, kind: 'bgp-peer', target: peer.name, blockedReason: reason });
-    for (const { node, podCidr } of covered) {
-      state.entries.push({ ...account, kind: 'bgp-peer', target: peer.name, cidr: podCidr, nextHop: node.ip, nextHopType: 'node', blockedReason: reason });
-    }
     return;
-  }
-
-  for (const { node, podCidr } of covered) {
-    state.entries.push({ ...account, kind: 'bgp-peer', target: peer.name, cidr: podCidr, nextHop: node.ip, nextHopType: 'node' });
   }
 
   const removed = removedSpeakers(facts, peer);
@@ -131,6 +129,15 @@ function designPeer(facts: ClusterFacts, profile: ProfileSpec, peer: BgpPeer, st
     }
   }
 
+  // A pod route a blocking conflict concerns cannot work (the transit routes for its CIDR are blocked too): the
+  // checklist does not ask the switch to expect it, and a warning names it.
+  const expected = covered.filter(({ node, podCidr }) => {
+    const why = conflicts.blockReason({ kind: 'bgp-peer', target: peer.name, cidr: podCidr, nextHop: node.ip, nextHopType: 'node' });
+    if (why === undefined) return true;
+    state.warnings.push(`BGPPeer ${peer.name}: node ${node.name}'s pod CIDR ${podCidr} is left out of the switch checklist (the speakers still advertise it): ${why}`);
+    return false;
+  });
+
   const liveSpeakers = speakers.filter((speaker) => !removed.includes(speaker));
   state.artifacts.push({
     kind: 'bgp-peer',
@@ -144,7 +151,7 @@ function designPeer(facts: ClusterFacts, profile: ProfileSpec, peer: BgpPeer, st
     name: `bgp-switch-checklist-${peer.name}.yaml`,
     flow: 'bgp-edge',
     mediaType: 'application/yaml',
-    content: switchChecklist(facts, profile, peer, liveSpeakers, covered),
+    content: switchChecklist(facts, profile, peer, liveSpeakers, expected),
   });
 }
 
@@ -204,7 +211,8 @@ export const bgpEdgeDesigner: FlowDesigner = {
     const state = emptyDesiredState();
     const bgp = profile.bgp;
     if (!bgp) return state;
-    for (const peer of bgp.peers) designPeer(facts, profile, peer, state);
+    const conflicts = checkConflicts(facts, profile, 'bgp-edge');
+    for (const peer of bgp.peers) designPeer(facts, profile, peer, conflicts, state);
     uncoveredNodes(facts, bgp.peers, state);
     if (bgp.transit) designTransit(facts, profile, bgp.transit, state);
     return state;

@@ -1,8 +1,11 @@
 // The bgp-edge flow on the Alibaba ACK Edge / Terway Edge guide's three scenarios: one LAN behind a core switch
-// (with the uplink / downlink chain through the cloud edge), two LANs of one domain, and two domains.
+// (with the uplink / downlink chain through the cloud edge), two LANs of one domain, and two domains. The pod
+// routes the switch learns over BGP are artifacts (the BGPPeer YAML and the switch checklist), never changes: the
+// only changes are the transit routes and, for a peer breaking a rule, one blocked peer-level bgp-peer change.
 import { parse } from 'yaml';
-import type { ClusterFacts, FlowPlan, NodeFacts } from '../../../../functions/domain/model.js';
-import { applyPlan, plan, spec, summary, type World } from './fixtures.js';
+import type { ClusterFacts, FlowPlan, LedgerEntry, NodeFacts } from '../../../../functions/domain/model.js';
+import { changeId } from '../../../../functions/domain/planner/index.js';
+import { applyPlan, plan, spec, summary, type Held, type World } from './fixtures.js';
 
 const empty = (): World => ({ held: [], ledger: [] });
 
@@ -43,9 +46,42 @@ function blocked(result: FlowPlan): string[] {
   return result.changes.filter((c) => c.status === 'blocked').map((c) => `${c.target} ${c.cidr ?? '-'}: ${c.reason ?? ''}`);
 }
 
+interface Checklist {
+  neighbours: { speaker: string; address: string }[];
+  expectedRoutes: { destination: string; nextHop: string; node: string }[];
+}
+
+/** "destination -> nextHop (node)" for each route the peer's checklist tells the switch to expect. */
+function expectedRoutes(result: FlowPlan, peer: string): string[] {
+  return (artifact(result, `bgp-switch-checklist-${peer}.yaml`) as Checklist).expectedRoutes.map((r) => `${r.destination} -> ${r.nextHop} (${r.node})`);
+}
+
+/** What an earlier version left: one applied, podreach-owned bgp-peer entry per node pod CIDR, and its ledger row. */
+function legacyWorld(routes: { peer: string; cidr: string; nextHop: string }[]): World {
+  const held: Held[] = routes.map(({ peer, cidr, nextHop }) => ({ provider: 'alibaba', region: 'cn-hangzhou', kind: 'bgp-peer', target: peer, cidr, nextHop, nextHopType: 'node', owner: 'podreach' }));
+  const ledger: LedgerEntry[] = held.map(({ owner: _owner, ...entry }) => ({
+    ...entry,
+    id: changeId('cls-edge', 'bgp-edge', entry),
+    clusterId: 'cls-edge',
+    flow: 'bgp-edge',
+    action: 'create',
+    status: 'applied',
+    owned: true,
+    attempts: 1,
+    updatedAt: '2025-12-01T00:00:00Z',
+  }));
+  return { held, ledger };
+}
+
+const LAN_LEGACY = [
+  { peer: 'peer', cidr: '10.10.0.0/24', nextHop: '10.0.0.10' },
+  { peer: 'peer', cidr: '10.10.1.0/24', nextHop: '10.0.0.11' },
+  { peer: 'peer', cidr: '10.10.2.0/24', nextHop: '10.0.0.12' },
+];
+
 describe('Class: BgpEdgeDesigner (through planFlow)', () => {
   describe('Method: planFlow — one LAN behind a core switch (edge container communication)', () => {
-    it('plans the pod routes the switch must learn and the downlink / uplink chain through the cloud edge', () => {
+    it('plans only the downlink / uplink chain through the cloud edge: no change per node pod CIDR', () => {
       // Prepare
       const profile = spec({ vpc: { id: 'vpc-edge', cidr: '192.168.0.0/16' }, bgp: { peers: [LAN_PEER], transit: TRANSIT } });
 
@@ -62,18 +98,17 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
         'create planned alibaba/cn-hangzhou transit-route vtb-tr-1 10.0.0.0/16 -> vbr-1',
         'create planned alibaba/cn-hangzhou transit-route vtb-tr-1 10.10.0.0/16 -> vbr-1',
         'create planned alibaba/cn-hangzhou transit-route vtb-tr-1 192.168.0.0/16 -> vpc-edge',
-        'create planned alibaba/cn-hangzhou bgp-peer peer 10.10.0.0/24 -> 10.0.0.10',
-        'create planned alibaba/cn-hangzhou bgp-peer peer 10.10.1.0/24 -> 10.0.0.11',
-        'create planned alibaba/cn-hangzhou bgp-peer peer 10.10.2.0/24 -> 10.0.0.12',
       ]);
       const hopTypes = Object.fromEntries(result.changes.map((c) => [`${c.target} ${c.cidr ?? ''}`, c.nextHopType]));
-      expect(hopTypes).toMatchObject({
+      expect(hopTypes).toEqual({
+        'vtb-edge 10.0.0.0/16': 'transit-router',
         'vtb-edge 10.10.0.0/16': 'transit-router',
+        'vtb-tr-1 10.0.0.0/16': 'border-router',
         'vtb-tr-1 10.10.0.0/16': 'border-router',
+        'vbr-1 10.0.0.0/16': 'core-switch',
         'vbr-1 10.10.0.0/16': 'core-switch',
         'vbr-1 192.168.0.0/16': 'transit-router',
         'vtb-tr-1 192.168.0.0/16': 'vpc',
-        'peer 10.10.1.0/24': 'node',
       });
       expect(result.warnings).toEqual([]);
     });
@@ -140,13 +175,13 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
 
       // Assess
       expect(first.changes.every((c) => c.status === 'unchanged')).toBe(true);
-      expect(first.changes).toHaveLength(11);
+      expect(first.changes).toHaveLength(8);
       expect(JSON.stringify(second)).toBe(JSON.stringify(first));
     });
   });
 
   describe('Method: planFlow — across two LANs of one domain', () => {
-    it('gives each switch the routes of the nodes carrying its ASN label, next hop each node', () => {
+    it('gives each switch’s checklist the routes of the nodes carrying its ASN label, next hop each node, and plans no change', () => {
       // Prepare: the guide names one speaker per LAN, accepted explicitly
       const nodes = [
         node('Node-1', '10.0.10.11', '10.10.1.0/24', '65010'),
@@ -167,12 +202,9 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       const result = plan(empty(), edgeFacts(nodes), profile, 'bgp-edge');
 
       // Assess
-      expect(summary(result)).toEqual([
-        'create planned alibaba/cn-hangzhou bgp-peer peer-a 10.10.1.0/24 -> 10.0.10.11',
-        'create planned alibaba/cn-hangzhou bgp-peer peer-a 10.10.2.0/24 -> 10.0.10.12',
-        'create planned alibaba/cn-hangzhou bgp-peer peer-b 10.10.5.0/24 -> 10.0.20.15',
-        'create planned alibaba/cn-hangzhou bgp-peer peer-b 10.10.6.0/24 -> 10.0.20.16',
-      ]);
+      expect(result.changes).toEqual([]);
+      expect(expectedRoutes(result, 'peer-a')).toEqual(['10.10.1.0/24 -> 10.0.10.11 (Node-1)', '10.10.2.0/24 -> 10.0.10.12 (Node-2)']);
+      expect(expectedRoutes(result, 'peer-b')).toEqual(['10.10.5.0/24 -> 10.0.20.15 (Node-5)', '10.10.6.0/24 -> 10.0.20.16 (Node-6)']);
       expect(result.warnings).toHaveLength(2);
       expect(result.warnings.join('\n')).toMatch(/peer-a: 1 speaker\(s\) \(Node-1\), fewer than the 3 .* accepted by acceptFewerSpeakers/);
       expect(artifact(result, 'bgp-peer-peer-b.yaml')).toEqual({
@@ -191,7 +223,7 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       { name: 'peer-b', localAsn: 65020, peerIp: '10.0.20.1', peerAsn: 65002, nodeSelector: { ASN: '65020' }, speakers: ['Node-5'], acceptFewerSpeakers: true },
     ];
 
-    it('plans one advertisement per domain and routes both domains’ hosts and the containers down the cloud edge', () => {
+    it('renders one checklist per domain and routes both domains’ hosts and the containers down the cloud edge', () => {
       // Prepare: both domains reach the VPC through the border router
       const transit = { ...TRANSIT, idcHostCidrs: ['10.0.10.0/24', '10.0.20.0/24'], coreSwitchIp: '10.0.10.1' };
       const profile = spec({ vpc: { id: 'vpc-edge', cidr: '192.168.0.0/16' }, bgp: { peers, transit } });
@@ -200,11 +232,11 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       const result = plan(empty(), edgeFacts(nodes), profile, 'bgp-edge');
 
       // Assess
-      expect(summary(result).filter((line) => line.includes('bgp-peer'))).toEqual([
-        'create planned alibaba/cn-hangzhou bgp-peer peer-a 10.10.1.0/24 -> 10.0.10.11',
-        'create planned alibaba/cn-hangzhou bgp-peer peer-b 10.10.5.0/24 -> 10.0.20.15',
-      ]);
+      expect(result.changes.filter((c) => c.kind === 'bgp-peer')).toEqual([]);
+      expect(new Set(result.changes.map((c) => c.kind))).toEqual(new Set(['route', 'transit-route']));
       expect(result.changes.filter((c) => c.target === 'vtb-edge').map((c) => c.cidr)).toEqual(['10.0.10.0/24', '10.0.20.0/24', '10.10.0.0/16']);
+      expect(expectedRoutes(result, 'peer-a')).toEqual(['10.10.1.0/24 -> 10.0.10.11 (Node-1)']);
+      expect(expectedRoutes(result, 'peer-b')).toEqual(['10.10.5.0/24 -> 10.0.20.15 (Node-5)']);
       expect(blocked(result)).toEqual([]);
       expect(result.artifacts.map((a) => a.name)).toEqual(['bgp-peer-peer-a.yaml', 'bgp-peer-peer-b.yaml', 'bgp-switch-checklist-peer-a.yaml', 'bgp-switch-checklist-peer-b.yaml']);
     });
@@ -217,16 +249,14 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       const result = plan(empty(), edgeFacts(nodes), profile, 'bgp-edge');
 
       // Assess
-      expect(blocked(result)).toEqual([
-        'peer-b -: BGPPeer peer-b breaks a rule: rule peer-ip-in-idc: peerIp 10.0.20.1 is not inside any idcHostCidr: 10.0.10.0/24',
-        'peer-b 10.10.5.0/24: BGPPeer peer-b breaks a rule: rule peer-ip-in-idc: peerIp 10.0.20.1 is not inside any idcHostCidr: 10.0.10.0/24',
-      ]);
+      expect(blocked(result)).toEqual(['peer-b -: BGPPeer peer-b breaks a rule: rule peer-ip-in-idc: peerIp 10.0.20.1 is not inside any idcHostCidr: 10.0.10.0/24']);
+      expect(result.changes.filter((c) => c.kind === 'bgp-peer').map((c) => `${c.action} ${c.status} ${c.target} ${c.cidr ?? '-'}`)).toEqual(['create blocked peer-b -']);
       expect(result.artifacts.map((a) => a.name)).toEqual(['bgp-peer-peer-a.yaml', 'bgp-switch-checklist-peer-a.yaml']);
     });
   });
 
   describe('Method: planFlow — the guide’s rules', () => {
-    it('blocks a peer with 2 speakers, naming the rule, and renders nothing for it', () => {
+    it('blocks a peer with 2 speakers with one peer-level change naming the rule, and renders nothing for it', () => {
       // Prepare
       const profile = spec({ bgp: { peers: [{ ...LAN_PEER, speakers: ['Node-1', 'Node-2'] }] } });
 
@@ -234,15 +264,10 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       const result = plan(empty(), edgeFacts(LAN_NODES), profile, 'bgp-edge');
 
       // Assess
-      expect(result.changes.map((c) => `${c.action} ${c.status} ${c.kind} ${c.target} ${c.cidr ?? '-'}`)).toEqual([
-        'create blocked bgp-peer peer -',
-        'create blocked bgp-peer peer 10.10.0.0/24',
-        'create blocked bgp-peer peer 10.10.1.0/24',
-        'create blocked bgp-peer peer 10.10.2.0/24',
-      ]);
-      for (const change of result.changes) {
-        expect(change.reason).toContain('rule min-speakers: at least 3 BGP speakers are required for high availability, 2 listed (Node-1, Node-2)');
-      }
+      expect(result.changes.map((c) => `${c.action} ${c.status} ${c.kind} ${c.target} ${c.cidr ?? '-'} ${c.nextHop ?? '-'}`)).toEqual(['create blocked bgp-peer peer - -']);
+      expect(result.changes[0]?.reason).toBe(
+        'BGPPeer peer breaks a rule: rule min-speakers: at least 3 BGP speakers are required for high availability, 2 listed (Node-1, Node-2) (set acceptFewerSpeakers: true to accept fewer)',
+      );
       expect(result.artifacts).toEqual([]);
     });
 
@@ -254,8 +279,8 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       const result = plan(empty(), edgeFacts(LAN_NODES), profile, 'bgp-edge');
 
       // Assess
-      expect(blocked(result)).toEqual([]);
-      expect(result.changes.filter((c) => c.status === 'planned')).toHaveLength(3);
+      expect(result.changes).toEqual([]);
+      expect(expectedRoutes(result, 'peer')).toEqual(['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)', '10.10.2.0/24 -> 10.0.0.12 (Node-3)']);
       expect(result.warnings).toEqual([expect.stringContaining('2 speaker(s) (Node-1, Node-2), fewer than the 3 the guide asks for')]);
     });
 
@@ -267,10 +292,11 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       const result = plan(empty(), edgeFacts(LAN_NODES), profile, 'bgp-edge');
 
       // Assess
-      expect(result.changes.every((c) => c.status === 'blocked')).toBe(true);
+      expect(result.changes.map((c) => `${c.action} ${c.status} ${c.kind} ${c.target} ${c.cidr ?? '-'}`)).toEqual(['create blocked bgp-peer peer -']);
       expect(result.changes[0]?.reason).toBe(
         'BGPPeer peer breaks a rule: rule graceful-restart: gracefulRestartSeconds must be at least 300, got 120 (a dropped session would withdraw the pod routes)',
       );
+      expect(result.artifacts).toEqual([]);
     });
 
     it('names every rule broken, once each', () => {
@@ -282,31 +308,67 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       const result = plan(empty(), edgeFacts(LAN_NODES), profile, 'bgp-edge');
 
       // Assess
+      expect(result.changes.filter((c) => c.kind === 'bgp-peer').map((c) => `${c.status} ${c.target} ${c.cidr ?? '-'}`)).toEqual(['blocked peer -']);
       const reason = result.changes.find((c) => c.kind === 'bgp-peer' && c.cidr === undefined)?.reason ?? '';
       expect(reason.match(/rule [a-z-]+:/g)).toEqual(['rule min-speakers:', 'rule graceful-restart:', 'rule asn-range:', 'rule distinct-asn:', 'rule peer-ip-in-idc:']);
       expect(reason).toContain('BGPPeer peer breaks 5 rules');
       expect(reason).toContain('localAsn 65535 is a reserved ASN; peerAsn 65535 is a reserved ASN');
     });
 
-    it('keeps routes applied while the peer was valid (blocked, not withdrawn) once it breaks a rule', () => {
+  });
+
+  describe('Method: planFlow — per-node bgp-peer rows an earlier version applied', () => {
+    it('deletes them beside a valid peer, whose checklist still lists the routes', () => {
       // Prepare
-      const valid = spec({ bgp: { peers: [LAN_PEER] } });
-      const applied = applyPlan(empty(), plan(empty(), edgeFacts(LAN_NODES), valid, 'bgp-edge'));
-      const broken = spec({ bgp: { peers: [{ ...LAN_PEER, gracefulRestartSeconds: 120 }] } });
+      const profile = spec({ bgp: { peers: [LAN_PEER] } });
 
       // Act
-      const result = plan(applied, edgeFacts(LAN_NODES), broken, 'bgp-edge');
+      const result = plan(legacyWorld(LAN_LEGACY), edgeFacts(LAN_NODES), profile, 'bgp-edge');
 
       // Assess
-      expect(result.changes.filter((c) => c.action === 'delete')).toEqual([]);
-      expect(result.changes.map((c) => c.status)).toEqual(['blocked', 'blocked', 'blocked', 'blocked']);
+      expect(summary(result)).toEqual([
+        'delete planned alibaba/cn-hangzhou bgp-peer peer 10.10.0.0/24 -> 10.0.0.10',
+        'delete planned alibaba/cn-hangzhou bgp-peer peer 10.10.1.0/24 -> 10.0.0.11',
+        'delete planned alibaba/cn-hangzhou bgp-peer peer 10.10.2.0/24 -> 10.0.0.12',
+      ]);
+      expect(expectedRoutes(result, 'peer')).toEqual(['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)', '10.10.2.0/24 -> 10.0.0.12 (Node-3)']);
+    });
+
+    it('deletes them beside a peer that breaks a rule, which is blocked at peer level', () => {
+      // Prepare
+      const profile = spec({ bgp: { peers: [{ ...LAN_PEER, gracefulRestartSeconds: 120 }] } });
+
+      // Act
+      const result = plan(legacyWorld(LAN_LEGACY), edgeFacts(LAN_NODES), profile, 'bgp-edge');
+
+      // Assess
+      expect(result.changes.map((c) => `${c.action} ${c.status} ${c.kind} ${c.target} ${c.cidr ?? '-'}`)).toEqual([
+        'create blocked bgp-peer peer -',
+        'delete planned bgp-peer peer 10.10.0.0/24',
+        'delete planned bgp-peer peer 10.10.1.0/24',
+        'delete planned bgp-peer peer 10.10.2.0/24',
+      ]);
+      expect(result.artifacts).toEqual([]);
+    });
+
+    it('counts a deleted one as gone: the next plan has nothing left to remove', () => {
+      // Prepare
+      const profile = spec({ bgp: { peers: [LAN_PEER] } });
+      const cleaned = applyPlan(legacyWorld(LAN_LEGACY), plan(legacyWorld(LAN_LEGACY), edgeFacts(LAN_NODES), profile, 'bgp-edge'));
+
+      // Act
+      const result = plan(cleaned, edgeFacts(LAN_NODES), profile, 'bgp-edge');
+
+      // Assess
+      expect(cleaned.held).toEqual([]);
+      expect(result.changes).toEqual([]);
     });
   });
 
   describe('Method: planFlow — nodes joining and leaving', () => {
     const profile = spec({ bgp: { peers: [LAN_PEER] } });
 
-    it('adds a node carrying the selector’s label to the peer’s coverage, and only that node', () => {
+    it('adds a node carrying the selector’s label to the peer’s checklist, and only that node, with no change', () => {
       // Prepare
       const applied = applyPlan(empty(), plan(empty(), edgeFacts(LAN_NODES), profile, 'bgp-edge'));
       const joined = [...LAN_NODES, node('Node-4', '10.0.0.13', '10.10.3.0/24', '65010'), node('Node-9', '10.0.9.9', '10.10.9.0/24', '65099')];
@@ -315,16 +377,17 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       const result = plan(applied, edgeFacts(joined), profile, 'bgp-edge');
 
       // Assess
-      expect(summary({ ...result, changes: result.changes.filter((c) => c.status !== 'unchanged') })).toEqual([
-        'create planned alibaba/cn-hangzhou bgp-peer peer 10.10.3.0/24 -> 10.0.0.13',
-      ]);
-      expect(result.changes.filter((c) => c.status === 'unchanged')).toHaveLength(3);
+      expect(result.changes).toEqual([]);
       expect(result.warnings).toEqual(['node Node-9 matches no BGPPeer nodeSelector: its pod CIDR 10.10.9.0/24 is advertised to no switch']);
-      const checklist = artifact(result, 'bgp-switch-checklist-peer.yaml') as { expectedRoutes: { destination: string }[] };
-      expect(checklist.expectedRoutes.map((r) => r.destination)).toEqual(['10.10.0.0/24', '10.10.1.0/24', '10.10.2.0/24', '10.10.3.0/24']);
+      expect(expectedRoutes(result, 'peer')).toEqual([
+        '10.10.0.0/24 -> 10.0.0.10 (Node-1)',
+        '10.10.1.0/24 -> 10.0.0.11 (Node-2)',
+        '10.10.2.0/24 -> 10.0.0.12 (Node-3)',
+        '10.10.3.0/24 -> 10.0.0.13 (Node-4)',
+      ]);
     });
 
-    it('withdraws a removed speaker’s route, reports the speaker and warns below 3 speakers', () => {
+    it('drops a removed speaker’s route and neighbour from the checklist, reports the speaker and warns below 3 speakers', () => {
       // Prepare: Node-2 was removed (its tombstone stays in seen.nodes)
       const applied = applyPlan(empty(), plan(empty(), edgeFacts(LAN_NODES), profile, 'bgp-edge'));
       const facts = edgeFacts(LAN_NODES.filter((n) => n.name !== 'Node-2'));
@@ -334,18 +397,18 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       const result = plan(applied, facts, profile, 'bgp-edge');
 
       // Assess
-      expect(result.changes.filter((c) => c.status !== 'unchanged').map((c) => `${c.action} ${c.status} ${c.target} ${c.cidr ?? '-'} -> ${c.nextHop ?? '-'}`)).toEqual([
-        'delete planned peer 10.10.1.0/24 -> 10.0.0.11',
-      ]);
+      expect(result.changes).toEqual([]);
       expect(result.warnings).toEqual([
         expect.stringContaining('BGPPeer peer: speaker Node-2 was removed from the cluster'),
         expect.stringContaining('BGPPeer peer: 2 speaker(s) left, fewer than 3'),
       ]);
       const manifest = artifact(result, 'bgp-peer-peer.yaml') as { spec: { localSpeakers: string[] } };
       expect(manifest.spec.localSpeakers).toEqual(['Node-1', 'Node-3']);
+      expect(expectedRoutes(result, 'peer')).toEqual(['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.2.0/24 -> 10.0.0.12 (Node-3)']);
+      expect((artifact(result, 'bgp-switch-checklist-peer.yaml') as Checklist).neighbours.map((n) => n.speaker)).toEqual(['Node-1', 'Node-3']);
     });
 
-    it('withdraws a removed non-speaker’s route without a speaker warning', () => {
+    it('drops a removed non-speaker’s route from the checklist without a speaker warning', () => {
       // Prepare: a fourth node joins, then leaves
       const four = [...LAN_NODES, node('Node-4', '10.0.0.13', '10.10.3.0/24', '65010')];
       const applied = applyPlan(empty(), plan(empty(), edgeFacts(four), profile, 'bgp-edge'));
@@ -356,22 +419,34 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       const result = plan(applied, facts, profile, 'bgp-edge');
 
       // Assess
-      expect(result.changes.filter((c) => c.action === 'delete').map((c) => c.cidr)).toEqual(['10.10.3.0/24']);
+      expect(result.changes).toEqual([]);
       expect(result.warnings).toEqual([]);
+      expect(expectedRoutes(result, 'peer')).toEqual(['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)', '10.10.2.0/24 -> 10.0.0.12 (Node-3)']);
     });
 
-    it('withdraws every route once the cluster is deleted', () => {
-      // Prepare
-      const applied = applyPlan(empty(), plan(empty(), edgeFacts(LAN_NODES), profile, 'bgp-edge'));
+    it('withdraws every transit route and every earlier version’s per-node row once the cluster is deleted, rendering nothing', () => {
+      // Prepare: the transit chain applied, beside per-node rows an earlier version left
+      const withTransit = spec({ vpc: { id: 'vpc-edge', cidr: '192.168.0.0/16' }, bgp: { peers: [LAN_PEER], transit: TRANSIT } });
+      const applied = applyPlan(empty(), plan(empty(), edgeFacts(LAN_NODES), withTransit, 'bgp-edge'));
+      const legacy = legacyWorld(LAN_LEGACY);
+      const world: World = { held: [...applied.held, ...legacy.held], ledger: [...applied.ledger, ...legacy.ledger] };
 
       // Act
-      const result = plan(applied, edgeFacts(LAN_NODES, { deleted: true }), profile, 'bgp-edge');
+      const result = plan(world, edgeFacts(LAN_NODES, { deleted: true }), withTransit, 'bgp-edge');
 
       // Assess
-      expect(result.changes.map((c) => `${c.action} ${c.status} ${c.cidr ?? '-'}`)).toEqual([
-        'delete planned 10.10.0.0/24',
-        'delete planned 10.10.1.0/24',
-        'delete planned 10.10.2.0/24',
+      expect(result.changes.map((c) => `${c.action} ${c.status} ${c.kind} ${c.target} ${c.cidr ?? '-'}`)).toEqual([
+        'delete planned route vtb-edge 10.0.0.0/16',
+        'delete planned route vtb-edge 10.10.0.0/16',
+        'delete planned transit-route vbr-1 10.0.0.0/16',
+        'delete planned transit-route vbr-1 10.10.0.0/16',
+        'delete planned transit-route vbr-1 192.168.0.0/16',
+        'delete planned transit-route vtb-tr-1 10.0.0.0/16',
+        'delete planned transit-route vtb-tr-1 10.10.0.0/16',
+        'delete planned transit-route vtb-tr-1 192.168.0.0/16',
+        'delete planned bgp-peer peer 10.10.0.0/24',
+        'delete planned bgp-peer peer 10.10.1.0/24',
+        'delete planned bgp-peer peer 10.10.2.0/24',
       ]);
       expect(result.artifacts).toEqual([]);
     });
