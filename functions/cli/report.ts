@@ -60,7 +60,8 @@ export function renderTable(report: RunReport): string {
     lines.push(pad(rows));
   }
   const c = report.counts;
-  lines.push('', `applied ${c.applied}, unchanged ${c.unchanged}, blocked ${c.blocked}, failed ${c.failed}`);
+  const planned = report.changes.filter((change) => change.status === 'planned').length;
+  lines.push('', `${planned > 0 ? `planned ${planned}, ` : ''}applied ${c.applied}, unchanged ${c.unchanged}, blocked ${c.blocked}, failed ${c.failed}`);
   for (const artifact of report.artifacts) lines.push(`artifact ${artifact.kind} (${artifact.flow}): ${artifact.path}`);
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   for (const error of report.errors ?? []) lines.push(`error in ${error.flow}: ${error.error}`);
