@@ -106,14 +106,14 @@ export class Snapshots {
     return entries;
   }
 
-  find(entry: DesiredEntry | LedgerEntry): ProviderEntry | undefined {
-    const ref = refOf(entry);
+  /** The target's entries of one kind by identity key, built once per target (large tables are read once). */
+  byIdentity(ref: TargetRef): ReadonlyMap<string, ProviderEntry[]> {
     const key = targetKey(ref);
     let index = this.byTarget.get(key);
     if (!index) {
       index = new Map();
       for (const current of this.entries(ref)) {
-        if (current.kind !== entry.kind) continue;
+        if (current.kind !== ref.kind) continue;
         const id = identityKey(current);
         const list = index.get(id);
         if (list) list.push(current);
@@ -121,7 +121,11 @@ export class Snapshots {
       }
       this.byTarget.set(key, index);
     }
-    const found = index.get(identityKey(entry)) ?? [];
+    return index;
+  }
+
+  find(entry: DesiredEntry | LedgerEntry): ProviderEntry | undefined {
+    const found = this.byIdentity(refOf(entry)).get(identityKey(entry)) ?? [];
     if (SHARED_KINDS.has(entry.kind)) return found.find((current) => current.nextHop === undefined || current.nextHop === entry.nextHop);
     return found[found.length - 1];
   }
@@ -318,9 +322,10 @@ function summariseDesired(
     const quotaName = QUOTA_OF_KIND[first.kind]!;
     const limit = input.quotaOverrides?.[quotaName] ?? input.quotas(first.provider)[quotaName];
     const wanted = new Set(entries.map((entry) => identityKey(entry)));
-    const others = snapshots
-      .entries(refOf(first))
-      .filter((current) => current.kind === first.kind && !wanted.has(identityKey(current)) && !ours.has(`${key}|${identityKey(current)}`)).length;
+    let others = 0;
+    for (const [identity, held] of snapshots.byIdentity(refOf(first))) {
+      if (!wanted.has(identity) && !ours.has(`${key}|${identity}`)) others += held.length;
+    }
     const summarised = summariseForQuota({
       entries,
       capacity: limit - others,
