@@ -22,13 +22,14 @@ export interface BuildOptions {
 export function buildPodreachStacks(app: App, options: BuildOptions = {}): PodreachStacks {
   const stateful = new StatefulStack(app, STATEFUL_STACK_ID, {
     env: options.env,
-    description: 'podreach state: the DynamoDB table and the Slack webhook secret.',
+    description: 'podreach state: the DynamoDB table, the Slack webhook secret and the cloud credentials secret.',
   });
   const stateless = new StatelessStack(app, STATELESS_STACK_ID, {
     env: options.env,
     description: 'podreach: event bus, rules, functions, flow state machines, reconcile schedule and alarms.',
     table: stateful.table,
     slackWebhookSecret: stateful.slackWebhookSecret,
+    cloudCredentialsSecret: stateful.cloudCredentialsSecret,
   });
   stateless.addStackDependency(stateful);
   if (options.nag ?? true) {

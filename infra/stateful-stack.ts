@@ -1,4 +1,5 @@
-// What podreach must never lose on a redeploy: the state table (ledger, plans, leases) and the Slack webhook secret.
+// What podreach must never lose on a redeploy: the state table (ledger, plans, leases), the Slack webhook secret and
+// the cloud credentials secret (Tencent / Alibaba / Huawei keys).
 import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
@@ -8,6 +9,7 @@ import type { Construct } from 'constructs';
 export class StatefulStack extends Stack {
   readonly table: dynamodb.Table;
   readonly slackWebhookSecret: secretsmanager.Secret;
+  readonly cloudCredentialsSecret: secretsmanager.Secret;
 
   constructor(scope: Construct, id: string, props?: StackProps) {
     super(scope, id, props);
@@ -36,7 +38,28 @@ export class StatefulStack extends Stack {
         reason: 'A Slack webhook URL is issued by Slack and cannot be rotated by a Lambda; it is replaced by hand when revoked.',
       },
     ]);
+
+    this.cloudCredentialsSecret = new secretsmanager.Secret(this, 'CloudCredentials', {
+      description:
+        'Tencent / Alibaba / Huawei keys plan-flow and apply-change sign with, as {"tencent": {...}, "alibaba": {...}, "huawei": {...}} (functions/adapters/cloud-credentials.ts). "{}" means none: each adapter keeps its own chain.',
+      // Created empty: a generated random value would not parse as credentials and would fail every plan. The keys
+      // are put in by hand after deploying (README "Deployment").
+      secretObjectValue: {},
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    acknowledgeNag(this.cloudCredentialsSecret, [
+      {
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'The secret holds access keys issued by Tencent Cloud, Alibaba Cloud and Huawei Cloud IAM; a Secrets Manager rotation Lambda cannot issue them, so they are rotated in each cloud and put here by hand.',
+      },
+    ]);
+
     new CfnOutput(this, 'TableName', { value: this.table.tableName, description: 'podreach profile put FILE --table <this>' });
     new CfnOutput(this, 'SlackWebhookSecretArn', { value: this.slackWebhookSecret.secretArn, description: 'put the Slack webhook URL here' });
+    new CfnOutput(this, 'CloudCredentialsSecretArn', {
+      value: this.cloudCredentialsSecret.secretArn,
+      description: 'put the Tencent / Alibaba / Huawei keys here (JSON, see README "Deployment")',
+    });
   }
 }

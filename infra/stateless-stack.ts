@@ -20,6 +20,8 @@ export const EVENT_BUS_NAME = 'podreach';
 export interface StatelessStackProps extends StackProps {
   table: dynamodb.ITable;
   slackWebhookSecret: secretsmanager.ISecret;
+  /** Tencent / Alibaba / Huawei keys for the functions that talk to clouds (plan-flow, apply-change). */
+  cloudCredentialsSecret: secretsmanager.ISecret;
   /** How often reconcile re-plans every known cluster. Default 6 hours. */
   reconcileEvery?: Duration;
 }
@@ -40,13 +42,15 @@ export class StatelessStack extends Stack {
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     super(scope, id, props);
-    const { table, slackWebhookSecret } = props;
+    const { table, slackWebhookSecret, cloudCredentialsSecret } = props;
 
     const planFlow = new PodreachFunction(this, 'PlanFlow', { handlerId: 'plan-flow', timeout: Duration.minutes(1) })
       .useTable(table, 'readWrite')
+      .readCloudCredentials(cloudCredentialsSecret)
       .describeNetwork();
     const applyChange = new PodreachFunction(this, 'ApplyChange', { handlerId: 'apply-change', timeout: Duration.minutes(2) })
       .useTable(table, 'readWrite')
+      .readCloudCredentials(cloudCredentialsSecret)
       .describeNetwork()
       .changeNetwork();
     const recordFailure = new PodreachFunction(this, 'RecordFailure', { handlerId: 'record-failure' }).useTable(table, 'readWrite');

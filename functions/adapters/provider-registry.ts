@@ -6,6 +6,7 @@ import { InvalidInputError } from '../domain/errors.js';
 import type { ProviderName } from '../domain/model.js';
 import type { NetworkProvider, ProviderRegistry } from '../ports/network-provider.js';
 import type { StateStore } from '../ports/state-store.js';
+import type { CloudCredentials } from './cloud-credentials.js';
 import { huaweiProfileCredentials, tencentProfileCredential } from './credential-profiles.js';
 import { SandboxProvider } from './sandbox/sandbox-provider.js';
 
@@ -16,6 +17,11 @@ export interface ProviderRegistryOptions {
   /** Endpoint overrides (tests, emulators). Defaults come from the environment (see README "Providers"). */
   endpoints?: Partial<Record<Exclude<ProviderName, 'sandbox'>, string>>;
   env?: NodeJS.ProcessEnv;
+  /**
+   * Keys per cloud (in AWS: the cloud credentials secret, see cloud-credentials.ts). A cloud given here signs with
+   * these and never reads its environment or profile; a cloud left out keeps its adapter's own chain.
+   */
+  credentials?: CloudCredentials;
 }
 
 type Factory = (region: string) => NetworkProvider;
@@ -41,7 +47,10 @@ async function cloudFactories(options: ProviderRegistryOptions): Promise<Partial
     tencent: (region) => {
       const url = endpoint('tencent', 'PODREACH_TENCENT_ENDPOINT');
       const group = env.PODREACH_TENCENT_WHITELIST_SECURITY_GROUP;
-      const credential = tencentProfileCredential(env);
+      const explicit = options.credentials?.tencent;
+      const credential = explicit
+        ? { secretId: explicit.secretId, secretKey: explicit.secretKey, ...(explicit.token ? { token: explicit.token } : {}) }
+        : tencentProfileCredential(env);
       return new tencent.TencentProvider({
         region,
         leases,
@@ -52,12 +61,24 @@ async function cloudFactories(options: ProviderRegistryOptions): Promise<Partial
     },
     alibaba: (region) => {
       const url = endpoint('alibaba', 'PODREACH_ALIBABA_ENDPOINT');
-      return new alibaba.AlibabaProvider({ region, leases, ...pollIntervalMs, ...(url ? { endpoint: url } : {}) });
+      const explicit = options.credentials?.alibaba;
+      const credentials = explicit && {
+        accessKeyId: explicit.accessKeyId,
+        accessKeySecret: explicit.accessKeySecret,
+        ...(explicit.securityToken ? { securityToken: explicit.securityToken } : {}),
+      };
+      return new alibaba.AlibabaProvider({ region, leases, ...pollIntervalMs, ...(credentials ? { credentials } : {}), ...(url ? { endpoint: url } : {}) });
     },
     huawei: (region) => {
       const url = endpoint('huawei', 'PODREACH_HUAWEI_ENDPOINT');
-      const profile = huaweiProfileCredentials(env);
-      return new huawei.HuaweiProvider({ region, leases, ...pollIntervalMs, ...(profile ?? {}), ...(url ? { endpoint: url } : {}) });
+      const explicit = options.credentials?.huawei;
+      const chosen = explicit
+        ? {
+            credentials: { ak: explicit.ak, sk: explicit.sk, ...(explicit.securityToken ? { securityToken: explicit.securityToken } : {}) },
+            projectId: explicit.projectId,
+          }
+        : huaweiProfileCredentials(env);
+      return new huawei.HuaweiProvider({ region, leases, ...pollIntervalMs, ...(chosen ?? {}), ...(url ? { endpoint: url } : {}) });
     },
   };
 }

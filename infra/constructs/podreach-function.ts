@@ -99,6 +99,18 @@ export class PodreachFunction extends Construct {
     return this;
   }
 
+  /**
+   * Lets the function read the Tencent / Alibaba / Huawei keys from the secret named by CLOUD_CREDENTIALS_SECRET_ARN
+   * (GetSecretValue on that secret only; lambda-deps loads it once per container).
+   */
+  readCloudCredentials(secret: secretsmanager.ISecret): this {
+    this.function.addEnvironment('CLOUD_CREDENTIALS_SECRET_ARN', secret.secretArn);
+    this.function.addToRolePolicy(
+      new iam.PolicyStatement({ sid: 'ReadCloudCredentials', actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+    );
+    return this;
+  }
+
   /** Lets the function start the flow state machines listed in STATE_MACHINE_ARNS (a JSON map flow -> ARN). */
   startFlows(stateMachines: ReadonlyMap<Flow, sfn.IStateMachine>): this {
     const arns: Record<string, string> = {};

@@ -10,6 +10,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../../events/schemas.js';
 import { FLOWS } from '../../functions/domain/model.js';
+import { parseCloudCredentials } from '../../functions/adapters/cloud-credentials.js';
 import { webhookUrlFromSecretValue } from '../../functions/adapters/slack/secret.js';
 import { FLOW_FAILED_ERROR, FLOW_STATES, HANDLER_IDS, RETRYABLE_ERRORS, type HandlerId } from '../../infra/handler-ids.js';
 import { buildPodreachStacks } from '../../infra/podreach-app.js';
@@ -146,14 +147,38 @@ describe('Class: StatefulStack', () => {
     });
   });
 
-  it('holds the Slack webhook URL in a retained secret', () => {
-    stateful.resourceCountIs('AWS::SecretsManager::Secret', 1);
-    stateful.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  /** The stateful stack's secret whose logical id starts with this construct id. */
+  const secretNamed = (id: string) =>
+    Object.entries(stateful.findResources('AWS::SecretsManager::Secret') as Resources).find(([logicalId]) => logicalId.startsWith(id))?.[1];
+
+  it('holds the Slack webhook URL and the cloud credentials in retained secrets, and outputs both ARNs', () => {
+    stateful.resourceCountIs('AWS::SecretsManager::Secret', 2);
+    for (const secret of Object.values(stateful.findResources('AWS::SecretsManager::Secret') as Resources)) {
+      expect(secret).toMatchObject({ DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    }
+    expect(secretNamed('SlackWebhookUrl')).toBeDefined();
+    expect(secretNamed('CloudCredentials')).toBeDefined();
+    const outputs = stateful.findOutputs('*');
+    expect(outputs['SlackWebhookSecretArn']?.['Value']).toEqual({ Ref: expect.stringMatching(/^SlackWebhookUrl/) });
+    expect(outputs['CloudCredentialsSecretArn']?.['Value']).toEqual({ Ref: expect.stringMatching(/^CloudCredentials/) });
+  });
+
+  it('creates the cloud credentials secret as "{}" (no keys: every adapter keeps its own chain), which the loader accepts', () => {
+    // Prepare
+    const secret = secretNamed('CloudCredentials');
+
+    // Act
+    const readBack = () => parseCloudCredentials(String(secret?.Properties['SecretString']));
+
+    // Assess
+    expect(secret?.Properties['SecretString']).toBe('{}');
+    expect(secret?.Properties).not.toHaveProperty('GenerateSecretString');
+    expect(readBack()).toEqual({});
   });
 
   it('creates the Slack secret as "{}" (no webhook yet), which notify accepts, never a generated random value', () => {
     // Prepare
-    const secret = Object.values(stateful.findResources('AWS::SecretsManager::Secret') as Resources)[0];
+    const secret = secretNamed('SlackWebhookUrl');
 
     // Act
     const readBack = () => webhookUrlFromSecretValue(JSON.parse(String(secret?.Properties['SecretString'])));
@@ -354,10 +379,39 @@ describe('Class: StatelessStack', () => {
       }
     });
 
-    it('lets only notify read the Slack secret, and only with GetSecretValue', () => {
+    it('lets only notify, plan-flow and apply-change read secrets, and only with GetSecretValue', () => {
       for (const [handlerId, granted] of actionsByHandler(stateless)) {
         const secretActions = [...granted].filter((action) => action.startsWith('secretsmanager:'));
-        expect([handlerId, secretActions]).toEqual([handlerId, handlerId === 'notify' ? ['secretsmanager:GetSecretValue'] : []]);
+        const readsSecrets = handlerId === 'notify' || handlerId === 'plan-flow' || handlerId === 'apply-change';
+        expect([handlerId, secretActions]).toEqual([handlerId, readsSecrets ? ['secretsmanager:GetSecretValue'] : []]);
+      }
+    });
+
+    it('gives each function exactly the secrets it reads: the Slack secret to notify, the cloud credentials to plan-flow and apply-change', () => {
+      // Prepare: the stateless stack names each secret by the stateful stack's export of its Ref.
+      const functions = Object.values(stateless.findResources('AWS::Lambda::Function') as Resources);
+      const statements = statementsByHandler(stateless);
+      const exportOf = (resource: unknown) => (resource as { 'Fn::ImportValue'?: string })['Fn::ImportValue'] ?? JSON.stringify(resource);
+      const secretsReadBy = (handlerId: HandlerId) =>
+        (statements.get(handlerId) ?? [])
+          .filter((statement) => [statement.Action].flat().some((action) => action.startsWith('secretsmanager:')))
+          .flatMap((statement) => [statement.Resource].flat().map(exportOf))
+          .sort();
+      const envOf = (handlerId: HandlerId) =>
+        functions
+          .map((fn) => (fn.Properties['Environment'] as { Variables: Record<string, unknown> }).Variables)
+          .find((variables) => variables['PODREACH_HANDLER'] === handlerId) ?? {};
+
+      // Assess
+      for (const handlerId of HANDLER_IDS) {
+        const cloud = handlerId === 'plan-flow' || handlerId === 'apply-change';
+        const expected = cloud ? [expect.stringMatching(/RefCloudCredentials/)] : handlerId === 'notify' ? [expect.stringMatching(/RefSlackWebhookUrl/)] : [];
+        expect([handlerId, secretsReadBy(handlerId)]).toEqual([handlerId, expected]);
+        const variable = envOf(handlerId)['CLOUD_CREDENTIALS_SECRET_ARN'];
+        expect([handlerId, variable === undefined ? undefined : exportOf(variable)]).toEqual([
+          handlerId,
+          cloud ? expect.stringMatching(/RefCloudCredentials/) : undefined,
+        ]);
       }
     });
 

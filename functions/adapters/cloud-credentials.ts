@@ -1,0 +1,88 @@
+// Tencent / Alibaba / Huawei keys for the deployed functions: one Secrets Manager secret (CLOUD_CREDENTIALS_SECRET_ARN)
+// holding JSON, read once per container and handed to createProviderRegistry({ credentials }). A cloud missing from
+// the JSON ("{}" = none) falls back to that adapter's own chain (environment, profile). Values never reach a log or
+// an error message: errors name the field only.
+//
+// Why @aws-sdk/client-secrets-manager rather than Powertools getSecret: the value is read once per container (the
+// caller memoises, like every other dependency in lambda-deps), so Powertools' TTL cache adds nothing, and its
+// `transform: 'json'` rethrows JSON.parse's message, which quotes part of the input, i.e. part of a secret key.
+import {
+  GetSecretValueCommand,
+  ResourceNotFoundException,
+  SecretsManagerClient,
+  type SecretsManagerClientConfig,
+} from '@aws-sdk/client-secrets-manager';
+import { z } from 'zod';
+import { InvalidInputError, NotFoundError } from '../domain/errors.js';
+
+const key = z.string().trim().min(1);
+
+// Strict objects: a misspelt cloud or field ("tencnet", "secretkey") fails at load instead of silently falling back.
+export const cloudCredentialsSchema = z.strictObject({
+  tencent: z.strictObject({ secretId: key, secretKey: key, token: key.optional() }).optional(),
+  alibaba: z.strictObject({ accessKeyId: key, accessKeySecret: key, securityToken: key.optional() }).optional(),
+  huawei: z.strictObject({ ak: key, sk: key, projectId: key, securityToken: key.optional() }).optional(),
+});
+
+export type CloudCredentials = z.infer<typeof cloudCredentialsSchema>;
+
+/** The field errors name: the JSON path inside the secret, under this prefix. */
+export const CLOUD_CREDENTIALS_FIELD = 'cloudCredentials';
+
+const SHAPE = '{"tencent": {"secretId", "secretKey", "token"?}, "alibaba": {"accessKeyId", "accessKeySecret", "securityToken"?}, "huawei": {"ak", "sk", "projectId", "securityToken"?}}, every cloud optional';
+
+/** The credentials a secret string holds. Throws InvalidInputError naming the offending field, never echoing a value. */
+export function parseCloudCredentials(secretString: string): CloudCredentials {
+  let json: unknown;
+  try {
+    json = JSON.parse(secretString);
+  } catch {
+    // JSON.parse's own message quotes the input: not repeated here.
+    throw new InvalidInputError(CLOUD_CREDENTIALS_FIELD, `the secret is not valid JSON; expected ${SHAPE}`);
+  }
+  const result = cloudCredentialsSchema.safeParse(json);
+  if (!result.success) {
+    const issue = result.error.issues[0];
+    const path = [CLOUD_CREDENTIALS_FIELD, ...(issue?.path ?? []).map(String)].join('.');
+    // Built from the issue's code and expectation only: nothing of the received value can reach the message.
+    const detail =
+      issue?.code === 'unrecognized_keys'
+        ? `unknown key ${issue.keys.map((name) => JSON.stringify(name)).join(', ')}`
+        : issue?.code === 'invalid_type'
+          ? `missing or not a${issue.expected === 'object' ? 'n object' : ` ${issue.expected}`}`
+          : issue?.code === 'too_small'
+            ? 'must not be empty'
+            : 'invalid';
+    throw new InvalidInputError(path, `${detail} in the cloud credentials secret; it must be JSON ${SHAPE}`);
+  }
+  return result.data;
+}
+
+export interface CloudCredentialsLoaderOptions {
+  /** Secret name or ARN (CLOUD_CREDENTIALS_SECRET_ARN in the functions). */
+  secretId: string;
+  /** A client to use; otherwise one is built from `clientConfig` (region, endpoint of an emulator). */
+  client?: SecretsManagerClient;
+  clientConfig?: SecretsManagerClientConfig;
+}
+
+/**
+ * Reads and parses the secret (one GetSecretValue). lambdaDeps calls it inside its once-per-container build, so a
+ * container reads the secret once. NotFoundError when it does not exist; other SDK errors are rethrown.
+ */
+export async function loadCloudCredentials(options: CloudCredentialsLoaderOptions): Promise<CloudCredentials> {
+  const client = options.client ?? new SecretsManagerClient(options.clientConfig ?? {});
+  try {
+    const output = await client.send(new GetSecretValueCommand({ SecretId: options.secretId }));
+    if (output.SecretString === undefined) {
+      throw new InvalidInputError(CLOUD_CREDENTIALS_FIELD, 'the secret holds binary data; put the JSON as its secret string');
+    }
+    return parseCloudCredentials(output.SecretString);
+  } catch (error) {
+    if (error instanceof ResourceNotFoundException) throw new NotFoundError(`cloud credentials secret ${options.secretId} does not exist`);
+    throw error;
+  } finally {
+    if (!options.client) client.destroy();
+  }
+}
+

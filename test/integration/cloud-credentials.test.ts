@@ -1,0 +1,219 @@
+// The cloud credentials secret: its schema, the loader against Secrets Manager on moto (or LocalStack), and the keys
+// reaching the Tencent SDK through createProviderRegistry and lambdaDeps (the Tencent contract server records the
+// Authorization header of every call, which names the SecretId that signed it).
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { loadCloudCredentials, parseCloudCredentials } from '../../functions/adapters/cloud-credentials.js';
+import { startLocalDynamo, type LocalDynamo } from '../../functions/adapters/dynamodb/local-dynamo.js';
+import { createProviderRegistry } from '../../functions/adapters/provider-registry.js';
+import { lambdaDeps } from '../../functions/handlers/lambda-deps.js';
+import { startTencentContractServer, type TencentContractServer } from '../contract/tencent/server.js';
+import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
+
+const ROUTE_TABLE = 'rtb-credentials01';
+const REGION = 'ap-guangzhou';
+
+const full = {
+  tencent: { secretId: 'AKIDfromsecret', secretKey: 'tencent-key', token: 'tencent-token' },
+  alibaba: { accessKeyId: 'LTAIfromsecret', accessKeySecret: 'alibaba-key' },
+  huawei: { ak: 'HWAKfromsecret', sk: 'huawei-sk', projectId: 'project-1', securityToken: 'huawei-token' },
+};
+
+/** The SecretIds that signed the server's calls since `from`. */
+function signers(server: TencentContractServer, from = 0): string[] {
+  return [...new Set(server.calls.slice(from).map((call) => /Credential=([^/]+)\//.exec(call.authorization)?.[1] ?? 'unsigned'))];
+}
+
+describe('Function: parseCloudCredentials', () => {
+  it('accepts every cloud, and "{}" as no credentials', () => {
+    // Act
+    const parsed = parseCloudCredentials(JSON.stringify(full));
+    const empty = parseCloudCredentials('{}');
+
+    // Assess
+    expect(parsed).toEqual(full);
+    expect(empty).toEqual({});
+  });
+
+  it('names the missing field without echoing any value', () => {
+    // Prepare
+    const value = JSON.stringify({ tencent: { secretId: 'AKIDleaky', secretKeyTypo: 's3cret-value' } });
+
+    // Act
+    const parse = () => parseCloudCredentials(value);
+
+    // Assess
+    expect(parse).toThrow(expect.objectContaining({ name: 'InvalidInputError', field: 'cloudCredentials.tencent.secretKey' }));
+    expect(parse).toThrow(/^(?!.*(AKIDleaky|s3cret-value))/s);
+  });
+
+  it('rejects a Huawei entry without projectId, a misspelt cloud, and an empty key', () => {
+    // Act
+    const withoutProject = () => parseCloudCredentials(JSON.stringify({ huawei: { ak: 'a', sk: 'b' } }));
+    const misspelt = () => parseCloudCredentials(JSON.stringify({ tencnet: full.tencent }));
+    const emptyKey = () => parseCloudCredentials(JSON.stringify({ alibaba: { accessKeyId: 'LTAIx', accessKeySecret: ' ' } }));
+
+    // Assess
+    expect(withoutProject).toThrow(expect.objectContaining({ field: 'cloudCredentials.huawei.projectId' }));
+    expect(misspelt).toThrow(expect.objectContaining({ field: 'cloudCredentials' }));
+    expect(misspelt).toThrow(/tencnet/);
+    expect(emptyKey).toThrow(expect.objectContaining({ field: 'cloudCredentials.alibaba.accessKeySecret' }));
+  });
+
+  it('rejects text that is not JSON without quoting it (JSON.parse would)', () => {
+    // Act
+    const parse = () => parseCloudCredentials('secretId=AKIDplain secretKey=s3cret');
+
+    // Assess
+    expect(parse).toThrow(expect.objectContaining({ name: 'InvalidInputError', field: 'cloudCredentials' }));
+    expect(parse).toThrow(/^(?!.*(AKIDplain|s3cret))/s);
+  });
+});
+
+describe('Function: createProviderRegistry', () => {
+  let server: TencentContractServer;
+  let dynamo: LocalDynamo;
+  let dataDir: string;
+  let env: NodeJS.ProcessEnv;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'podreach-cloud-credentials-'));
+    server = await startTencentContractServer();
+    server.seedRouteTable(ROUTE_TABLE, { vpcId: 'vpc-credentials01' });
+    dynamo = await startLocalDynamo(path.join(dataDir, 'state'));
+    // A named profile in the environment: what the registry uses when no explicit keys are given.
+    const credentialsFile = path.join(dataDir, 'tencent-credentials');
+    await writeFile(credentialsFile, '[ops]\nsecret_id = AKIDopsprofile\nsecret_key = k1\n');
+    env = { TENCENTCLOUD_PROFILE: 'ops', TENCENTCLOUD_CREDENTIALS_FILE: credentialsFile };
+  });
+
+  afterAll(async () => {
+    await server?.stop();
+    await dynamo?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it('signs Tencent calls with the explicit credentials, ahead of the profile in the environment', async () => {
+    // Prepare
+    const registry = await createProviderRegistry({ store: dynamo.store, env, endpoints: { tencent: server.endpoint }, credentials: { tencent: full.tencent } });
+    const from = server.calls.length;
+
+    // Act
+    const entries = await registry.get('tencent', REGION).listEntries('route', ROUTE_TABLE);
+
+    // Assess
+    expect(entries).toEqual([]);
+    expect(server.calls.length).toBeGreaterThan(from);
+    expect(signers(server, from)).toEqual(['AKIDfromsecret']);
+  });
+
+  it('keeps the environment profile when the credentials hold no Tencent entry', async () => {
+    // Prepare
+    const registry = await createProviderRegistry({ store: dynamo.store, env, endpoints: { tencent: server.endpoint }, credentials: { alibaba: full.alibaba } });
+    const from = server.calls.length;
+
+    // Act
+    await registry.get('tencent', REGION).listEntries('route', ROUTE_TABLE);
+
+    // Assess
+    expect(signers(server, from)).toEqual(['AKIDopsprofile']);
+  });
+});
+
+describeIfAws('Function: loadCloudCredentials', () => {
+  let aws: AwsEndpoint;
+  let secrets: SecretsManagerClient;
+  const create = async (suffix: string, value: string) =>
+    (await secrets.send(new CreateSecretCommand({ Name: `podreach-cloud-${process.pid}-${suffix}`, SecretString: value }))).ARN ?? '';
+
+  beforeAll(async () => {
+    const found = await awsEndpoint();
+    if (!found) throw new Error('no AWS emulator');
+    aws = found;
+    secrets = new SecretsManagerClient(awsClientConfig(aws.endpoint, aws.region));
+  });
+
+  afterAll(async () => {
+    secrets?.destroy();
+    await aws?.stop();
+  });
+
+  it('reads the credentials a secret holds, and "{}" as none', async () => {
+    // Prepare
+    const filled = await create('filled', JSON.stringify(full));
+    const empty = await create('empty', '{}');
+
+    // Act
+    const fromFilled = await loadCloudCredentials({ secretId: filled, client: secrets });
+    const fromEmpty = await loadCloudCredentials({ secretId: empty, clientConfig: awsClientConfig(aws.endpoint, aws.region) });
+
+    // Assess
+    expect(fromFilled).toEqual(full);
+    expect(fromEmpty).toEqual({});
+  });
+
+  it('fails on a secret that is not JSON, or of the wrong shape, naming the field without echoing a value', async () => {
+    // Prepare
+    const notJson = await create('not-json', 'AKIDraw:s3cret-raw');
+    const wrongShape = await create('wrong-shape', JSON.stringify({ alibaba: { accessKeyId: 'LTAIleaky', accessKeySecret: 12345 } }));
+
+    // Act
+    const fromNotJson = loadCloudCredentials({ secretId: notJson, client: secrets });
+    const fromWrongShape = loadCloudCredentials({ secretId: wrongShape, client: secrets });
+
+    // Assess
+    await expect(fromNotJson).rejects.toMatchObject({ name: 'InvalidInputError', field: 'cloudCredentials' });
+    await expect(fromNotJson).rejects.toThrow(/^(?!.*(AKIDraw|s3cret-raw))/s);
+    await expect(fromWrongShape).rejects.toMatchObject({ name: 'InvalidInputError', field: 'cloudCredentials.alibaba.accessKeySecret' });
+    await expect(fromWrongShape).rejects.toThrow(/^(?!.*(LTAIleaky|12345))/s);
+  });
+
+  it('says NotFoundError for a secret that does not exist', async () => {
+    // Act
+    const result = loadCloudCredentials({ secretId: `podreach-cloud-${process.pid}-missing`, client: secrets });
+
+    // Assess
+    await expect(result).rejects.toMatchObject({ name: 'NotFoundError' });
+  });
+
+  describe('Function: lambdaDeps', () => {
+    let server: TencentContractServer;
+    let saved: NodeJS.ProcessEnv;
+
+    beforeAll(async () => {
+      server = await startTencentContractServer();
+      server.seedRouteTable(ROUTE_TABLE, { vpcId: 'vpc-credentials01' });
+      saved = { ...process.env };
+    });
+
+    afterAll(async () => {
+      process.env = saved;
+      await server?.stop();
+    });
+
+    it('loads the secret named by CLOUD_CREDENTIALS_SECRET_ARN and signs Tencent calls with it', async () => {
+      // Prepare: the environment a deployed plan-flow / apply-change has, pointed at moto and the contract server.
+      const secretArn = await create('lambda', JSON.stringify({ tencent: { secretId: 'AKIDlambdasecret', secretKey: 'k' } }));
+      Object.assign(process.env, {
+        TABLE_NAME: 'podreach-unused',
+        AWS_REGION: aws.region,
+        AWS_ENDPOINT_URL: aws.endpoint,
+        AWS_ACCESS_KEY_ID: 'testing',
+        AWS_SECRET_ACCESS_KEY: 'testing',
+        CLOUD_CREDENTIALS_SECRET_ARN: secretArn,
+        PODREACH_TENCENT_ENDPOINT: server.endpoint,
+        TENCENTCLOUD_SECRET_ID: 'AKIDfromenvironment',
+        TENCENTCLOUD_SECRET_KEY: 'k-env',
+      });
+
+      // Act
+      const deps = await lambdaDeps();
+      await deps.providers.get('tencent', REGION).listEntries('route', ROUTE_TABLE);
+
+      // Assess
+      expect(signers(server)).toEqual(['AKIDlambdasecret']);
+    });
+  });
+});
