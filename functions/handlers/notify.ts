@@ -26,7 +26,7 @@ let lambdaHandler: ReturnType<typeof createNotifyHandler> | undefined;
 export const handler = (event: unknown, context: Parameters<ReturnType<typeof createNotifyHandler>>[1]) => {
   lambdaHandler ??= createNotifyHandler({
     deps: lambdaDepsWithoutProviders,
-    webhookSecret: slackWebhookSecret({ secretId: process.env.SLACK_WEBHOOK_SECRET_ARN ?? process.env.SLACK_SECRET_ARN, disablePrefetch: true }),
+    webhookSecret: slackWebhookSecret({ disablePrefetch: true }),
   });
   return lambdaHandler(event as never, context);
 };

@@ -62,7 +62,7 @@ describeIfAws('Function: slackWebhookSecret', () => {
     const result = handlerWith(bad.ARN ?? '')({}, {} as never);
 
     // Assess
-    await expect(result).rejects.toMatchObject({ name: 'InvalidInputError', field: 'SLACK_SECRET_ARN' });
+    await expect(result).rejects.toMatchObject({ name: 'InvalidInputError', field: 'SLACK_WEBHOOK_SECRET_ARN' });
     await expect(result).rejects.toThrow(/^(?!.*s3cret)/);
   });
 });

@@ -13,7 +13,7 @@ import { InvalidInputError } from '../../domain/errors.js';
 import { parseWebhookUrl } from './slack-notifier.js';
 
 export interface SlackWebhookSecretOptions {
-  /** Secret name or ARN. Default: env SLACK_SECRET_ARN. */
+  /** Secret name or ARN. Default: env SLACK_WEBHOOK_SECRET_ARN. */
   secretId?: string;
   /** SDK client config (region, endpoint for an emulator, credentials). */
   awsClientOptions?: SecretsManagerClientConfig;
@@ -38,16 +38,16 @@ const secretValueSchema = z.union([
 /** The webhook URL held by a secret value (as @middy/secrets-manager parsed it). */
 export function webhookUrlFromSecretValue(value: unknown): string | undefined {
   const parsed = secretValueSchema.safeParse(value);
-  if (!parsed.success) throw new InvalidInputError('SLACK_SECRET_ARN', 'the secret must hold the webhook URL, or JSON {"url": "..."}');
-  return parseWebhookUrl(parsed.data, 'SLACK_SECRET_ARN');
+  if (!parsed.success) throw new InvalidInputError('SLACK_WEBHOOK_SECRET_ARN', 'the secret must hold the webhook URL, or JSON {"url": "..."}');
+  return parseWebhookUrl(parsed.data, 'SLACK_WEBHOOK_SECRET_ARN');
 }
 
 /** `middy(handler).use(slackWebhookSecret())`: then `createNotifier(context.slackWebhookUrl)`. */
 export function slackWebhookSecret(
   options: SlackWebhookSecretOptions = {},
 ): middy.MiddlewareObj<unknown, unknown, Error, middy.Request['context'] & SlackWebhookContext> {
-  const secretId = options.secretId ?? process.env.SLACK_SECRET_ARN;
-  if (!secretId) throw new InvalidInputError('SLACK_SECRET_ARN', 'required (the id or ARN of the Slack webhook secret)');
+  const secretId = options.secretId ?? process.env.SLACK_WEBHOOK_SECRET_ARN;
+  if (!secretId) throw new InvalidInputError('SLACK_WEBHOOK_SECRET_ARN', 'required (the id or ARN of the Slack webhook secret)');
   const fetchSecret = secretsManager({
     fetchData: { [RAW_KEY]: secretId },
     cacheKey: `podreach-slack-webhook:${secretId}`,
