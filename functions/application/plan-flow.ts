@@ -1,8 +1,8 @@
 // Use case: plan one flow of one cluster — snapshot what the provider holds now, diff against the desired
 // state, and (unless dry-run) record the plan and its ledger rows. Returns the ids of the changes to apply.
 import { NotFoundError } from '../domain/errors.js';
-import type { ClusterFacts, Flow, FlowPlan, LedgerEntry, ProviderEntry } from '../domain/model.js';
-import type { ConnectivityProfile } from '../domain/profile.js';
+import type { ClusterFacts, FlowPlan, LedgerEntry, ProviderEntry } from '../domain/model.js';
+import { profileSpecSchema, type ConnectivityProfile } from '../domain/profile.js';
 import { planFlow, requiredTargets, targetKey } from '../domain/planner/index.js';
 import { resolveProfile } from '../domain/profile-resolution.js';
 import type { FlowInput } from '../ports/flow-runner.js';
@@ -13,18 +13,27 @@ export interface FlowPlanResult {
   changeIds: string[];
 }
 
-const EMPTY_SPEC = { match: { clusterIds: [], vpcIds: [] }, directConnect: [], vpn: [], cloudConnect: [], peering: [], securityGroups: [], whitelists: [], bridgeCidr: '172.17.0.0/16' };
+/** A cluster no profile matches plans nothing but the clean-up of what podreach still holds. */
+const EMPTY_SPEC = profileSpecSchema.parse({});
 
 export async function planClusterFlow(
   input: Pick<FlowInput, 'clusterId' | 'flow'>,
   deps: AppDeps,
   override?: { facts: ClusterFacts },
 ): Promise<FlowPlan> {
+  return (await planWithLedger(input, deps, override)).plan;
+}
+
+async function planWithLedger(
+  input: Pick<FlowInput, 'clusterId' | 'flow'>,
+  deps: AppDeps,
+  override?: { facts: ClusterFacts },
+): Promise<{ plan: FlowPlan; ledger: LedgerEntry[] }> {
   const facts = override?.facts ?? (await deps.store.getCluster(input.clusterId))?.facts;
   if (!facts) throw new NotFoundError(`cluster ${input.clusterId} is unknown: no Cluster Created event was processed for it`);
   const profile: ConnectivityProfile | undefined = resolveProfile(await deps.store.listProfiles(), facts);
   const ledger = await deps.store.listChanges(facts.clusterId);
-  const spec = profile?.spec ?? (EMPTY_SPEC as ConnectivityProfile['spec']);
+  const spec = profile?.spec ?? EMPTY_SPEC;
   const targets = requiredTargets(facts, spec, input.flow, ledger);
   const snapshot = new Map<string, readonly ProviderEntry[]>();
   for (const ref of targets) {
@@ -33,7 +42,7 @@ export async function planClusterFlow(
     const provider = deps.providers.get(ref.provider, ref.region);
     snapshot.set(key, provider.supports(ref.kind) ? await provider.listEntries(ref.kind, ref.target) : []);
   }
-  return planFlow({
+  const plan = planFlow({
     facts,
     profile: spec,
     flow: input.flow,
@@ -42,11 +51,13 @@ export async function planClusterFlow(
     quotas: (name) => deps.providers.get(name, facts.region).quotas(),
     supports: (name, kind) => deps.providers.get(name, facts.region).supports(kind),
   });
+  return { plan, ledger };
 }
 
 /** Plans and records: ledger rows move to their planned status; returns the changes the state machine applies. */
 export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<FlowPlanResult> {
-  const plan = await planClusterFlow(input, deps);
+  const { plan, ledger } = await planWithLedger(input, deps);
+  const rows = new Map(ledger.map((row) => [row.id, row]));
   const now = deps.now().toISOString();
   await deps.store.savePlan({ ...plan, executionId: input.executionId, createdAt: now, dryRun: false });
   for (const artifact of plan.artifacts) await deps.store.putArtifact(plan.clusterId, artifact);
@@ -57,7 +68,7 @@ export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<Fl
   }
   const changeIds: string[] = [];
   for (const change of plan.changes) {
-    const previous = await deps.store.getChange(change.clusterId, change.id);
+    const previous = rows.get(change.id);
     // A row another live execution is applying is left alone (its apply step records the outcome).
     if (previous && heldByOtherExecution(previous, input.executionId, deps)) continue;
     // A create podreach attempted whose task then failed (after the provider created it): the entry is there
@@ -77,7 +88,9 @@ export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<Fl
       updatedAt: now,
       ...(previous?.providerResourceId ? { providerResourceId: previous.providerResourceId } : {}),
     };
-    await deps.store.putChange(row);
+    // Written only if the row is still as read (another execution may have moved it since): a conflict fails
+    // the Plan step with ConcurrentUpdateError, which Step Functions retries with a fresh read.
+    await deps.store.putChange(row, [previous?.status ?? 'absent']);
     if (change.status === 'planned') changeIds.push(change.id);
   }
   return { plan, changeIds };
@@ -90,4 +103,3 @@ export async function planStep(input: FlowInput, deps: AppDeps): Promise<FlowInp
   return { clusterId: input.clusterId, flow: input.flow, executionId: input.executionId, changeIds };
 }
 
-export type { Flow };
