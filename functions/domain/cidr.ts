@@ -174,7 +174,8 @@ export function compareCidrs(a: string, b: string): number {
   return compareParsed(mustParse(a), mustParse(b));
 }
 
-function compareParsed(a: ParsedCidr, b: ParsedCidr): number {
+/** Address order: IPv4 before IPv6, then by start, a block before the blocks inside it. */
+export function compareParsed(a: ParsedCidr, b: ParsedCidr): number {
   if (a.version !== b.version) return a.version - b.version;
   if (a.start !== b.start) return a.start < b.start ? -1 : 1;
   return a.prefix - b.prefix;

@@ -137,7 +137,7 @@ function compareConflicts(a: Conflict, b: Conflict): number {
 }
 
 /** "172.17.0.0/24 overlaps the container bridge behind sg-ecs 172.17.0.0/16: the peer's replies ..." */
-export function describeConflict(found: Conflict, why: string): string {
+function describeConflict(found: Conflict, why: string): string {
   return `${found.cidr} overlaps ${found.with} ${found.withCidr}: ${why}`;
 }
 
@@ -155,9 +155,9 @@ export function checkConflicts(facts: ClusterFacts, profile: ProfileSpec, flow: 
   return {
     conflicts: sorted.map((rule) => rule.conflict),
     blockReason(entry) {
+      const cidrs = [entry.cidr, entry.peerCidr].filter((cidr): cidr is string => cidr !== undefined);
       for (const rule of blocking) {
         if (rule.targets && !rule.targets.has(entry.target)) continue;
-        const cidrs = [entry.cidr, entry.peerCidr].filter((cidr): cidr is string => cidr !== undefined);
         // an entry for the conflicting pod CIDR or any part of it (a node's pod CIDR) cannot work either
         if (cidrs.some((cidr) => cidrContains(rule.conflict.cidr, cidr))) return describeConflict(rule.conflict, rule.why);
       }

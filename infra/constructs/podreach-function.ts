@@ -26,6 +26,11 @@ export interface PodreachFunctionProps {
 const ESM_REQUIRE_BANNER =
   "import { createRequire as __podreachCreateRequire } from 'node:module'; const require = __podreachCreateRequire(import.meta.url);";
 
+/** How cdk-nag spells the finding for ec2Arn(`${resourceType}/*`). */
+function ec2WildcardFinding(resourceType: string): string {
+  return `Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${resourceType}/*`;
+}
+
 export class PodreachFunction extends Construct {
   readonly function: NodejsFunction;
   readonly handlerId: HandlerId;
@@ -92,11 +97,7 @@ export class PodreachFunction extends Construct {
 
   /** Lets the function read the Slack webhook URL from the secret named by SLACK_WEBHOOK_SECRET_ARN; nothing else. */
   readSlackWebhook(secret: secretsmanager.ISecret): this {
-    this.function.addEnvironment('SLACK_WEBHOOK_SECRET_ARN', secret.secretArn);
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
-    );
-    return this;
+    return this.readSecret('SLACK_WEBHOOK_SECRET_ARN', secret);
   }
 
   /**
@@ -104,9 +105,17 @@ export class PodreachFunction extends Construct {
    * (GetSecretValue on that secret only; lambda-deps loads it once per container).
    */
   readCloudCredentials(secret: secretsmanager.ISecret): this {
-    this.function.addEnvironment('CLOUD_CREDENTIALS_SECRET_ARN', secret.secretArn);
+    return this.readSecret('CLOUD_CREDENTIALS_SECRET_ARN', secret, 'ReadCloudCredentials');
+  }
+
+  /**
+   * GetSecretValue on one secret, named to the function by `envName`. Not secret.grantRead: that adds
+   * DescribeSecret, which no function needs.
+   */
+  private readSecret(envName: string, secret: secretsmanager.ISecret, sid?: string): this {
+    this.function.addEnvironment(envName, secret.secretArn);
     this.function.addToRolePolicy(
-      new iam.PolicyStatement({ sid: 'ReadCloudCredentials', actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
+      new iam.PolicyStatement({ ...(sid ? { sid } : {}), actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }),
     );
     return this;
   }
@@ -141,11 +150,7 @@ export class PodreachFunction extends Construct {
     acknowledgeNag(
       this,
       wildcardFindings(
-        [
-          'Action::ec2:Describe*',
-          'Action::directconnect:Describe*',
-          'Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:transit-gateway-route-table/*',
-        ],
+        ['Action::ec2:Describe*', 'Action::directconnect:Describe*', ec2WildcardFinding('transit-gateway-route-table')],
         'EC2 and Direct Connect Describe* actions have no resource-level permissions; the TGW route tables searched are named by profiles at run time.',
       ),
     );
@@ -201,14 +206,7 @@ export class PodreachFunction extends Construct {
       this,
       wildcardFindings(
         [
-          ...[
-            'route-table',
-            'subnet',
-            'security-group',
-            'transit-gateway-route-table',
-            'transit-gateway-attachment',
-            'vpn-connection',
-          ].map((resourceType) => `Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${resourceType}/*`),
+          ...new Set(statements.flatMap((statement) => statement.resourceTypes).map(ec2WildcardFinding)),
           'Resource::arn:<AWS::Partition>:directconnect::<AWS::AccountId>:dx-gateway/*',
         ],
         'The route tables, subnets, security groups, TGW route tables and attachments, VPN connections and DX gateways podreach changes are named by connectivity profiles at run time; each action is scoped to its resource types in this account.',

@@ -16,7 +16,7 @@ import {
   UnsupportedChangeError,
   VerificationError,
 } from '../../domain/errors.js';
-import { normaliseCidr, parseCidr } from '../../domain/cidr.js';
+import { hostCidr, normaliseCidr, parseCidr } from '../../domain/cidr.js';
 import type { EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
 import type { StateStore } from '../../ports/state-store.js';
 import { buildAlibabaClients, type AlibabaClients, type AlibabaCredentials } from './alibaba-clients.js';
@@ -150,8 +150,9 @@ function ownerOf(description: string | undefined): 'podreach' | 'foreign' {
 
 function sameCidr(a: string | undefined, b: string | undefined): boolean {
   if (a === undefined || b === undefined) return a === b;
-  const x = parseCidr(a.includes('/') ? a : `${a}/${a.includes(':') ? 128 : 32}`);
-  const y = parseCidr(b.includes('/') ? b : `${b}/${b.includes(':') ? 128 : 32}`);
+  // Whitelists and security groups list a single address without a prefix.
+  const x = parseCidr(a.includes('/') ? a : hostCidr(a));
+  const y = parseCidr(b.includes('/') ? b : hostCidr(b));
   return x !== undefined && y !== undefined ? x.cidr === y.cidr : a === b;
 }
 
@@ -329,6 +330,16 @@ export class AlibabaProvider implements NetworkProvider {
     try {
       return await action();
     } catch (error) {
+      throw translateAlibabaError(error, what);
+    }
+  }
+
+  /** Like call(), but `absent` when Alibaba answers that the thing named does not exist. */
+  private async callOr<T, A>(what: string, action: () => Promise<T>, absent: A): Promise<T | A> {
+    try {
+      return await action();
+    } catch (error) {
+      if (isNotFound(error)) return absent;
       throw translateAlibabaError(error, what);
     }
   }
@@ -548,17 +559,14 @@ export class AlibabaProvider implements NetworkProvider {
   // ---- VPN connection subnets (LocalSubnet / RemoteSubnet: whole lists) -----------------------------
 
   private async readSubnets(connectionId: string): Promise<{ local: string[]; remote: string[] } | undefined> {
-    try {
-      const body = (
-        await this.clients.vpc.describeVpnConnection(
-          new VpcModels.DescribeVpnConnectionRequest({ regionId: this.region, vpnConnectionId: connectionId }),
-        )
-      ).body;
-      return { local: splitList(body?.localSubnet), remote: splitList(body?.remoteSubnet) };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw translateAlibabaError(error, `DescribeVpnConnection ${connectionId}`);
-    }
+    return this.callOr(
+      `DescribeVpnConnection ${connectionId}`,
+      async () => {
+        const body = (await this.clients.vpc.describeVpnConnection(new VpcModels.DescribeVpnConnectionRequest({ regionId: this.region, vpnConnectionId: connectionId }))).body;
+        return { local: splitList(body?.localSubnet), remote: splitList(body?.remoteSubnet) };
+      },
+      undefined,
+    );
   }
 
   private async listSelectors(connectionId: string): Promise<ProviderEntry[]> {
@@ -697,21 +705,21 @@ export class AlibabaProvider implements NetworkProvider {
       (candidate) => sameCidr(candidate.routeDest, cidr) && (entry.nextHop === undefined || candidate.nextHop === entry.nextHop),
     );
     if (!row) return;
-    try {
-      await this.clients.vpc.deleteVpnRouteEntry(
-        new VpcModels.DeleteVpnRouteEntryRequest({
-          regionId: this.region,
-          vpnGatewayId: entry.target,
-          routeDest: row.routeDest,
-          nextHop: row.nextHop,
-          weight: row.weight ?? 100,
-          clientToken: this.clientToken(context, 'delete', entry),
-        }),
-      );
-    } catch (error) {
-      if (isNotFound(error)) return;
-      throw translateAlibabaError(error, `DeleteVpnRouteEntry ${entry.target} ${cidr}`);
-    }
+    await this.callOr(
+      `DeleteVpnRouteEntry ${entry.target} ${cidr}`,
+      () =>
+        this.clients.vpc.deleteVpnRouteEntry(
+          new VpcModels.DeleteVpnRouteEntryRequest({
+            regionId: this.region,
+            vpnGatewayId: entry.target,
+            routeDest: row.routeDest,
+            nextHop: row.nextHop,
+            weight: row.weight ?? 100,
+            clientToken: this.clientToken(context, 'delete', entry),
+          }),
+        ),
+      undefined,
+    );
   }
 
   // ---- CEN transit router routes (generic RPC, cbn 2017-09-12) --------------------------------------
@@ -845,15 +853,16 @@ export class AlibabaProvider implements NetworkProvider {
   }
 
   private async readRules(groupId: string): Promise<z.infer<typeof securityGroupAttributeSchema>['Permissions']['Permission'] | undefined> {
-    try {
-      const body = securityGroupAttributeSchema.parse(
-        await this.clients.ecs.call('DescribeSecurityGroupAttribute', { RegionId: this.region, SecurityGroupId: groupId, Direction: 'ingress' }),
-      );
-      return body.Permissions.Permission.filter((rule) => (rule.Direction ?? 'ingress') === 'ingress' && (rule.Policy ?? 'Accept').toLowerCase() === 'accept');
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw translateAlibabaError(error, `DescribeSecurityGroupAttribute ${groupId}`);
-    }
+    return this.callOr(
+      `DescribeSecurityGroupAttribute ${groupId}`,
+      async () => {
+        const body = securityGroupAttributeSchema.parse(
+          await this.clients.ecs.call('DescribeSecurityGroupAttribute', { RegionId: this.region, SecurityGroupId: groupId, Direction: 'ingress' }),
+        );
+        return body.Permissions.Permission.filter((rule) => (rule.Direction ?? 'ingress') === 'ingress' && (rule.Policy ?? 'Accept').toLowerCase() === 'accept');
+      },
+      undefined,
+    );
   }
 
   private async listRules(groupId: string): Promise<ProviderEntry[]> {
@@ -919,12 +928,11 @@ export class AlibabaProvider implements NetworkProvider {
     const rule = this.parsePort(requireField(entry, 'port'));
     const existing = await this.findRule(entry, cidr, rule);
     if (!existing) return;
-    try {
-      await this.clients.ecs.call('RevokeSecurityGroup', { ...this.ruleQuery(entry, cidr, rule), ClientToken: this.clientToken(context, 'delete', entry) });
-    } catch (error) {
-      if (isNotFound(error)) return;
-      throw translateAlibabaError(error, `RevokeSecurityGroup ${entry.target}`);
-    }
+    await this.callOr(
+      `RevokeSecurityGroup ${entry.target}`,
+      () => this.clients.ecs.call('RevokeSecurityGroup', { ...this.ruleQuery(entry, cidr, rule), ClientToken: this.clientToken(context, 'delete', entry) }),
+      undefined,
+    );
   }
 
   // ---- Redis / RDS whitelists (ModifySecurityIps Append / Delete keep other entries by design) --------
@@ -1000,24 +1008,20 @@ export class AlibabaProvider implements NetworkProvider {
     // Only podreach's group is written: the same CIDR in another group is someone else's entry.
     const mine = (await this.whitelist(entry.target)).find((item) => item.group === PODREACH_WHITELIST_GROUP && sameCidr(item.cidr, cidr));
     if (!mine) return;
-    try {
-      await this.modifyWhitelist(entry.target, mine.cidr, 'Delete');
-    } catch (error) {
-      if (isNotFound(error)) return;
-      throw translateAlibabaError(error, `ModifySecurityIps Delete ${entry.target}`);
-    }
+    await this.callOr(`ModifySecurityIps Delete ${entry.target}`, () => this.modifyWhitelist(entry.target, mine.cidr, 'Delete'), undefined);
   }
 
   // ---- vSwitch <-> route table association --------------------------------------------------------------
 
   private async boundTable(vSwitchId: string): Promise<{ routeTableId?: string; type?: string } | undefined> {
-    try {
-      const body = (await this.clients.vpc.describeVSwitchAttributes(new VpcModels.DescribeVSwitchAttributesRequest({ regionId: this.region, vSwitchId }))).body;
-      return { routeTableId: body?.routeTable?.routeTableId, type: body?.routeTable?.routeTableType };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw translateAlibabaError(error, `DescribeVSwitchAttributes ${vSwitchId}`);
-    }
+    return this.callOr(
+      `DescribeVSwitchAttributes ${vSwitchId}`,
+      async () => {
+        const body = (await this.clients.vpc.describeVSwitchAttributes(new VpcModels.DescribeVSwitchAttributesRequest({ regionId: this.region, vSwitchId }))).body;
+        return { routeTableId: body?.routeTable?.routeTableId, type: body?.routeTable?.routeTableType };
+      },
+      undefined,
+    );
   }
 
   private async listAssociation(vSwitchId: string): Promise<ProviderEntry[]> {

@@ -107,8 +107,7 @@ function need(value: string | undefined, field: string, kind: ChangeKind): strin
 }
 
 function hopTypeOf(id: string): NextHopType | undefined {
-  if (id.startsWith('tgw-attach-')) return 'transit-router';
-  if (id.startsWith('tgw-')) return 'transit-router';
+  if (id.startsWith('tgw-')) return 'transit-router'; // tgw-... and tgw-attach-...
   if (id.startsWith('pcx-')) return 'peering';
   if (id.startsWith('vgw-')) return 'vpn-gateway';
   if (id === 'local') return 'vpc';
@@ -281,16 +280,23 @@ export class AwsProvider implements NetworkProvider {
     }
   }
 
+  /** Like send, but the listed codes mean "already so" here (gone, present): undefined instead of an error. */
+  private async sendUnless<T>(action: string, codes: readonly string[], call: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await call();
+    } catch (error) {
+      if (hasAwsCode(error, ...codes)) return undefined;
+      throw translateAwsError(error, action);
+    }
+  }
+
   // ---- VPC routes -------------------------------------------------------------------------------
 
   private async readRouteTable(routeTableId: string) {
-    try {
-      const output = await this.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [routeTableId] }));
-      return output.RouteTables?.[0];
-    } catch (error) {
-      if (hasAwsCode(error, 'InvalidRouteTableID.NotFound')) return undefined;
-      throw translateAwsError(error, 'DescribeRouteTables');
-    }
+    const output = await this.sendUnless('DescribeRouteTables', ['InvalidRouteTableID.NotFound'], () =>
+      this.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [routeTableId] })),
+    );
+    return output?.RouteTables?.[0];
   }
 
   private routeEntry(routeTableId: string, route: Route): ProviderEntry | undefined {
@@ -375,12 +381,9 @@ export class AwsProvider implements NetworkProvider {
     // Gone, or now pointing elsewhere (someone else's route with the same destination): nothing of ours to remove.
     // EC2 has no conditional delete, so a replace between this read and the delete cannot be excluded.
     if (!existing || (entry.nextHop !== undefined && existing.nextHop !== entry.nextHop)) return;
-    try {
-      await this.ec2.send(new DeleteRouteCommand({ RouteTableId: entry.target, ...destinationParams(cidr) }));
-    } catch (error) {
-      if (hasAwsCode(error, 'InvalidRoute.NotFound', 'InvalidRouteTableID.NotFound')) return;
-      throw translateAwsError(error, 'DeleteRoute');
-    }
+    await this.sendUnless('DeleteRoute', ['InvalidRoute.NotFound', 'InvalidRouteTableID.NotFound'], () =>
+      this.ec2.send(new DeleteRouteCommand({ RouteTableId: entry.target, ...destinationParams(cidr) })),
+    );
   }
 
   // ---- transit gateway routes (transit-route, cloud-connect-route) ----------------------------------
@@ -399,28 +402,21 @@ export class AwsProvider implements NetworkProvider {
     };
   }
 
-  private async searchTransitRoutes(routeTableId: string, extraFilters: { Name: string; Values: string[] }[]): Promise<ProviderEntry[]> {
-    try {
+  private async listTransitRoutes(routeTableId: string, extraFilters: { Name: string; Values: string[] }[] = []): Promise<ProviderEntry[]> {
+    const output = await this.sendUnless('SearchTransitGatewayRoutes', ['InvalidRouteTableID.NotFound', 'InvalidTransitGatewayRouteTableID.NotFound'], () =>
       // MaxResults is left out on purpose: moto 5.2 fails on it (slices a dict).
-      const output = await this.ec2.send(
+      this.ec2.send(
         new SearchTransitGatewayRoutesCommand({
           TransitGatewayRouteTableId: routeTableId,
           Filters: [{ Name: 'type', Values: ['static', 'propagated'] }, ...extraFilters],
         }),
-      );
-      return (output.Routes ?? []).flatMap((route) => this.transitEntry(routeTableId, route) ?? []);
-    } catch (error) {
-      if (hasAwsCode(error, 'InvalidRouteTableID.NotFound', 'InvalidTransitGatewayRouteTableID.NotFound')) return [];
-      throw translateAwsError(error, 'SearchTransitGatewayRoutes');
-    }
-  }
-
-  private listTransitRoutes(routeTableId: string): Promise<ProviderEntry[]> {
-    return this.searchTransitRoutes(routeTableId, []);
+      ),
+    );
+    return (output?.Routes ?? []).flatMap((route) => this.transitEntry(routeTableId, route) ?? []);
   }
 
   private async findTransitRoute(routeTableId: string, cidr: string): Promise<ProviderEntry | undefined> {
-    const found = await this.searchTransitRoutes(routeTableId, [{ Name: 'route-search.exact-match', Values: [cidr] }]);
+    const found = await this.listTransitRoutes(routeTableId, [{ Name: 'route-search.exact-match', Values: [cidr] }]);
     return found.find((entry) => sameCidr(entry.cidr, cidr));
   }
 
@@ -484,12 +480,9 @@ export class AwsProvider implements NetworkProvider {
     const existing = await this.findTransitRoute(entry.target, cidr);
     // moto fails with a 500 on deleting a missing TGW route, and a propagated or foreign static route is not ours.
     if (!existing || existing.owner === 'foreign' || (entry.nextHop !== undefined && existing.nextHop !== entry.nextHop)) return;
-    try {
-      await this.ec2.send(new DeleteTransitGatewayRouteCommand({ TransitGatewayRouteTableId: entry.target, DestinationCidrBlock: cidr }));
-    } catch (error) {
-      if (hasAwsCode(error, 'InvalidRoute.NotFound', 'InvalidRouteTableID.NotFound')) return;
-      throw translateAwsError(error, 'DeleteTransitGatewayRoute');
-    }
+    await this.sendUnless('DeleteTransitGatewayRoute', ['InvalidRoute.NotFound', 'InvalidRouteTableID.NotFound'], () =>
+      this.ec2.send(new DeleteTransitGatewayRouteCommand({ TransitGatewayRouteTableId: entry.target, DestinationCidrBlock: cidr })),
+    );
   }
 
   private disabledCloudConnect(): UnsupportedChangeError {
@@ -538,13 +531,10 @@ export class AwsProvider implements NetworkProvider {
   // ---- security-group ingress ------------------------------------------------------------------
 
   private async readGroup(groupId: string): Promise<SecurityGroup | undefined> {
-    try {
-      const output = await this.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] }));
-      return output.SecurityGroups?.[0];
-    } catch (error) {
-      if (hasAwsCode(error, 'InvalidGroup.NotFound')) return undefined;
-      throw translateAwsError(error, 'DescribeSecurityGroups');
-    }
+    const output = await this.sendUnless('DescribeSecurityGroups', ['InvalidGroup.NotFound'], () =>
+      this.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] })),
+    );
+    return output?.SecurityGroups?.[0];
   }
 
   private ruleEntries(groupId: string, permission: IpPermission): ProviderEntry[] {
@@ -589,16 +579,14 @@ export class AwsProvider implements NetworkProvider {
     const cidr = need(entry.cidr, 'cidr', entry.kind);
     const existing = await this.findRule(entry, cidr);
     if (existing) return existing;
-    try {
-      await this.ec2.send(
+    await this.sendUnless('AuthorizeSecurityGroupIngress', ['InvalidPermission.Duplicate'], () =>
+      this.ec2.send(
         new AuthorizeSecurityGroupIngressCommand({
           GroupId: entry.target,
           IpPermissions: [this.permission(entry, cidr, `${RULE_DESCRIPTION_PREFIX}${context.clusterId}`)],
         }),
-      );
-    } catch (error) {
-      if (!hasAwsCode(error, 'InvalidPermission.Duplicate')) throw translateAwsError(error, 'AuthorizeSecurityGroupIngress');
-    }
+      ),
+    );
     const created = await this.findRule(entry, cidr);
     if (!created) throw new VerificationError(`ingress ${entry.port ?? 'all'} from ${cidr} is not in ${entry.target} after authorizing it`);
     return created;
@@ -609,28 +597,22 @@ export class AwsProvider implements NetworkProvider {
     const existing = await this.findRule(entry, cidr);
     // EC2 keys a rule by protocol, ports and source only; the description says whose it is. Only this cluster's goes.
     if (!existing || existing.description !== `${RULE_DESCRIPTION_PREFIX}${context.clusterId}`) return;
-    try {
-      await this.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: entry.target, IpPermissions: [this.permission(entry, cidr)] }));
-    } catch (error) {
-      if (hasAwsCode(error, 'InvalidPermission.NotFound', 'InvalidGroup.NotFound')) return;
-      throw translateAwsError(error, 'RevokeSecurityGroupIngress');
-    }
+    await this.sendUnless('RevokeSecurityGroupIngress', ['InvalidPermission.NotFound', 'InvalidGroup.NotFound'], () =>
+      this.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: entry.target, IpPermissions: [this.permission(entry, cidr)] })),
+    );
   }
 
   // ---- VPN connections: static routes and the selector pair -------------------------------------
 
   private async readVpnConnections(target: string): Promise<VpnConnection[]> {
-    try {
-      const output = await this.ec2.send(
+    const output = await this.sendUnless('DescribeVpnConnections', ['InvalidVpnConnectionID.NotFound'], () =>
+      this.ec2.send(
         target.startsWith('vgw-')
           ? new DescribeVpnConnectionsCommand({ Filters: [{ Name: 'vpn-gateway-id', Values: [target] }] })
           : new DescribeVpnConnectionsCommand({ VpnConnectionIds: [target] }),
-      );
-      return (output.VpnConnections ?? []).filter((connection) => connection.State !== 'deleted' && connection.State !== 'deleting');
-    } catch (error) {
-      if (hasAwsCode(error, 'InvalidVpnConnectionID.NotFound')) return [];
-      throw translateAwsError(error, 'DescribeVpnConnections');
-    }
+      ),
+    );
+    return (output?.VpnConnections ?? []).filter((connection) => connection.State !== 'deleted' && connection.State !== 'deleting');
   }
 
   private async readVpnConnection(connectionId: string): Promise<VpnConnection> {
@@ -691,12 +673,9 @@ export class AwsProvider implements NetworkProvider {
     const connectionId = this.vpnConnectionId(entry);
     const existing = await this.findVpnRoute(entry, cidr, connectionId);
     if (!existing) return;
-    try {
-      await this.ec2.send(new DeleteVpnConnectionRouteCommand({ VpnConnectionId: connectionId, DestinationCidrBlock: cidr }));
-    } catch (error) {
-      if (hasAwsCode(error, 'InvalidRoute.NotFound', 'InvalidVpnConnectionID.NotFound')) return;
-      throw translateAwsError(error, 'DeleteVpnConnectionRoute');
-    }
+    await this.sendUnless('DeleteVpnConnectionRoute', ['InvalidRoute.NotFound', 'InvalidVpnConnectionID.NotFound'], () =>
+      this.ec2.send(new DeleteVpnConnectionRouteCommand({ VpnConnectionId: connectionId, DestinationCidrBlock: cidr })),
+    );
   }
 
   /** AWS side (RemoteIpv4NetworkCidr) is the entry's cidr; the customer side (LocalIpv4NetworkCidr) its peerCidr. */
@@ -783,22 +762,20 @@ export class AwsProvider implements NetworkProvider {
     return associations.filter((a) => a.associationState !== 'disassociated' && a.associationState !== 'disassociating');
   }
 
+  private dxPrefixEntry(gatewayId: string, association: DirectConnectGatewayAssociation, cidr: string): ProviderEntry {
+    return {
+      kind: 'dx-prefix',
+      target: gatewayId,
+      cidr,
+      ...(association.associatedGateway?.id ? { nextHop: association.associatedGateway.id } : {}),
+      nextHopType: association.associatedGateway?.type === 'transitGateway' ? 'transit-router' : 'vpn-gateway',
+      ...(association.associationId ? { resourceId: association.associationId } : {}),
+    };
+  }
+
   private async listDxPrefixes(gatewayId: string): Promise<ProviderEntry[]> {
     return (await this.readDxAssociations(gatewayId)).flatMap((association) =>
-      (association.allowedPrefixesToDirectConnectGateway ?? []).flatMap((prefix) =>
-        prefix.cidr
-          ? [
-              {
-                kind: 'dx-prefix' as const,
-                target: gatewayId,
-                cidr: prefix.cidr,
-                ...(association.associatedGateway?.id ? { nextHop: association.associatedGateway.id } : {}),
-                ...(association.associatedGateway?.type === 'transitGateway' ? { nextHopType: 'transit-router' as const } : { nextHopType: 'vpn-gateway' as const }),
-                ...(association.associationId ? { resourceId: association.associationId } : {}),
-              },
-            ]
-          : [],
-      ),
+      (association.allowedPrefixesToDirectConnectGateway ?? []).flatMap((prefix) => (prefix.cidr ? [this.dxPrefixEntry(gatewayId, association, prefix.cidr)] : [])),
     );
   }
 
@@ -818,14 +795,7 @@ export class AwsProvider implements NetworkProvider {
       throw new ResourceNotFoundError(`Direct Connect gateway ${entry.target} has no association${entry.nextHop ? ` with ${entry.nextHop}` : ''}`);
     }
     const prefixes = (association.allowedPrefixesToDirectConnectGateway ?? []).flatMap((p) => (p.cidr ? [p.cidr] : []));
-    const entryOf = (a: DirectConnectGatewayAssociation): ProviderEntry => ({
-      kind: 'dx-prefix',
-      target: entry.target,
-      cidr,
-      ...(a.associatedGateway?.id ? { nextHop: a.associatedGateway.id } : {}),
-      ...(a.associationId ? { resourceId: a.associationId } : {}),
-    });
-    if (prefixes.some((p) => sameCidr(p, cidr))) return entryOf(association);
+    if (prefixes.some((p) => sameCidr(p, cidr))) return this.dxPrefixEntry(entry.target, association, cidr);
     if (association.associatedGateway?.type === 'virtualPrivateGateway') {
       throw new UnsupportedChangeError(
         `Direct Connect gateway ${entry.target} is associated with virtual private gateway ${association.associatedGateway.id ?? ''}, which advertises VPC CIDRs only: ` +
@@ -850,7 +820,7 @@ export class AwsProvider implements NetworkProvider {
     if (!updated?.allowedPrefixesToDirectConnectGateway?.some((p) => p.cidr !== undefined && sameCidr(p.cidr, cidr))) {
       throw new VerificationError(`Direct Connect gateway association ${association.associationId} does not list ${cidr} after adding it`);
     }
-    return entryOf(updated);
+    return this.dxPrefixEntry(entry.target, updated, cidr);
   }
 
   private async deleteDxPrefix(entry: NetworkEntry): Promise<void> {
@@ -902,11 +872,9 @@ export class AwsProvider implements NetworkProvider {
       if (current.nextHop === routeTableId) return { ...current, ...(entry.cidr ? { cidr: entry.cidr } : {}) };
       throw this.associationConflict(entry, current);
     }
-    try {
-      await this.ec2.send(new AssociateRouteTableCommand({ RouteTableId: routeTableId, SubnetId: entry.target }));
-    } catch (error) {
-      if (!hasAwsCode(error, 'Resource.AlreadyAssociated')) throw translateAwsError(error, 'AssociateRouteTable');
-    }
+    await this.sendUnless('AssociateRouteTable', ['Resource.AlreadyAssociated'], () =>
+      this.ec2.send(new AssociateRouteTableCommand({ RouteTableId: routeTableId, SubnetId: entry.target })),
+    );
     const after = (await this.listSubnetAssociations(entry.target))[0];
     if (!after) throw new VerificationError(`subnet ${entry.target} has no route table association after associating it with ${routeTableId}`);
     if (after.nextHop !== routeTableId) throw this.associationConflict(entry, after);
@@ -918,11 +886,8 @@ export class AwsProvider implements NetworkProvider {
     // Associated elsewhere (not by podreach) or not at all: nothing of ours to undo.
     if (!current?.resourceId || (entry.nextHop !== undefined && current.nextHop !== entry.nextHop)) return;
     const associationId = current.resourceId;
-    try {
-      await this.ec2.send(new DisassociateRouteTableCommand({ AssociationId: associationId }));
-    } catch (error) {
-      if (hasAwsCode(error, 'InvalidAssociationID.NotFound')) return;
-      throw translateAwsError(error, 'DisassociateRouteTable');
-    }
+    await this.sendUnless('DisassociateRouteTable', ['InvalidAssociationID.NotFound'], () =>
+      this.ec2.send(new DisassociateRouteTableCommand({ AssociationId: associationId })),
+    );
   }
 }

@@ -7,13 +7,14 @@ import {
   DescribeTableCommand,
   GetItemCommand,
   PutItemCommand,
-  QueryCommand,
   ResourceInUseException,
   ResourceNotFoundException,
-  ScanCommand,
+  paginateQuery,
+  paginateScan,
   waitUntilTableExists,
   type AttributeValue,
   type DynamoDBClient,
+  type PutItemCommandInput,
   type QueryCommandInput,
   type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
@@ -36,7 +37,7 @@ const keys = {
   cluster: (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'META' }),
   plan: (plan: PlanRecord) => ({ pk: `CLUSTER#${plan.clusterId}`, sk: `PLAN#${plan.createdAt}#${plan.flow}#${plan.executionId}` }),
   change: (clusterId: string, changeId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `CHANGE#${changeId}` }),
-  artifact: (clusterId: string, artifact: Artifact) => ({ pk: `CLUSTER#${clusterId}`, sk: `ARTIFACT#${artifact.flow}#${artifact.name}` }),
+  artifact: (clusterId: string, flow: Flow, name: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `ARTIFACT#${flow}#${name}` }),
   profile: (name: string) => ({ pk: `PROFILE#${name}`, sk: 'META' }),
   lease: (resourceKey: string) => ({ pk: `RESOURCE#${resourceKey}`, sk: 'LOCK' }),
   document: (key: string) => ({ pk: `DOC#${key}`, sk: 'DOC' }),
@@ -60,6 +61,19 @@ function translate(error: unknown, what: string): never {
     throw new ThrottlingError(`${what}: DynamoDB kept throttling (${name})`, name);
   }
   throw error;
+}
+
+type PutCondition = Omit<PutItemCommandInput, 'TableName' | 'Item'>;
+
+/** Every item of a paginated Query / Scan (the SDK's paginator follows LastEvaluatedKey). */
+async function collect(pages: AsyncIterable<{ Items?: Item[] }>, what: string): Promise<Item[]> {
+  const items: Item[] = [];
+  try {
+    for await (const page of pages) items.push(...(page.Items ?? []));
+  } catch (error) {
+    translate(error, what);
+  }
+  return items;
 }
 
 export interface DynamoStateStoreOptions {
@@ -151,24 +165,19 @@ export class DynamoStateStore implements StateStore {
   }
 
   async putChange(entry: LedgerEntry, expectedStatuses?: ReadonlyArray<LedgerEntry['status'] | 'absent'>): Promise<void> {
-    const item = toItem({ ...keys.change(entry.clusterId, entry.id), status: entry.status, entry });
-    const input: ConstructorParameters<typeof PutItemCommand>[0] = { TableName: this.tableName, Item: item };
+    const condition: PutCondition = {};
     if (expectedStatuses && expectedStatuses.length > 0) {
       const statuses = [...new Set(expectedStatuses.filter((status) => status !== 'absent'))];
       const conditions: string[] = [];
       if (expectedStatuses.includes('absent')) conditions.push('attribute_not_exists(pk)');
       if (statuses.length > 0) conditions.push(`#status IN (${statuses.map((_, i) => `:s${i}`).join(', ')})`);
-      input.ConditionExpression = conditions.join(' OR ');
+      condition.ConditionExpression = conditions.join(' OR ');
       if (statuses.length > 0) {
-        input.ExpressionAttributeNames = { '#status': 'status' };
-        input.ExpressionAttributeValues = Object.fromEntries(statuses.map((status, i) => [`:s${i}`, { S: status }]));
+        condition.ExpressionAttributeNames = { '#status': 'status' };
+        condition.ExpressionAttributeValues = Object.fromEntries(statuses.map((status, i) => [`:s${i}`, { S: status }]));
       }
     }
-    try {
-      await this.client.send(new PutItemCommand(input));
-    } catch (error) {
-      translate(error, `change ${entry.id} of cluster ${entry.clusterId}`);
-    }
+    await this.put({ ...keys.change(entry.clusterId, entry.id), status: entry.status, entry }, condition, `change ${entry.id} of cluster ${entry.clusterId}`);
   }
 
   async listChanges(clusterId: string): Promise<LedgerEntry[]> {
@@ -182,7 +191,7 @@ export class DynamoStateStore implements StateStore {
   // ---- artifacts
 
   async putArtifact(clusterId: string, artifact: Artifact): Promise<void> {
-    await this.put({ ...keys.artifact(clusterId, artifact), artifact }, undefined, `artifact ${artifact.name}`);
+    await this.put({ ...keys.artifact(clusterId, artifact.flow, artifact.name), artifact }, undefined, `artifact ${artifact.name}`);
   }
 
   async listArtifacts(clusterId: string): Promise<Artifact[]> {
@@ -195,7 +204,7 @@ export class DynamoStateStore implements StateStore {
 
   async deleteArtifact(clusterId: string, flow: Flow, name: string): Promise<void> {
     try {
-      await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: toItem({ pk: `CLUSTER#${clusterId}`, sk: `ARTIFACT#${flow}#${name}` }) }));
+      await this.client.send(new DeleteItemCommand({ TableName: this.tableName, Key: toItem(keys.artifact(clusterId, flow, name)) }));
     } catch (error) {
       translate(error, `artifact ${name}`);
     }
@@ -271,7 +280,7 @@ export class DynamoStateStore implements StateStore {
     }
   }
 
-  private async put(item: Record<string, unknown>, condition: Omit<ConstructorParameters<typeof PutItemCommand>[0], 'TableName' | 'Item'> | undefined, what: string): Promise<void> {
+  private async put(item: Record<string, unknown>, condition: PutCondition | undefined, what: string): Promise<void> {
     try {
       await this.client.send(new PutItemCommand({ TableName: this.tableName, Item: toItem(item), ...condition }));
     } catch (error) {
@@ -291,33 +300,11 @@ export class DynamoStateStore implements StateStore {
   }
 
   private async queryAll(input: Omit<QueryCommandInput, 'TableName'>): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      try {
-        const page = await this.client.send(new QueryCommand({ ...input, TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } catch (error) {
-        translate(error, 'query');
-      }
-    } while (startKey);
-    return items;
+    return collect(paginateQuery({ client: this.client }, { ...input, TableName: this.tableName, ConsistentRead: true }), 'query');
   }
 
   private async scanAll(input: Omit<ScanCommandInput, 'TableName'>): Promise<Item[]> {
-    const items: Item[] = [];
-    let startKey: Item | undefined;
-    do {
-      try {
-        const page = await this.client.send(new ScanCommand({ ...input, TableName: this.tableName, ConsistentRead: true, ExclusiveStartKey: startKey }));
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } catch (error) {
-        translate(error, 'scan');
-      }
-    } while (startKey);
-    return items;
+    return collect(paginateScan({ client: this.client }, { ...input, TableName: this.tableName, ConsistentRead: true }), 'scan');
   }
 }
 

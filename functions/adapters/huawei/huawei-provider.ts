@@ -12,7 +12,7 @@ import {
   UnsupportedChangeError,
   VerificationError,
 } from '../../domain/errors.js';
-import { parseCidr } from '../../domain/cidr.js';
+import { hostCidr, parseCidr } from '../../domain/cidr.js';
 import type { EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
 import type { StateStore } from '../../ports/state-store.js';
 import { buildHuaweiClients, credentialsFromEnv, sendJson, type HuaweiClients, type HuaweiCredentials, type HuaweiService } from './clients.js';
@@ -688,7 +688,7 @@ function sameCidr(a: string, b: string): boolean {
 /** Normalised CIDR; a bare address (DCS lists them) as /32 or /128; anything else as it came. */
 function tolerantCidr(text: string): string {
   const trimmed = text.trim();
-  return (parseCidr(trimmed) ?? parseCidr(`${trimmed}/${trimmed.includes(':') ? 128 : 32}`))?.cidr ?? trimmed;
+  return (parseCidr(trimmed) ?? parseCidr(hostCidr(trimmed)))?.cidr ?? trimmed;
 }
 
 function splitTarget(target: string): [string, string] {

@@ -58,19 +58,6 @@ export interface SandboxResources {
 export type SandboxResourceType = keyof SandboxResources;
 export type RouteTableType = 'route-table' | 'vpn-gateway' | 'transit-route-table' | 'bgp-peer';
 
-export const SANDBOX_RESOURCE_TYPES: readonly SandboxResourceType[] = [
-  'route-table',
-  'subnet',
-  'vpn-connection',
-  'vpn-gateway',
-  'dx-gateway',
-  'cloud-connect',
-  'transit-route-table',
-  'security-group',
-  'whitelist',
-  'bgp-peer',
-];
-
 export interface SandboxResourceRef {
   type: SandboxResourceType;
   id: string;
@@ -109,7 +96,6 @@ function cidr(text: string, field: string): string {
   if (!parsed) throw new SandboxApiError('InvalidParameterValue.Cidr', `${field} ${text} is not a valid CIDR`);
   return parsed.cidr;
 }
-
 
 export async function readSandboxQuotas(store: StateStore): Promise<ProviderQuotas> {
   const account = await store.getDocument<SandboxAccountDocument>(SANDBOX_ACCOUNT_KEY);
@@ -178,10 +164,6 @@ export class SandboxCloud {
 
   async describe<T extends SandboxResourceType>(type: T, id: string): Promise<SandboxResources[T] | undefined> {
     return (await this.store.getDocument<SandboxResources[T]>(sandboxResourceKey(type, id)))?.body;
-  }
-
-  async listResources(): Promise<SandboxResourceRef[]> {
-    return (await this.store.getDocument<SandboxAccountDocument>(SANDBOX_ACCOUNT_KEY))?.body.resources ?? [];
   }
 
   // ---- route tables (VPC route tables, VPN gateway routes, transit router tables, BGPPeer advertisements)

@@ -3,11 +3,10 @@
 import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import { InvalidInputError } from '../../domain/errors.js';
+import { ConcurrentUpdateError, InvalidInputError } from '../../domain/errors.js';
 import { cidrSchema, portSchema, quotaOverridesSchema } from '../../domain/profile.js';
 import type { ProviderQuotas } from '../../ports/network-provider.js';
 import { toInvalidInput } from '../../../events/parse.js';
-import { ConcurrentUpdateError } from '../../domain/errors.js';
 import type { StateStore } from '../../ports/state-store.js';
 import {
   SANDBOX_ACCOUNT_KEY,
@@ -19,6 +18,7 @@ import {
   type SandboxResourceRef,
   type SandboxResourceType,
   type SandboxResources,
+  type SandboxRoute,
 } from './cloud.js';
 import { DEFAULT_SANDBOX_QUOTAS } from './quotas.js';
 
@@ -41,11 +41,9 @@ function unique<T>(key: (item: T) => string, what: string) {
 
 const routesSchema = z.array(routeSchema).default([]).superRefine(unique((r) => r.destination, 'destination'));
 
-export const sandboxQuotasSchema = quotaOverridesSchema;
-
 export const sandboxSpecSchema = z
   .object({
-    quotas: sandboxQuotasSchema.optional(),
+    quotas: quotaOverridesSchema.optional(),
     routeTables: z.array(z.object({ id, routes: routesSchema }).strict()).default([]).superRefine(unique((t) => t.id, 'id')),
     subnets: z
       .array(z.object({ id, cidr: cidrSchema.optional(), routeTableId: id.optional() }).strict())
@@ -255,7 +253,7 @@ export async function exportSandbox(store: StateStore): Promise<SandboxAccountSp
     read('whitelist'),
     read('bgp-peer'),
   ]);
-  const routes = (list: { destination: string; nextHop: string; nextHopType?: SandboxSpec['routeTables'][number]['routes'][number]['nextHopType'] }[]) =>
+  const routes = (list: SandboxRoute[]) =>
     list.map((r) => ({ destination: r.destination, nextHop: r.nextHop, ...(r.nextHopType ? { nextHopType: r.nextHopType } : {}) })).sort(routeOrder);
   return {
     apiVersion: 'podreach/v1',

@@ -385,7 +385,7 @@ export class SandboxProvider implements NetworkProvider {
       if (isCode(error, 'CcnRouteCidrOverlap')) throw new EntryConflictError((error as Error).message, 'CcnRouteCidrOverlap');
       translate(error);
     }
-    const after = (await this.listEntries('cloud-connect-route', entry.target)).find((r) => r.cidr === cidr && r.nextHop === instanceId);
+    const after = await this.findCcnRoute(entry);
     if (!after || after.enabled !== enabled) throw new VerificationError(`${entry.target}: ${cidr} from ${instanceId} is not as set after applying it`);
     return after;
   }

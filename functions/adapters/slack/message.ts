@@ -190,13 +190,15 @@ export function buildSlackMessages(summary: ExecutionSummary, limits: SlackLimit
 
   const places = [...new Set(summary.changes.map(placeOf))];
   const where = places.length === 1 && places[0] ? ` · ${escapeMrkdwn(places[0])}` : '';
+  const title = headline(summary);
+  const counts = countsLine(summary);
   return chunks.map((blocks, index) => {
     const part = chunks.length > 1 ? ` (part ${index + 1}/${chunks.length})` : '';
-    const context = `Execution ${code(summary.executionId)}${where} · ${countsLine(summary)}${part}`;
+    const context = `Execution ${code(summary.executionId)}${where} · ${counts}${part}`;
     return {
-      text: `${headline(summary)}: ${countsLine(summary)}${part}`,
+      text: `${title}: ${counts}${part}`,
       blocks: [
-        { type: 'header', text: { type: 'plain_text', text: truncate(headline(summary), HEADER_MAX_CHARS) } },
+        { type: 'header', text: { type: 'plain_text', text: truncate(title, HEADER_MAX_CHARS) } },
         { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(context, limits.maxSectionChars) }] },
         ...blocks,
       ],

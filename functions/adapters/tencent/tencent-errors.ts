@@ -40,6 +40,16 @@ export function isNotFound(error: unknown): boolean {
   return code !== undefined && (code.startsWith('ResourceNotFound') || code === 'InvalidParameter.InstanceNotFound');
 }
 
+/** The read's result, or undefined when Tencent says the resource does not exist. */
+export async function unlessNotFound<T>(read: () => Promise<T>): Promise<T | undefined> {
+  try {
+    return await read();
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+}
+
 /** An entry that another one already occupies: never overwritten. */
 const CONFLICT = new Set([
   'UnsupportedOperation.ConflictWithDockerRoute',
@@ -60,12 +70,12 @@ export function translateTencentError(error: unknown, action: string): unknown {
   if (code === undefined) return error;
   const message = (error as TencentErrorShape).message;
   const detail = `${action}: ${code}: ${typeof message === 'string' ? message : ''}`.trim();
-  if (code.startsWith('RequestLimitExceeded')) return new ThrottlingError(`${detail} (after bounded retries)`, code);
+  if (isThrottling(error)) return new ThrottlingError(`${detail} (after bounded retries)`, code);
   if (code.startsWith('InternalError')) return new TransientProviderError(detail, code);
   if (TRANSIENT.has(code)) return new TransientProviderError(detail, code);
   if (CONFLICT.has(code)) return new EntryConflictError(detail, code);
   if (code === 'UnsupportedOperation.VersionMismatch') return new ConcurrentUpdateError(detail);
   if (code.startsWith('LimitExceeded')) return new QuotaExceededError(detail, code);
-  if (code.startsWith('ResourceNotFound') || code === 'InvalidParameter.InstanceNotFound') return new ResourceNotFoundError(detail, code);
+  if (isNotFound(error)) return new ResourceNotFoundError(detail, code);
   return error;
 }

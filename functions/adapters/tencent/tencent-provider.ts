@@ -34,7 +34,7 @@ import { isCidr, normaliseCidr } from '../../domain/cidr.js';
 import type { ChangeKind, NetworkEntry, NextHopType, ProviderEntry } from '../../domain/model.js';
 import type { EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
 import type { StateStore } from '../../ports/state-store.js';
-import { hasTencentCode, isNotFound, isThrottling, tencentErrorCode, translateTencentError } from './tencent-errors.js';
+import { hasTencentCode, isNotFound, isThrottling, tencentErrorCode, translateTencentError, unlessNotFound } from './tencent-errors.js';
 import { formatPolicyPort, parsePolicyPort, samePolicyPort } from './sg-policy.js';
 
 export type TencentLeases = Pick<StateStore, 'acquireLease' | 'releaseLease'>;
@@ -139,6 +139,9 @@ function parseWhitelistTarget(target: string): { service: WhitelistService; inst
   throw new UnsupportedChangeError(`whitelist target "${target}" is not "redis:<instanceId>" or "cdb:<instanceId>" (the Tencent services whose whitelists podreach manages)`);
 }
 
+/** The largest Limit Tencent's Offset/Limit describe calls accept. */
+const PAGE_SIZE = 100;
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 export class TencentProvider implements NetworkProvider {
@@ -224,7 +227,7 @@ export class TencentProvider implements NetworkProvider {
         case 'route':
           return await this.createRoute(entry, context);
         case 'vpn-selector':
-          return await this.withLease(`tencent:${this.region}:vpn:${entry.target}`, context, () => this.addSelector(entry));
+          return await this.withLease(this.leaseKey('vpn', entry.target), context, () => this.addSelector(entry));
         case 'vpn-route':
           return await this.createVpnRoute(entry, context);
         case 'cloud-connect-route':
@@ -232,7 +235,7 @@ export class TencentProvider implements NetworkProvider {
         case 'dx-prefix':
           return await this.createDxPrefix(entry, context);
         case 'sg-rule':
-          return await this.createSgRule(entry.target, entry, context, 'sg-rule');
+          return await this.createSgRule(entry, context);
         case 'whitelist-entry':
           return await this.createWhitelistEntry(entry, context);
         case 'subnet-association':
@@ -271,7 +274,7 @@ export class TencentProvider implements NetworkProvider {
         case 'route':
           return await this.deleteRoute(entry);
         case 'vpn-selector':
-          return await this.withLease(`tencent:${this.region}:vpn:${entry.target}`, context, () => this.removeSelector(entry));
+          return await this.withLease(this.leaseKey('vpn', entry.target), context, () => this.removeSelector(entry));
         case 'vpn-route':
           return await this.deleteVpnRoute(entry);
         case 'cloud-connect-route':
@@ -314,6 +317,11 @@ export class TencentProvider implements NetworkProvider {
     }
   }
 
+  /** One lease per replace-style resource (a VPN connection's SPD, a database's group binding) in this region. */
+  private leaseKey(resourceType: string, resourceId: string): string {
+    return `tencent:${this.region}:${resourceType}:${resourceId}`;
+  }
+
   private async withLease<T>(resourceKey: string, context: EntryContext, work: () => Promise<T>): Promise<T> {
     const holder = `${context.changeId}:${this.holderId}`;
     const acquired = await this.leases.acquireLease(resourceKey, holder, this.leaseTtlSeconds, this.now());
@@ -331,16 +339,26 @@ export class TencentProvider implements NetworkProvider {
     return found;
   }
 
+  /** Every page of an Offset/Limit describe call; a missing resource reads as empty. */
+  private async readAllPages<Page extends { TotalCount?: number }, T>(
+    read: (offset: number, limit: number) => Promise<Page>,
+    itemsOf: (page: Page) => T[] | undefined,
+  ): Promise<T[]> {
+    const items: T[] = [];
+    for (let offset = 0; ; offset += PAGE_SIZE) {
+      const page = await unlessNotFound(() => read(offset, PAGE_SIZE));
+      if (page === undefined) return [];
+      const batch = itemsOf(page) ?? [];
+      items.push(...batch);
+      if (batch.length < PAGE_SIZE || (page.TotalCount !== undefined && items.length >= page.TotalCount)) return items;
+    }
+  }
+
   // ---------------------------------------------------------------- route tables
 
   private async describeRouteTable(routeTableId: string): Promise<RouteTable | undefined> {
-    try {
-      const response = await this.call('DescribeRouteTables', () => this.vpc.DescribeRouteTables({ RouteTableIds: [routeTableId] }));
-      return response.RouteTableSet?.find((table) => table.RouteTableId === routeTableId);
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const response = await unlessNotFound(() => this.call('DescribeRouteTables', () => this.vpc.DescribeRouteTables({ RouteTableIds: [routeTableId] })));
+    return response?.RouteTableSet?.find((table) => table.RouteTableId === routeTableId);
   }
 
   private routeEntry(routeTableId: string, route: Route): ProviderEntry {
@@ -469,14 +487,11 @@ export class TencentProvider implements NetworkProvider {
   // ---------------------------------------------------------------- VPN selectors (SPD, a replace-whole-list API)
 
   private async readSpd(vpnConnectionId: string): Promise<SecurityPolicyDatabase[] | undefined> {
-    try {
-      const response = await this.call('DescribeVpnConnections', () => this.vpc.DescribeVpnConnections({ VpnConnectionIds: [vpnConnectionId] }));
-      const connection = response.VpnConnectionSet?.find((candidate) => candidate.VpnConnectionId === vpnConnectionId);
-      return connection ? (connection.SecurityPolicyDatabaseSet ?? []) : undefined;
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const response = await unlessNotFound(() =>
+      this.call('DescribeVpnConnections', () => this.vpc.DescribeVpnConnections({ VpnConnectionIds: [vpnConnectionId] })),
+    );
+    const connection = response?.VpnConnectionSet?.find((candidate) => candidate.VpnConnectionId === vpnConnectionId);
+    return connection ? (connection.SecurityPolicyDatabaseSet ?? []) : undefined;
   }
 
   private selectorEntries(vpnConnectionId: string, spd: SecurityPolicyDatabase[]): ProviderEntry[] {
@@ -539,19 +554,11 @@ export class TencentProvider implements NetworkProvider {
 
   // ---------------------------------------------------------------- VPN gateway routes
 
-  private async readVpnRoutes(vpnGatewayId: string): Promise<VpnGatewayRoute[]> {
-    const routes: VpnGatewayRoute[] = [];
-    try {
-      for (let offset = 0; ; offset += 100) {
-        const page = await this.call('DescribeVpnGatewayRoutes', () => this.vpc.DescribeVpnGatewayRoutes({ VpnGatewayId: vpnGatewayId, Offset: offset, Limit: 100 }));
-        const batch = page.Routes ?? [];
-        routes.push(...batch);
-        if (batch.length < 100) return routes;
-      }
-    } catch (error) {
-      if (isNotFound(error)) return [];
-      throw error;
-    }
+  private readVpnRoutes(vpnGatewayId: string): Promise<VpnGatewayRoute[]> {
+    return this.readAllPages(
+      (Offset, Limit) => this.call('DescribeVpnGatewayRoutes', () => this.vpc.DescribeVpnGatewayRoutes({ VpnGatewayId: vpnGatewayId, Offset, Limit })),
+      (page) => page.Routes,
+    );
   }
 
   private vpnRouteEntry(vpnGatewayId: string, route: VpnGatewayRoute): ProviderEntry {
@@ -649,24 +656,11 @@ export class TencentProvider implements NetworkProvider {
 
   // ---------------------------------------------------------------- CCN routes
 
-  /** Every page of an Offset/Limit describe call; a missing resource reads as empty. */
-  private async readAllPages<T>(read: (offset: number, limit: number) => Promise<{ RouteSet?: T[]; TotalCount?: number }>): Promise<T[]> {
-    const items: T[] = [];
-    try {
-      for (let offset = 0; ; offset += 100) {
-        const page = await read(offset, 100);
-        const batch = page.RouteSet ?? [];
-        items.push(...batch);
-        if (batch.length < 100 || items.length >= (page.TotalCount ?? 0)) return items;
-      }
-    } catch (error) {
-      if (isNotFound(error)) return [];
-      throw error;
-    }
-  }
-
   private readCcnRoutes(ccnId: string): Promise<CcnRoute[]> {
-    return this.readAllPages((Offset, Limit) => this.call('DescribeCcnRoutes', () => this.vpc.DescribeCcnRoutes({ CcnId: ccnId, Offset, Limit })));
+    return this.readAllPages(
+      (Offset, Limit) => this.call('DescribeCcnRoutes', () => this.vpc.DescribeCcnRoutes({ CcnId: ccnId, Offset, Limit })),
+      (page) => page.RouteSet,
+    );
   }
 
   private ccnEntry(ccnId: string, route: CcnRoute): ProviderEntry {
@@ -740,10 +734,12 @@ export class TencentProvider implements NetworkProvider {
   // ---------------------------------------------------------------- Direct Connect gateway CCN routes (IDC prefixes)
 
   private readDxRoutes(gatewayId: string): Promise<DirectConnectGatewayCcnRoute[]> {
-    return this.readAllPages((Offset, Limit) =>
-      this.call('DescribeDirectConnectGatewayCcnRoutes', () =>
-        this.vpc.DescribeDirectConnectGatewayCcnRoutes({ DirectConnectGatewayId: gatewayId, CcnRouteType: 'STATIC', Offset, Limit }),
-      ),
+    return this.readAllPages(
+      (Offset, Limit) =>
+        this.call('DescribeDirectConnectGatewayCcnRoutes', () =>
+          this.vpc.DescribeDirectConnectGatewayCcnRoutes({ DirectConnectGatewayId: gatewayId, CcnRouteType: 'STATIC', Offset, Limit }),
+        ),
+      (page) => page.RouteSet,
     );
   }
 
@@ -791,13 +787,10 @@ export class TencentProvider implements NetworkProvider {
   // ---------------------------------------------------------------- security group policies
 
   private async readPolicies(securityGroupId: string): Promise<SecurityGroupPolicySet | undefined> {
-    try {
-      const response = await this.call('DescribeSecurityGroupPolicies', () => this.vpc.DescribeSecurityGroupPolicies({ SecurityGroupId: securityGroupId }));
-      return response.SecurityGroupPolicySet ?? {};
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const response = await unlessNotFound(() =>
+      this.call('DescribeSecurityGroupPolicies', () => this.vpc.DescribeSecurityGroupPolicies({ SecurityGroupId: securityGroupId })),
+    );
+    return response && (response.SecurityGroupPolicySet ?? {});
   }
 
   private acceptIngress(set: SecurityGroupPolicySet | undefined): SecurityGroupPolicy[] {
@@ -851,11 +844,10 @@ export class TencentProvider implements NetworkProvider {
     throw new ConcurrentUpdateError(`security group ${securityGroupId} kept changing (Version mismatch) while adding ${cidr} ${port}`);
   }
 
-  private async createSgRule(securityGroupId: string, entry: NetworkEntry, context: EntryContext, kind: 'sg-rule'): Promise<ProviderEntry> {
+  private async createSgRule(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
     const cidr = requireCidr(entry);
     const port = formatPolicyPort(parsePolicyPort(entry.port));
-    const policy = await this.ensurePolicy(securityGroupId, cidr, port, context);
-    return { ...this.sgEntry(securityGroupId, policy), kind };
+    return this.sgEntry(entry.target, await this.ensurePolicy(entry.target, cidr, port, context));
   }
 
   private async deleteSgRule(securityGroupId: string, entry: NetworkEntry, defaultPort: string | undefined): Promise<void> {
@@ -884,16 +876,12 @@ export class TencentProvider implements NetworkProvider {
   // ---------------------------------------------------------------- Redis / CDB whitelists (security groups)
 
   private async boundGroups(service: WhitelistService, instanceId: string): Promise<string[] | undefined> {
-    try {
-      const groups =
-        service === 'redis'
-          ? (await this.call('DescribeDBSecurityGroups', () => this.redis.DescribeDBSecurityGroups({ Product: 'redis', InstanceId: instanceId }))).Groups
-          : (await this.call('DescribeDBSecurityGroups', () => this.cdb.DescribeDBSecurityGroups({ InstanceId: instanceId }))).Groups;
-      return (groups ?? []).flatMap((group) => (group.SecurityGroupId ? [group.SecurityGroupId] : []));
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const response = await unlessNotFound(() =>
+      service === 'redis'
+        ? this.call('DescribeDBSecurityGroups', () => this.redis.DescribeDBSecurityGroups({ Product: 'redis', InstanceId: instanceId }))
+        : this.call('DescribeDBSecurityGroups', () => this.cdb.DescribeDBSecurityGroups({ InstanceId: instanceId })),
+    );
+    return response && (response.Groups ?? []).flatMap((group) => (group.SecurityGroupId ? [group.SecurityGroupId] : []));
   }
 
   private async bindGroups(service: WhitelistService, instanceId: string, groupIds: string[]): Promise<void> {
@@ -947,7 +935,7 @@ export class TencentProvider implements NetworkProvider {
     const policy = await this.ensurePolicy(groupId, cidr, port, context);
     if (!bound.includes(groupId)) {
       // ModifyDBInstanceSecurityGroups replaces the whole binding: re-read under the lease, append ours, keep the rest.
-      await this.withLease(`tencent:${this.region}:${service}:${instanceId}`, context, async () => {
+      await this.withLease(this.leaseKey(service, instanceId), context, async () => {
         const current = await this.boundGroups(service, instanceId);
         if (current === undefined) throw new ResourceNotFoundError(`${service} instance ${instanceId} does not exist`, 'ResourceNotFound');
         if (current.includes(groupId)) return;
@@ -971,19 +959,14 @@ export class TencentProvider implements NetworkProvider {
   // ---------------------------------------------------------------- subnet associations
 
   private async readSubnet(subnetId: string): Promise<{ vpcId?: string; cidr?: string; routeTableId?: string } | undefined> {
-    try {
-      const response = await this.call('DescribeSubnets', () => this.vpc.DescribeSubnets({ SubnetIds: [subnetId] }));
-      const subnet = response.SubnetSet?.find((candidate) => candidate.SubnetId === subnetId);
-      if (!subnet) return undefined;
-      return {
-        ...(subnet.VpcId ? { vpcId: subnet.VpcId } : {}),
-        ...(subnet.CidrBlock ? { cidr: subnet.CidrBlock } : {}),
-        ...(subnet.RouteTableId ? { routeTableId: subnet.RouteTableId } : {}),
-      };
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
+    const response = await unlessNotFound(() => this.call('DescribeSubnets', () => this.vpc.DescribeSubnets({ SubnetIds: [subnetId] })));
+    const subnet = response?.SubnetSet?.find((candidate) => candidate.SubnetId === subnetId);
+    if (!subnet) return undefined;
+    return {
+      ...(subnet.VpcId ? { vpcId: subnet.VpcId } : {}),
+      ...(subnet.CidrBlock ? { cidr: subnet.CidrBlock } : {}),
+      ...(subnet.RouteTableId ? { routeTableId: subnet.RouteTableId } : {}),
+    };
   }
 
   private async listSubnetAssociations(subnetId: string): Promise<ProviderEntry[]> {

@@ -43,7 +43,7 @@ export interface DiffInput {
 const SHARED_KINDS: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['cloud-connect-route']);
 
 /** Which quota bounds how many entries of a kind one target can hold. */
-export const QUOTA_OF_KIND: Partial<Record<ChangeKind, keyof ProviderQuotas>> = {
+const QUOTA_OF_KIND: Partial<Record<ChangeKind, keyof ProviderQuotas>> = {
   route: 'routesPerTable',
   'dx-prefix': 'prefixesPerDxGateway',
   'vpn-selector': 'selectorsPerConnection',
@@ -84,8 +84,10 @@ function describeEntry(entry: NetworkEntry): string {
   return what ? `${entry.kind} ${what}` : entry.kind;
 }
 
-/** "rtb-main already routes 10.20.0.0/16 to pcx-9, not created by podreach" */
-/** Why an entry held by someone else blocks ours; `otherFlow` when podreach itself made it in another flow. */
+/**
+ * Why an entry held by someone else blocks ours ("rtb-main already routes 10.20.0.0/16 to pcx-9, not created by
+ * podreach"); `otherFlow` when podreach itself made it in another flow.
+ */
 function foreignReason(current: ProviderEntry, otherFlow?: Flow): string {
   const by = otherFlow ? `created by podreach's ${otherFlow} flow for this cluster` : 'not created by podreach';
   if (current.kind === 'route' || current.kind === 'vpn-route' || current.kind === 'transit-route') {
@@ -94,8 +96,9 @@ function foreignReason(current: ProviderEntry, otherFlow?: Flow): string {
   return `${current.target} already has ${describeEntry(current)} ${describeValue(current)}, ${by}`;
 }
 
-export class Snapshots {
+class Snapshots {
   private readonly byTarget = new Map<string, Map<string, ProviderEntry[]>>();
+  private readonly counts = new Map<string, number>();
   private readonly byCidr = new Map<string, CidrIndex<ProviderEntry>>();
   constructor(private readonly snapshot: Snapshot) {}
 
@@ -112,16 +115,25 @@ export class Snapshots {
     let index = this.byTarget.get(key);
     if (!index) {
       index = new Map();
+      let count = 0;
       for (const current of this.entries(ref)) {
         if (current.kind !== ref.kind) continue;
+        count += 1;
         const id = identityKey(current);
         const list = index.get(id);
         if (list) list.push(current);
         else index.set(id, [current]);
       }
       this.byTarget.set(key, index);
+      this.counts.set(key, count);
     }
     return index;
+  }
+
+  /** How many entries of the ref's kind the target holds (counted while byIdentity reads the table). */
+  count(ref: TargetRef): number {
+    this.byIdentity(ref);
+    return this.counts.get(targetKey(ref))!;
   }
 
   find(entry: DesiredEntry | LedgerEntry): ProviderEntry | undefined {
@@ -186,16 +198,16 @@ function unsupportedReason(entry: DesiredEntry | LedgerEntry): string {
 export function diffFlow(input: DiffInput): Change[] {
   const snapshots = new Snapshots(input.snapshot);
   const ledgerById = new Map<string, LedgerEntry>();
-  for (const row of input.ledger) {
-    if (row.flow !== input.flow || row.clusterId !== input.clusterId) continue;
-    const seen = ledgerById.get(row.id);
-    if (!seen || seen.updatedAt <= row.updatedAt) ledgerById.set(row.id, row);
-  }
-
   // Entries this cluster's other flows hold: a clash with one of them is still a block, but not a foreign one.
   const heldByOtherFlows = new Map<string, Flow>();
   for (const row of input.ledger) {
-    if (row.flow !== input.flow && row.clusterId === input.clusterId && holdsEntry(row)) heldByOtherFlows.set(identityKey(row), row.flow);
+    if (row.clusterId !== input.clusterId) continue;
+    if (row.flow !== input.flow) {
+      if (holdsEntry(row)) heldByOtherFlows.set(identityKey(row), row.flow);
+      continue;
+    }
+    const seen = ledgerById.get(row.id);
+    if (!seen || seen.updatedAt <= row.updatedAt) ledgerById.set(row.id, row);
   }
 
   const changes: Change[] = [];
@@ -310,22 +322,30 @@ function summariseDesired(
       desired.push(entry);
       continue;
     }
-    const key = `${targetKey(refOf(entry))}`;
+    const key = targetKey(refOf(entry));
     const list = groups.get(key);
     if (list) list.push(entry);
     else groups.set(key, [entry]);
   }
-  const ours = new Set<string>();
-  for (const row of ledgerById.values()) if (holdsEntry(row)) ours.add(`${targetKey(refOf(row))}|${identityKey(row)}`);
+  // identities this flow holds, per target
+  const ours = new Map<string, string[]>();
+  for (const row of ledgerById.values()) {
+    if (!holdsEntry(row)) continue;
+    const key = targetKey(refOf(row));
+    const list = ours.get(key);
+    if (list) list.push(identityKey(row));
+    else ours.set(key, [identityKey(row)]);
+  }
   for (const [key, entries] of groups) {
     const first = entries[0]!;
     const quotaName = QUOTA_OF_KIND[first.kind]!;
     const limit = input.quotaOverrides?.[quotaName] ?? input.quotas(first.provider)[quotaName];
-    const wanted = new Set(entries.map((entry) => identityKey(entry)));
-    let others = 0;
-    for (const [identity, held] of snapshots.byIdentity(refOf(first))) {
-      if (!wanted.has(identity) && !ours.has(`${key}|${identity}`)) others += held.length;
-    }
+    // Counted from the few desired and held identities, not by walking the whole table (it may hold 100,000 routes).
+    const ref = refOf(first);
+    const held = snapshots.byIdentity(ref);
+    const notOthers = new Set([...entries.map((entry) => identityKey(entry)), ...(ours.get(key) ?? [])]);
+    let others = snapshots.count(ref);
+    for (const identity of notOthers) others -= held.get(identity)?.length ?? 0;
     const summarised = summariseForQuota({
       entries,
       capacity: limit - others,
@@ -385,7 +405,7 @@ function planCreates(input: DiffInput, snapshots: Snapshots, creates: { id: stri
     if (!quotaName) continue;
     const limit = input.quotaOverrides?.[quotaName] ?? input.quotas(entry.provider)[quotaName];
     const key = targetKey(refOf(entry));
-    const count = used.get(key) ?? snapshots.entries(refOf(entry)).filter((current) => current.kind === entry.kind).length;
+    const count = used.get(key) ?? snapshots.count(refOf(entry));
     if (count + 1 > limit) {
       change.status = 'blocked';
       change.reason = `${entry.target} would exceed the ${quotaName} quota of ${entry.provider} (${limit} ${entry.kind} entries; ${count} there or planned)`;

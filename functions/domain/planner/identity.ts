@@ -1,7 +1,7 @@
 // How entries are named: their identity (which entry), their change id (a stable hash of it), their target
 // key, and the one ordering every plan is sorted by.
 import { createHash } from 'node:crypto';
-import { parseCidr } from '../cidr.js';
+import { compareParsed, parseCidr } from '../cidr.js';
 import { CHANGE_KINDS, FLOWS, type Change, type ChangeKind, type Flow, type NetworkEntry } from '../model.js';
 import type { TargetRef } from './types.js';
 
@@ -18,10 +18,15 @@ export function targetKey(ref: TargetRef): string {
   return `${ref.provider}|${ref.region}|${ref.kind}|${ref.target}`;
 }
 
+/** The fields that say which entry this is within its target: the value (nextHop / enabled) is not among them. */
+function identityParts(entry: NetworkEntry): string[] {
+  return [entry.kind, entry.target, normalisedCidr(entry.cidr), normalisedCidr(entry.peerCidr), entry.port ?? ''];
+}
+
 /** Which entry this is within its target, regardless of its value (nextHop / enabled). */
 export function identityKey(entry: NetworkEntry): string {
   if (SINGLE_ENTRY_KINDS.has(entry.kind)) return `${entry.kind}|${entry.target}`;
-  return [entry.kind, entry.target, normalisedCidr(entry.cidr), normalisedCidr(entry.peerCidr), entry.port ?? ''].join('|');
+  return identityParts(entry).join('|');
 }
 
 /**
@@ -29,7 +34,7 @@ export function identityKey(entry: NetworkEntry): string {
  * (nextHop, action) is left out on purpose: one id per entry, so its ledger row follows the entry's life.
  */
 export function changeId(clusterId: string, flow: Flow, entry: NetworkEntry): string {
-  const parts = [clusterId, flow, entry.kind, entry.target, normalisedCidr(entry.cidr), normalisedCidr(entry.peerCidr), entry.port ?? ''];
+  const parts = [clusterId, flow, ...identityParts(entry)];
   return `chg-${createHash('sha256').update(JSON.stringify(parts)).digest('hex').slice(0, 16)}`;
 }
 
@@ -42,12 +47,7 @@ function compareText(a: string | undefined, b: string | undefined): number {
 function compareCidrText(a: string | undefined, b: string | undefined): number {
   const x = a === undefined ? undefined : parseCidr(a);
   const y = b === undefined ? undefined : parseCidr(b);
-  if (x && y) {
-    if (x.version !== y.version) return x.version - y.version;
-    if (x.start !== y.start) return x.start < y.start ? -1 : 1;
-    if (x.prefix !== y.prefix) return x.prefix - y.prefix;
-    return 0;
-  }
+  if (x && y) return compareParsed(x, y);
   if (x && !y) return 1;
   if (!x && y) return -1;
   return compareText(a, b);

@@ -7,7 +7,7 @@ import { checkConflicts } from '../conflicts.js';
 import type { ProviderQuotas } from '../../ports/network-provider.js';
 import { diffFlow, holdsEntry } from './diff.js';
 import { directConnectDesigner } from './flows/direct-connect.js';
-import { bgpEdgeDesigner } from './flows/pending.js';
+import { bgpEdgeDesigner } from './flows/bgp-edge.js';
 import { cloudConnectDesigner } from './flows/cloud-connect.js';
 import { peeringDesigner } from './flows/peering.js';
 import { securityDesigner } from './flows/security.js';
@@ -20,7 +20,7 @@ export type { DesiredEntry, DesiredState, FlowDesigner, Snapshot, TargetRef } fr
 export { changeId, compareChanges, identityKey, targetKey } from './identity.js';
 export { holdsEntry, SnapshotIncompleteError } from './diff.js';
 
-/** One designer per flow; a flow not done yet desires nothing (its module replaces the pending one). */
+/** One designer per flow. */
 export const DESIGNERS: Readonly<Record<Flow, FlowDesigner>> = {
   'direct-connect': directConnectDesigner,
   vpn: vpnDesigner,
@@ -53,11 +53,11 @@ export function configuredFlows(profile: ProfileSpec): Flow[] {
  */
 export function designFlow(facts: ClusterFacts, profile: ProfileSpec, flow: Flow): DesiredState {
   if (facts.deleted) return emptyDesiredState();
-  const designed = DESIGNERS[flow].design(facts, profile);
-  const byId = new Map<string, DesiredEntry>();
-  const warnings = [...designed.warnings];
   // every flow's entries go through the same conflict check (conflicts.ts); a designer's own reason comes first
   const check = checkConflicts(facts, profile, flow);
+  const designed = DESIGNERS[flow].design(facts, profile, check);
+  const byId = new Map<string, DesiredEntry>();
+  const warnings = [...designed.warnings];
   for (const designedEntry of designed.entries) {
     const blockedReason = designedEntry.blockedReason ?? check.blockReason(designedEntry);
     const entry = blockedReason === undefined ? designedEntry : { ...designedEntry, blockedReason };

@@ -1,5 +1,6 @@
 // The shapes shared by the planner's parts: what a flow designer desires, and what the diff compares it with.
 import type { Artifact, ChangeKind, ClusterFacts, Conflict, Flow, NetworkEntry, ProviderEntry, ProviderName } from '../model.js';
+import type { ConflictCheck } from '../conflicts.js';
 import type { ProfileSpec } from '../profile.js';
 
 /** One provider resource whose entries of one kind the planner needs to see (a route table's routes, ...). */
@@ -49,8 +50,11 @@ export interface FlowDesigner {
   readonly flow: Flow;
   /** true when the profile has something for this flow to do. */
   configured(profile: ProfileSpec): boolean;
-  /** The desired state of a live cluster (the dispatcher handles deleted clusters: they desire nothing). */
-  design(facts: ClusterFacts, profile: ProfileSpec): DesiredState;
+  /**
+   * The desired state of a live cluster (the dispatcher handles deleted clusters: they desire nothing).
+   * `conflicts` is the flow's conflict check, which designFlow also applies to every entry designed.
+   */
+  design(facts: ClusterFacts, profile: ProfileSpec, conflicts: ConflictCheck): DesiredState;
 }
 
 export function emptyDesiredState(): DesiredState {

@@ -11,7 +11,7 @@
 // rows an earlier version applied are no longer desired, so the generic owned-delete (diff.ts) removes them.
 import { stringify } from 'yaml';
 import { parseCidr, uniqueCidrs } from '../../cidr.js';
-import { checkConflicts, type ConflictCheck } from '../../conflicts.js';
+import type { ConflictCheck } from '../../conflicts.js';
 import { MIN_SPEAKERS, reviewBgpPeer, selectorMatches, selectorText } from '../../bgp/peer-rules.js';
 import type { ClusterFacts, NodeFacts } from '../../model.js';
 import type { BgpPeer, BgpTransit, ProfileSpec } from '../../profile.js';
@@ -207,11 +207,10 @@ function uncoveredNodes(facts: ClusterFacts, peers: readonly BgpPeer[], state: D
 export const bgpEdgeDesigner: FlowDesigner = {
   flow: 'bgp-edge',
   configured: (profile) => (profile.bgp?.peers.length ?? 0) > 0 || profile.bgp?.transit !== undefined,
-  design(facts, profile) {
+  design(facts, profile, conflicts) {
     const state = emptyDesiredState();
     const bgp = profile.bgp;
     if (!bgp) return state;
-    const conflicts = checkConflicts(facts, profile, 'bgp-edge');
     for (const peer of bgp.peers) designPeer(facts, profile, peer, conflicts, state);
     uncoveredNodes(facts, bgp.peers, state);
     if (bgp.transit) designTransit(facts, profile, bgp.transit, state);

@@ -12,8 +12,9 @@ export const cloudConnectDesigner: FlowDesigner = {
   design(facts, profile) {
     const state = emptyDesiredState();
     const account = { provider: facts.provider, region: facts.region };
+    const podCidrs = uniqueCidrs(facts.podCidrs);
     for (const network of profile.cloudConnect) {
-      for (const cidr of uniqueCidrs(facts.podCidrs)) {
+      for (const cidr of podCidrs) {
         state.entries.push({
           ...account,
           kind: 'cloud-connect-route',

@@ -14,7 +14,7 @@ import type { DesiredState, FlowDesigner } from '../types.js';
 import { emptyDesiredState } from '../types.js';
 
 /** The source CIDRs a peer must route back to the cluster through the peering connection. */
-export function peeringSources(facts: ClusterFacts, profile: ProfileSpec): string[] {
+function peeringSources(facts: ClusterFacts, profile: ProfileSpec): string[] {
   const vpcCidr = profile.vpc?.cidr;
   const outsideVpc = (cidr: string) => vpcCidr === undefined || !cidrContains(vpcCidr, cidr);
   const nodeSubnets = facts.nodeSubnets.map((subnet) => subnet.cidr);

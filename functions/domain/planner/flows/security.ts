@@ -22,7 +22,7 @@ export function nodeSources(facts: ClusterFacts): string[] {
 }
 
 /** The ingress sources a peer's security group needs for this cluster's network model. */
-export function securityGroupSources(facts: ClusterFacts): string[] {
+function securityGroupSources(facts: ClusterFacts): string[] {
   if (facts.networkModel === 'overlay') return nodeSources(facts);
   if (facts.networkModel === 'vpc-router') return uniqueCidrs(facts.podCidrs);
   // eni: pods carry addresses of their container subnets (the cluster's podCidrs); the node subnets are not needed
