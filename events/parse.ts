@@ -23,7 +23,8 @@ export function toInvalidInput(error: z.ZodError, prefix = ''): InvalidInputErro
   return new InvalidInputError(field, `${message}${extra}`);
 }
 
-function parseDetail(detailType: DetailType, detail: unknown, prefix: string): ClusterEvent {
+/** Validates a detail against its detail-type's schema; errors name the field under `prefix`. */
+export function parseDetail(detailType: DetailType, detail: unknown, prefix: string): ClusterEvent {
   const result = DETAIL_SCHEMAS[detailType].safeParse(detail);
   if (!result.success) throw toInvalidInput(result.error, prefix);
   return { detailType, detail: result.data } as ClusterEvent;

@@ -31,17 +31,8 @@ export const CHANGE_STATUSES = ['planned', 'applying', 'applied', 'unchanged', '
 export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 
 /** What the next hop of a route-like entry is, in provider-neutral words; adapters map it to their API's type. */
-export type NextHopType =
-  | 'vpn-gateway'
-  | 'dx-gateway'
-  | 'peering'
-  | 'transit-router'
-  | 'border-router'
-  | 'cloud-connect'
-  | 'vpc'
-  | 'core-switch'
-  | 'node'
-  | 'route-table';
+export const NEXT_HOP_TYPES = ['vpn-gateway', 'dx-gateway', 'peering', 'transit-router', 'border-router', 'cloud-connect', 'vpc', 'core-switch', 'node', 'route-table'] as const;
+export type NextHopType = (typeof NEXT_HOP_TYPES)[number];
 
 /**
  * One entry in a provider resource, described without any provider's words.

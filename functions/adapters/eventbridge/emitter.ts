@@ -2,8 +2,8 @@
 // against its zod schema before any call, and a FailedEntryCount is an error, never a silent drop.
 import { EventBridgeClient, PutEventsCommand, ResourceNotFoundException } from '@aws-sdk/client-eventbridge';
 import { PodreachError } from '../../domain/errors.js';
-import { toInvalidInput } from '../../../events/parse.js';
-import { DETAIL_SCHEMAS, EVENT_SOURCE, type ClusterEvent } from '../../../events/schemas.js';
+import { parseDetail } from '../../../events/parse.js';
+import { EVENT_SOURCE, type ClusterEvent } from '../../../events/schemas.js';
 
 export const DEFAULT_BUS_NAME = 'podreach';
 
@@ -33,14 +33,13 @@ export interface EmitResult {
 
 /** The PutEvents entry of a cluster event: source podreach.cluster, its detail-type, the detail as JSON. */
 export function toPutEventsEntry(event: ClusterEvent, busName: string) {
-  const parsed = DETAIL_SCHEMAS[event.detailType].safeParse(event.detail);
-  if (!parsed.success) throw toInvalidInput(parsed.error, 'detail');
+  const { detail } = parseDetail(event.detailType, event.detail, 'detail');
   return {
     EventBusName: busName,
     Source: EVENT_SOURCE,
     DetailType: event.detailType,
-    Detail: JSON.stringify(parsed.data),
-    Time: new Date(parsed.data.occurredAt),
+    Detail: JSON.stringify(detail),
+    Time: new Date(detail.occurredAt),
   };
 }
 

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConcurrentUpdateError, InvalidInputError } from '../../domain/errors.js';
+import { NEXT_HOP_TYPES } from '../../domain/model.js';
 import { cidrSchema, portSchema, quotaOverridesSchema } from '../../domain/profile.js';
 import type { ProviderQuotas } from '../../ports/network-provider.js';
 import { toInvalidInput } from '../../../events/parse.js';
@@ -23,7 +24,7 @@ import {
 import { DEFAULT_SANDBOX_QUOTAS } from './quotas.js';
 
 const id = z.string().min(1);
-const nextHopTypeSchema = z.enum(['vpn-gateway', 'dx-gateway', 'peering', 'transit-router', 'border-router', 'cloud-connect', 'vpc', 'core-switch', 'node', 'route-table']);
+const nextHopTypeSchema = z.enum(NEXT_HOP_TYPES);
 
 const routeSchema = z.object({ destination: cidrSchema, nextHop: id, nextHopType: nextHopTypeSchema.optional() }).strict();
 

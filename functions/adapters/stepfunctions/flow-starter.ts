@@ -3,6 +3,7 @@
 import { ExecutionAlreadyExists, StartExecutionCommand, type SFNClient } from '@aws-sdk/client-sfn';
 import { InvalidInputError } from '../../domain/errors.js';
 import type { Flow } from '../../domain/model.js';
+import { executionInputJson } from './sfn-runner.js';
 import type { FlowInput, FlowStarter } from '../../ports/flow-runner.js';
 
 export class SfnFlowStarter implements FlowStarter {
@@ -13,7 +14,7 @@ export class SfnFlowStarter implements FlowStarter {
     if (!stateMachineArn) throw new InvalidInputError('flow', `no state machine is deployed for the ${input.flow} flow`);
     try {
       await this.options.client.send(
-        new StartExecutionCommand({ stateMachineArn, name: input.executionId, input: JSON.stringify({ clusterId: input.clusterId, flow: input.flow, executionId: input.executionId }) }),
+        new StartExecutionCommand({ stateMachineArn, name: input.executionId, input: executionInputJson(input) }),
       );
       return { executionId: input.executionId, started: true };
     } catch (error) {

@@ -1,10 +1,9 @@
 // The ExecutionSummary as it comes back from a state machine (execution output, or the Notify task's output):
 // parsed with zod at this edge rather than cast. Loose on extra fields so that additive changes pass.
 import { z } from 'zod';
-import { CHANGE_KINDS, CHANGE_STATUSES, FLOWS, PROVIDER_NAMES } from '../../domain/model.js';
+import { CHANGE_KINDS, CHANGE_STATUSES, FLOWS, NEXT_HOP_TYPES, PROVIDER_NAMES } from '../../domain/model.js';
 import type { ExecutionSummary } from '../../ports/notifier.js';
 
-const NEXT_HOP_TYPES = ['vpn-gateway', 'dx-gateway', 'peering', 'transit-router', 'border-router', 'cloud-connect', 'vpc', 'core-switch', 'node', 'route-table'] as const;
 
 const changeSchema = z.looseObject({
   id: z.string(),
