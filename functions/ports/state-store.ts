@@ -18,6 +18,11 @@ export interface PlanRecord extends FlowPlan {
   dryRun: boolean;
 }
 
+export interface LeaseRecord {
+  holder: string;
+  leaseUntilMs: number;
+}
+
 export interface StateStore {
   getCluster(clusterId: string): Promise<StoredCluster | undefined>;
   /** expectedVersion undefined = the cluster must not exist yet. Throws ConcurrentUpdateError. Returns the new version. */
@@ -47,6 +52,8 @@ export interface StateStore {
   /** A lease on one provider resource (replace-style APIs). false when another holder has an unexpired lease. */
   acquireLease(resourceKey: string, holder: string, ttlSeconds: number, now: Date): Promise<boolean>;
   releaseLease(resourceKey: string, holder: string): Promise<void>;
+  /** Who holds the lease on a resource now (expired or not), or undefined when nobody does. */
+  getLease(resourceKey: string): Promise<LeaseRecord | undefined>;
 
   /** Versioned documents for adapters that keep state here (the sandbox account). expectedVersion undefined = must not exist. */
   getDocument<T>(key: string): Promise<StoredDocument<T> | undefined>;

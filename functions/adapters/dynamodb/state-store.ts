@@ -22,7 +22,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ConcurrentUpdateError, ThrottlingError } from '../../domain/errors.js';
 import type { Artifact, ClusterFacts, Flow, LedgerEntry } from '../../domain/model.js';
 import type { ConnectivityProfile } from '../../domain/profile.js';
-import type { PlanRecord, StateStore, StoredCluster, StoredDocument } from '../../ports/state-store.js';
+import type { LeaseRecord, PlanRecord, StateStore, StoredCluster, StoredDocument } from '../../ports/state-store.js';
 
 export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
 
@@ -252,6 +252,13 @@ export class DynamoStateStore implements StateStore {
       if (error instanceof ConditionalCheckFailedException) return;
       translate(error, `lease ${resourceKey}`);
     }
+  }
+
+  async getLease(resourceKey: string): Promise<LeaseRecord | undefined> {
+    const item = await this.getItem(keys.lease(resourceKey));
+    if (!item) return undefined;
+    const row = fromItem<{ holder: string; leaseUntilMs: number }>(item);
+    return { holder: row.holder, leaseUntilMs: row.leaseUntilMs };
   }
 
   // ---- documents
