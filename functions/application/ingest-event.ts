@@ -4,7 +4,7 @@ import type { ClusterEvent } from '../../events/schemas.js';
 import { applyEvent } from '../domain/facts.js';
 import type { ClusterFacts, Flow } from '../domain/model.js';
 import { FLOWS } from '../domain/model.js';
-import { configuredFlows } from '../domain/planner/index.js';
+import { configuredFlows, holdsEntry } from '../domain/planner/index.js';
 import { resolveProfile } from '../domain/profile-resolution.js';
 import type { StateStore } from '../ports/state-store.js';
 import type { AppDeps } from './deps.js';
@@ -41,10 +41,10 @@ export async function ingestEvent(event: ClusterEvent, deps: Pick<AppDeps, 'stor
   };
 }
 
-/** The flows a cluster needs now: configured by its profile, or still owning entries to clean up. */
+/** The flows a cluster needs now: configured by its profile, or still holding entries or open outcomes to settle. */
 export async function flowsForCluster(facts: ClusterFacts, store: StateStore) {
   const profile = resolveProfile(await store.listProfiles(), facts);
   const wanted = new Set<Flow>(profile ? configuredFlows(profile.spec) : []);
-  for (const row of await store.listChanges(facts.clusterId)) if (row.owned) wanted.add(row.flow);
+  for (const row of await store.listChanges(facts.clusterId)) if (holdsEntry(row)) wanted.add(row.flow);
   return { profile, flows: FLOWS.filter((flow) => wanted.has(flow)) };
 }

@@ -4,7 +4,7 @@ import '../adapters/flow-runner/polyfills.js';
 import { Command, CommanderError, Option } from 'commander';
 import { parseClusterEventJson } from '../../events/parse.js';
 import { InvalidInputError } from '../domain/errors.js';
-import { UnknownClusterError } from '../domain/facts.js';
+import { ClusterDeletedError, UnknownClusterError } from '../domain/facts.js';
 import { FLOWS } from '../domain/model.js';
 import { runDemo } from './demo.js';
 import { emitCommand, planCommand, profilePutCommand, runCommand, stateCommand, triggerCommand } from './commands.js';
@@ -100,7 +100,7 @@ export async function main(argv: string[]): Promise<number> {
       // help and version exit 0; usage errors are invalid input
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof InvalidInputError || error instanceof UnknownClusterError) {
+    if (error instanceof InvalidInputError || error instanceof UnknownClusterError || error instanceof ClusterDeletedError) {
       process.stderr.write(`error: ${error.message}\n`);
       return 2;
     }

@@ -14,6 +14,23 @@ export class UnknownClusterError extends NotFoundError {
   }
 }
 
+/**
+ * An event newer than the cluster's deletion: it belongs to a re-creation whose Cluster Created has not arrived
+ * yet (EventBridge gives no order). Like an unknown cluster, it is retried later rather than dropped.
+ */
+export class ClusterDeletedError extends NotFoundError {
+  override name = 'ClusterDeletedError';
+  constructor(
+    readonly clusterId: string,
+    readonly deletedAt: string,
+    readonly occurredAt: string,
+  ) {
+    super(
+      `cluster ${clusterId} was deleted at ${deletedAt}; this event of ${occurredAt} is newer, so it belongs to a re-creation whose Cluster Created has not been processed yet: retry it later`,
+    );
+  }
+}
+
 export interface ApplyEventResult {
   facts: ClusterFacts;
   /** true when the facts differ from `current` in any field (seen timestamps included: they must be stored). */
@@ -107,7 +124,13 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
     if (!olderThan(occurredAt, current.seen.deleted)) facts.seen.deleted = occurredAt;
     return result(current, facts);
   }
-  if (current.deleted) return ignore(current, `${event.detailType} of ${occurredAt}: cluster ${clusterId} was deleted at ${current.seen.deleted ?? '?'}`);
+  if (current.deleted) {
+    // The deletion is a tombstone with its time: what happened before it is over; what happened after it waits
+    // for the cluster's re-creation (retried: exit 2 locally, a failed ingest in AWS that EventBridge redelivers).
+    const deletedAt = current.seen.deleted;
+    if (deletedAt !== undefined && instant(occurredAt) > instant(deletedAt)) throw new ClusterDeletedError(clusterId, deletedAt, occurredAt);
+    return ignore(current, `${event.detailType} of ${occurredAt}: cluster ${clusterId} was deleted at ${deletedAt ?? '?'} (the event is older than the deletion)`);
+  }
 
   switch (event.detailType) {
     case 'Cluster CIDR Changed': {
