@@ -1,6 +1,9 @@
 // Folds cluster events into ClusterFacts. Events can arrive late, twice or out of order (EventBridge gives no
 // ordering), so each aspect of the facts remembers the occurredAt of the event that last set it, and an older
 // event for that aspect changes nothing. CIDR lists are whole desired lists, so replays converge.
+// A deletion is a tombstone with its time: events older than it belong to the cluster that was deleted (ignored),
+// events newer than it to a re-creation (retried until its Cluster Created arrives). Whatever the delivery
+// order, the facts end as the events in time order make them (test/fuzz checks it). See docs/safety.md.
 import type { ClusterEvent } from '../../events/schemas.js';
 import { uniqueCidrs } from './cidr.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
@@ -9,8 +12,11 @@ import type { ClusterFacts, NodeFacts } from './model.js';
 /** An event for a cluster podreach has no Cluster Created for yet; EventBridge retries it later. */
 export class UnknownClusterError extends NotFoundError {
   override name = 'UnknownClusterError';
-  constructor(readonly clusterId: string) {
-    super(`cluster ${clusterId} is unknown: no Cluster Created event was processed for it`);
+  constructor(
+    readonly clusterId: string,
+    message = `cluster ${clusterId} is unknown: no Cluster Created event was processed for it`,
+  ) {
+    super(message);
   }
 }
 
@@ -73,6 +79,34 @@ function ignore(current: ClusterFacts, why: string): ApplyEventResult {
   return { facts: current, changed: false, ignored: why };
 }
 
+/** When each Cluster Created of the current incarnation (and its re-announcements) happened, oldest first. */
+function creationsOf(facts: ClusterFacts): string[] {
+  return facts.seen.creations ?? (facts.seen.created ? [facts.seen.created] : []);
+}
+
+/** The first Cluster Created not older than the last deletion: when the current incarnation began (none: deleted). */
+function incarnationStart(creations: readonly string[], deletedAt: string | undefined): string | undefined {
+  return creations.find((created) => !olderThan(created, deletedAt));
+}
+
+/** How many creation times the facts keep (re-announcements of one incarnation; older ones are pruned at deletion). */
+const MAX_CREATIONS = 100;
+
+function withCreation(creations: readonly string[], occurredAt: string): string[] {
+  const all = [...new Set([...creations, occurredAt])].sort((a, b) => instant(a) - instant(b));
+  return all.slice(-MAX_CREATIONS);
+}
+
+/** Drops the nodes (and their seen times) that joined before `since`: they belonged to a cluster deleted since. */
+function dropNodesBefore(facts: ClusterFacts, since: string | undefined): void {
+  if (since === undefined) return;
+  for (const [name, seen] of Object.entries(facts.seen.nodes)) {
+    if (!olderThan(seen, since)) continue;
+    delete facts.nodes[name];
+    delete facts.seen.nodes[name];
+  }
+}
+
 export function applyEvent(current: ClusterFacts | undefined, event: ClusterEvent): ApplyEventResult {
   const { clusterId, occurredAt } = event.detail;
   if (current && current.clusterId !== clusterId) {
@@ -85,8 +119,13 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
     if (current && olderThan(occurredAt, current.seen.deleted)) {
       return ignore(current, `Cluster Created of ${occurredAt} is older than the deletion of ${current.seen.deleted}`);
     }
+    const creations = withCreation(current ? creationsOf(current) : [], occurredAt);
     if (current && !current.deleted && olderThan(occurredAt, current.seen.created)) {
-      return ignore(current, `stale Cluster Created: ${occurredAt} is older than the one of ${current.seen.created}`);
+      // an older announcement of the live cluster: its values are superseded, but the cluster existed since then
+      const facts = clone(current);
+      facts.seen.creations = creations;
+      const moved = result(current, facts);
+      return moved.changed ? moved : ignore(current, `stale Cluster Created: ${occurredAt} is older than the one of ${current.seen.created}`);
     }
     // a cluster created again after its deletion starts afresh (same id, new cluster)
     const base = current && !current.deleted ? clone(current) : undefined;
@@ -103,6 +142,7 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
       deleted: false,
       seen: {
         created: occurredAt,
+        creations: current?.deleted ? [occurredAt] : creations,
         podCidrs: keepCidrs && base ? base.seen.podCidrs! : occurredAt,
         nodes: base?.seen.nodes ?? {},
         ...(current?.seen.deleted ? { deleted: current.seen.deleted } : {}),
@@ -114,22 +154,26 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
   }
 
   if (!current) throw new UnknownClusterError(clusterId);
+  const deletedAt = current.seen.deleted;
+  if (olderThan(occurredAt, deletedAt)) {
+    return ignore(current, `${event.detailType} of ${occurredAt}: cluster ${clusterId} was deleted at ${deletedAt ?? '?'} (the event is older than the deletion)`);
+  }
+
   if (event.detailType === 'Cluster Deleted') {
-    if (olderThan(occurredAt, current.seen.created)) {
-      return ignore(current, `stale Cluster Deleted: ${occurredAt} is older than the Cluster Created of ${current.seen.created}`);
-    }
-    // a replayed deletion is not ignored: its flows run again and finish any clean-up left undone
+    // the deletion is a tombstone: what joined before it goes; a Cluster Created after it (already here) re-creates
     const facts = clone(current);
-    facts.deleted = true;
-    if (!olderThan(occurredAt, current.seen.deleted)) facts.seen.deleted = occurredAt;
+    facts.seen.deleted = occurredAt;
+    const creations = creationsOf(current);
+    const start = incarnationStart(creations, occurredAt);
+    facts.seen.creations = creations.filter((created) => !olderThan(created, occurredAt));
+    dropNodesBefore(facts, start ?? occurredAt);
+    facts.deleted = start === undefined;
+    // a replayed deletion is not ignored: its flows run again and finish any clean-up left undone
     return result(current, facts);
   }
   if (current.deleted) {
-    // The deletion is a tombstone with its time: what happened before it is over; what happened after it waits
-    // for the cluster's re-creation (retried: exit 2 locally, a failed ingest in AWS that EventBridge redelivers).
-    const deletedAt = current.seen.deleted;
-    if (deletedAt !== undefined && instant(occurredAt) > instant(deletedAt)) throw new ClusterDeletedError(clusterId, deletedAt, occurredAt);
-    return ignore(current, `${event.detailType} of ${occurredAt}: cluster ${clusterId} was deleted at ${deletedAt ?? '?'} (the event is older than the deletion)`);
+    // newer than the deletion: it belongs to a re-creation whose Cluster Created has not arrived yet (retried)
+    throw new ClusterDeletedError(clusterId, deletedAt ?? '?', occurredAt);
   }
 
   switch (event.detailType) {
@@ -142,28 +186,28 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
       facts.seen.podCidrs = occurredAt;
       return result(current, facts);
     }
-    case 'Node Added': {
-      const { node } = event.detail;
-      const seen = current.seen.nodes[node.name];
-      if (olderThan(occurredAt, seen)) return ignore(current, `stale Node Added for ${node.name}: ${occurredAt} is older than ${seen}`);
-      if (olderThan(occurredAt, current.seen.created)) return ignore(current, `stale Node Added for ${node.name}: ${occurredAt} is older than the cluster's creation (${current.seen.created})`);
-      const facts = clone(current);
-      const added: NodeFacts = { name: node.name, ip: node.ip, labels: { ...(node.labels ?? {}) } };
-      if (node.subnetId !== undefined) added.subnetId = node.subnetId;
-      if (node.podCidr !== undefined) added.podCidr = node.podCidr;
-      facts.nodes[node.name] = added;
-      facts.seen.nodes[node.name] = occurredAt;
-      return result(current, facts);
-    }
+    case 'Node Added':
     case 'Node Removed': {
-      const { nodeName } = event.detail;
-      const seen = current.seen.nodes[nodeName];
-      if (olderThan(occurredAt, seen)) return ignore(current, `stale Node Removed for ${nodeName}: ${occurredAt} is older than ${seen}`);
-      if (olderThan(occurredAt, current.seen.created)) return ignore(current, `stale Node Removed for ${nodeName}: ${occurredAt} is older than the cluster's creation (${current.seen.created})`);
+      const name = event.detailType === 'Node Added' ? event.detail.node.name : event.detail.nodeName;
+      const start = incarnationStart(creationsOf(current), deletedAt);
+      if (olderThan(occurredAt, start)) {
+        // after the last deletion but before the earliest creation known: that Cluster Created is still on its way
+        throw new UnknownClusterError(clusterId, `no Cluster Created of cluster ${clusterId} at or before ${occurredAt} was processed yet (the earliest is of ${start ?? '?'}): retry it later`);
+      }
+      const seen = current.seen.nodes[name];
+      if (olderThan(occurredAt, seen)) return ignore(current, `stale ${event.detailType} for ${name}: ${occurredAt} is older than ${seen}`);
       const facts = clone(current);
-      delete facts.nodes[nodeName];
-      // kept as a tombstone, so that a late Node Added of before the removal stays ignored
-      facts.seen.nodes[nodeName] = occurredAt;
+      if (event.detailType === 'Node Added') {
+        const { node } = event.detail;
+        const added: NodeFacts = { name: node.name, ip: node.ip, labels: { ...(node.labels ?? {}) } };
+        if (node.subnetId !== undefined) added.subnetId = node.subnetId;
+        if (node.podCidr !== undefined) added.podCidr = node.podCidr;
+        facts.nodes[name] = added;
+      } else {
+        delete facts.nodes[name];
+      }
+      // a removal is kept as a tombstone, so that a late Node Added of before the removal stays ignored
+      facts.seen.nodes[name] = occurredAt;
       return result(current, facts);
     }
   }

@@ -132,7 +132,16 @@ export interface ClusterFacts {
   nodes: Record<string, NodeFacts>;
   deleted: boolean;
   /** occurredAt of the event that last set each aspect, so a stale (reordered) event changes nothing. */
-  seen: { created?: string; podCidrs?: string; deleted?: string; nodes: Record<string, string> };
+  seen: {
+    /** The newest Cluster Created. */
+    created?: string;
+    /** Every Cluster Created since the last deletion, oldest first: the first began the current incarnation. */
+    creations?: string[];
+    podCidrs?: string;
+    /** The last deletion: a tombstone; events older than it belong to the cluster that was deleted. */
+    deleted?: string;
+    nodes: Record<string, string>;
+  };
 }
 
 /** A row of the change ledger: a change and what became of it. */

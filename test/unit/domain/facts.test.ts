@@ -211,9 +211,21 @@ describe('Function: applyEvent', () => {
       const lateRemove = applyEvent(facts, nodeRemoved('2026-01-02T00:00:00Z', 'old-node'));
 
       // Assess
-      expect(lateAdd.ignored).toContain('older than the cluster');
+      expect(lateAdd.ignored).toContain('older than the deletion');
       expect(lateAdd.facts.nodes['old-node']).toBeUndefined();
-      expect(lateRemove.ignored).toContain('older than the cluster');
+      expect(lateRemove.ignored).toContain('older than the deletion');
+    });
+
+    it('keeps a node event older than a second Cluster Created of a live cluster, as in time order', () => {
+      // Prepare: created T1 and announced again T3 (no deletion); the node joined at T2 but arrives last
+      const { facts } = fold([created('2026-01-01T00:00:00Z'), created('2026-01-03T00:00:00Z')]);
+
+      // Act
+      const late = applyEvent(facts, nodeAdded('2026-01-02T00:00:00Z', 'node-late'));
+
+      // Assess
+      expect(late.ignored).toBeUndefined();
+      expect(late.facts.nodes['node-late']).toBeDefined();
     });
   });
 });
