@@ -7,7 +7,8 @@ import type { ExecutionSummary } from '../ports/notifier.js';
 import { parseProfileText } from '../application/profile-text.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { openLocalRuntime, readTextFile, type LocalOptions, type LocalRuntime } from './local-runtime.js';
-import { buildReport, renderTable, type RunReport } from './report.js';
+import { buildReport, renderHeld, renderTable, type RunReport } from './report.js';
+import { heldEntries } from '../application/held-entries.js';
 
 export interface CommonFlags {
   profile?: string;
@@ -96,24 +97,31 @@ export async function planCommand(event: ClusterEvent, flags: CommonFlags): Prom
   }
 }
 
-export async function stateCommand(flags: { cluster?: string; state: string; json?: boolean }): Promise<number> {
+export async function stateCommand(flags: { cluster?: string; state: string; json?: boolean; history?: boolean }): Promise<number> {
   const runtime = await openLocalRuntime({ stateDir: flags.state });
   try {
-    const clusters = (await runtime.deps.store.listClusters()).filter((facts) => !flags.cluster || facts.clusterId === flags.cluster);
+    const store = runtime.deps.store;
+    const clusters = (await store.listClusters()).filter((facts) => !flags.cluster || facts.clusterId === flags.cluster);
     const out = [];
     for (const facts of clusters.sort((a, b) => a.clusterId.localeCompare(b.clusterId))) {
-      const entries = (await runtime.deps.store.listChanges(facts.clusterId)).sort((a, b) => a.flow.localeCompare(b.flow) || a.kind.localeCompare(b.kind) || a.target.localeCompare(b.target) || (a.cidr ?? '').localeCompare(b.cidr ?? ''));
-      out.push({ cluster: facts, entries });
+      const held = await heldEntries(store, facts.clusterId);
+      const entries = flags.history
+        ? (await store.listChanges(facts.clusterId)).sort((a, b) => a.flow.localeCompare(b.flow) || a.kind.localeCompare(b.kind) || a.target.localeCompare(b.target) || (a.cidr ?? '').localeCompare(b.cidr ?? ''))
+        : undefined;
+      out.push({ cluster: facts, held, ...(entries ? { entries } : {}) });
     }
     if (flags.json) process.stdout.write(`${JSON.stringify({ clusters: out }, null, 2)}\n`);
     else if (out.length === 0) process.stdout.write('no clusters recorded\n');
     else {
-      for (const { cluster, entries } of out) {
+      for (const { cluster, held, entries } of out) {
         process.stdout.write(`cluster ${cluster.clusterId} (${cluster.provider} ${cluster.region}, ${cluster.networkModel})${cluster.deleted ? ' deleted' : ''}: pod CIDRs ${cluster.podCidrs.join(', ')}; ${Object.keys(cluster.nodes).length} node(s)\n`);
-        const report = buildReport({ clusterId: cluster.clusterId, executionId: '-', dryRun: false, changes: entries, artifacts: [], warnings: [], errors: [] });
-        process.stdout.write(`${renderTable(report).split('\n').slice(1).join('\n')}\n`);
-        const owned = entries.filter((entry) => entry.owned).length;
-        process.stdout.write(`owned by podreach: ${owned}\n\n`);
+        process.stdout.write(`${renderHeld(held)}\n`);
+        if (entries) {
+          process.stdout.write('history (the change ledger):\n');
+          const report = buildReport({ clusterId: cluster.clusterId, executionId: '-', dryRun: false, changes: entries, artifacts: [], warnings: [], errors: [] });
+          process.stdout.write(`${renderTable(report).split('\n').slice(1).join('\n')}\n`);
+        }
+        process.stdout.write('\n');
       }
     }
     return 0;

@@ -54,7 +54,7 @@ describe('CLI: crash safety, one process per --state, event order', () => {
       PODREACH_SANDBOX_FAULTS: JSON.stringify({ killAfter: { api: 'ReplaceSelectors', call: 1 } }),
     });
     expect(killed.signal).toBe('SIGKILL');
-    const left = parseJson<StateJson>(await runCli(['state', '--state', dir, '--json']));
+    const left = parseJson<StateJson>(await runCli(['state', '--state', dir, '--json', '--history']));
     const open = left.clusters[0]!.entries.filter((row) => row.status === 'applying' || row.status === 'planned');
     expect(open.map((row) => row.status)).toContain('applying');
     expect(JSON.stringify(await account(dir))).toContain('172.16.0.0/16');
@@ -65,7 +65,7 @@ describe('CLI: crash safety, one process per --state, event order', () => {
     // Assess: exit 0, no wait on the dead run's lease, no open row, the account exactly as seeded
     expect(deleted.code).toBe(0);
     expect(deleted.stderr).not.toContain('waiting for');
-    const after = parseJson<StateJson>(await runCli(['state', '--state', dir, '--json']));
+    const after = parseJson<StateJson>(await runCli(['state', '--state', dir, '--json', '--history']));
     expect(after.clusters[0]!.entries.filter((row) => ['planned', 'applying', 'failed'].includes(row.status))).toEqual([]);
     expect(after.clusters[0]!.entries.filter((row) => row.owned)).toEqual([]);
     expect(await account(dir)).toEqual(await seededAccount());
@@ -119,7 +119,7 @@ describe('CLI: crash safety, one process per --state, event order', () => {
     expect(early.stderr).toContain('was deleted at 2026-11-20T08:00:00Z');
     expect(recreated.code).toBe(0);
     expect(redelivered.code).toBe(0);
-    const state = parseJson<StateJson>(await runCli(['state', '--state', dir, '--json']));
+    const state = parseJson<StateJson>(await runCli(['state', '--state', dir, '--json', '--history']));
     expect(state.clusters[0]!.cluster).toMatchObject({ deleted: false, podCidrs: ['172.30.0.0/16'] });
   });
 
