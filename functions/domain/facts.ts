@@ -97,14 +97,32 @@ function withCreation(creations: readonly string[], occurredAt: string): string[
   return all.slice(-MAX_CREATIONS);
 }
 
-/** Drops the nodes (and their seen times) that joined before `since`: they belonged to a cluster deleted since. */
-function dropNodesBefore(facts: ClusterFacts, since: string | undefined): void {
-  if (since === undefined) return;
+/**
+ * Sorts the nodes by the cluster's life: a node whose last event is older than the last deletion belonged to the
+ * cluster that was deleted (forgotten); one from before the current life began (its Cluster Created may still be
+ * on its way) waits in `dormantNodes`; the others are the cluster's nodes. Deciding this from the times, after
+ * every event, is what makes the outcome independent of the delivery order.
+ */
+function arrangeNodes(facts: ClusterFacts): ClusterFacts {
+  const deletedAt = facts.seen.deleted;
+  const start = incarnationStart(creationsOf(facts), deletedAt);
+  const all = { ...facts.dormantNodes, ...facts.nodes };
+  const nodes: Record<string, NodeFacts> = {};
+  const dormant: Record<string, NodeFacts> = {};
   for (const [name, seen] of Object.entries(facts.seen.nodes)) {
-    if (!olderThan(seen, since)) continue;
-    delete facts.nodes[name];
-    delete facts.seen.nodes[name];
+    if (olderThan(seen, deletedAt)) {
+      delete facts.seen.nodes[name];
+      continue;
+    }
+    const node = all[name];
+    if (!node) continue; // removed: the time stays as a tombstone
+    if (start !== undefined && !olderThan(seen, start)) nodes[name] = node;
+    else dormant[name] = node;
   }
+  facts.nodes = nodes;
+  if (Object.keys(dormant).length > 0) facts.dormantNodes = dormant;
+  else delete facts.dormantNodes;
+  return facts;
 }
 
 export function applyEvent(current: ClusterFacts | undefined, event: ClusterEvent): ApplyEventResult {
@@ -124,11 +142,13 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
       // an older announcement of the live cluster: its values are superseded, but the cluster existed since then
       const facts = clone(current);
       facts.seen.creations = creations;
-      const moved = result(current, facts);
+      const moved = result(current, arrangeNodes(facts));
       return moved.changed ? moved : ignore(current, `stale Cluster Created: ${occurredAt} is older than the one of ${current.seen.created}`);
     }
-    // a cluster created again after its deletion starts afresh (same id, new cluster)
-    const base = current && !current.deleted ? clone(current) : undefined;
+    // A cluster created again after its deletion starts afresh (same id, new cluster): only what happened after
+    // this creation stays (events of the new cluster that arrived before its Cluster Created, before the deletion
+    // itself did).
+    const base = current ? clone(current) : undefined;
     const keepCidrs = base !== undefined && olderThan(occurredAt, base.seen.podCidrs);
     const facts: ClusterFacts = {
       clusterId,
@@ -139,6 +159,7 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
       podCidrs: keepCidrs && base ? base.podCidrs : uniqueCidrs(detail.podCidrs),
       nodeSubnets: [...(detail.nodeSubnets ?? [])].sort((a, b) => (a.subnetId < b.subnetId ? -1 : a.subnetId > b.subnetId ? 1 : 0)),
       nodes: base?.nodes ?? {},
+      ...(base?.dormantNodes ? { dormantNodes: base.dormantNodes } : {}),
       deleted: false,
       seen: {
         created: occurredAt,
@@ -150,7 +171,7 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
     };
     if (detail.serviceCidr !== undefined) facts.serviceCidr = detail.serviceCidr;
     if (detail.profile !== undefined) facts.profile = detail.profile;
-    return result(current, facts);
+    return result(current, arrangeNodes(facts));
   }
 
   if (!current) throw new UnknownClusterError(clusterId);
@@ -166,10 +187,9 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
     const creations = creationsOf(current);
     const start = incarnationStart(creations, occurredAt);
     facts.seen.creations = creations.filter((created) => !olderThan(created, occurredAt));
-    dropNodesBefore(facts, start ?? occurredAt);
     facts.deleted = start === undefined;
     // a replayed deletion is not ignored: its flows run again and finish any clean-up left undone
-    return result(current, facts);
+    return result(current, arrangeNodes(facts));
   }
   if (current.deleted) {
     // newer than the deletion: it belongs to a re-creation whose Cluster Created has not arrived yet (retried)
@@ -205,10 +225,11 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
         facts.nodes[name] = added;
       } else {
         delete facts.nodes[name];
+        if (facts.dormantNodes) delete facts.dormantNodes[name];
       }
       // a removal is kept as a tombstone, so that a late Node Added of before the removal stays ignored
       facts.seen.nodes[name] = occurredAt;
-      return result(current, facts);
+      return result(current, arrangeNodes(facts));
     }
   }
 }

@@ -130,6 +130,11 @@ export interface ClusterFacts {
   nodeSubnets: { subnetId: string; cidr: string }[];
   profile?: string;
   nodes: Record<string, NodeFacts>;
+  /**
+   * Nodes whose events arrived before the Cluster Created that begins their cluster's life: not the cluster's nodes
+   * yet (nothing is planned for them), kept until that creation arrives (facts.ts).
+   */
+  dormantNodes?: Record<string, NodeFacts>;
   deleted: boolean;
   /** occurredAt of the event that last set each aspect, so a stale (reordered) event changes nothing. */
   seen: {
