@@ -213,11 +213,11 @@ describeIfAws('Class: AwsProvider (EC2 on the emulator)', () => {
       const listed = await provider.listEntries('sg-rule', net.securityGroupId);
       expect(listed.map((e) => `${e.cidr} ${e.port} ${e.owner} ${e.description}`).sort()).toEqual(
         [
-          '10.30.0.0/16 tcp:22 podreach podreach:cls-aws-test',
-          '10.30.0.0/16 udp:53 podreach podreach:cls-aws-test',
-          '10.31.0.0/16 tcp:80-90 podreach podreach:cls-aws-test',
-          '10.32.0.0/16 icmp podreach podreach:cls-aws-test',
-          '10.33.0.0/16 all podreach podreach:cls-aws-test',
+          '10.30.0.0/16 tcp:22 podreach podreach:cls-aws-test:chg-aws-test',
+          '10.30.0.0/16 udp:53 podreach podreach:cls-aws-test:chg-aws-test',
+          '10.31.0.0/16 tcp:80-90 podreach podreach:cls-aws-test:chg-aws-test',
+          '10.32.0.0/16 icmp podreach podreach:cls-aws-test:chg-aws-test',
+          '10.33.0.0/16 all podreach podreach:cls-aws-test:chg-aws-test',
         ].sort(),
       );
       const range = (await permissions()).find((p) => p.IpProtocol === 'tcp' && p.FromPort === 80);
