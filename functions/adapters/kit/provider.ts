@@ -25,7 +25,14 @@ export interface KindOperations {
   update?(entry: NetworkEntry, current: ProviderEntry, context: EntryContext): Promise<unknown>;
   /** Removes `current`, the entry as listed. */
   delete(current: ProviderEntry, entry: NetworkEntry, context: EntryContext): Promise<unknown>;
-  /** `found` is the wanted entry in place. Default: same identity, and the same nextHop / enabled where asked. */
+  /** Which listed entry is the wanted one, value left out. Default: same kind, target, cidr, peerCidr and port. */
+  identity?(found: ProviderEntry, wanted: NetworkEntry): boolean;
+  /**
+   * Entries the cloud itself registers (CCN routes): podreach only sets their value, so a create of one that is
+   * there with another value is an update, and one that is not there cannot be created.
+   */
+  valueOnly?: boolean;
+  /** `found` is the wanted entry in place. Default: same identity, and the same nextHop / enabled where asked (sameValue). */
   verify?(found: ProviderEntry, wanted: NetworkEntry): boolean;
   /** Still being applied (asynchronous APIs): re-reads wait until it settles. Default: never. */
   pending?(found: ProviderEntry): boolean;
@@ -62,13 +69,9 @@ export function sameIdentity(found: NetworkEntry, wanted: NetworkEntry): boolean
   return sameCidr(found.cidr, wanted.cidr) && sameCidr(found.peerCidr, wanted.peerCidr) && port;
 }
 
-/** Same identity and, where the wanted entry names them, the same next hop and enabled state. */
-export function sameEntry(found: ProviderEntry, wanted: NetworkEntry): boolean {
-  return (
-    sameIdentity(found, wanted) &&
-    (wanted.nextHop === undefined || found.nextHop === wanted.nextHop) &&
-    (wanted.enabled === undefined || found.enabled === undefined || found.enabled === wanted.enabled)
-  );
+/** Where the wanted entry names them, the same next hop and enabled state. */
+export function sameValue(found: ProviderEntry, wanted: NetworkEntry): boolean {
+  return (wanted.nextHop === undefined || found.nextHop === wanted.nextHop) && (wanted.enabled === undefined || found.enabled === undefined || found.enabled === wanted.enabled);
 }
 
 /** A field the entry must carry for this kind; InvalidInputError naming it otherwise. */
@@ -161,13 +164,14 @@ export abstract class KitProvider implements NetworkProvider {
   }
 
   private verifier(ops: KindOperations): (found: ProviderEntry, wanted: NetworkEntry) => boolean {
-    return ops.verify ?? sameEntry;
+    const same = ops.identity ?? sameIdentity;
+    return ops.verify ?? ((found, wanted) => same(found, wanted) && sameValue(found, wanted));
   }
 
   /** What the target holds, once nothing of the wanted identity is still being applied (and `until` holds). */
   private async settled(ops: KindOperations, entry: NetworkEntry, until?: (held: ProviderEntry[]) => boolean): Promise<ProviderEntry[]> {
     const read = () => ops.list(entry.target);
-    const done = (held: ProviderEntry[]) => !held.some((found) => sameIdentity(found, entry) && ops.pending?.(found)) && (until?.(held) ?? true);
+    const done = (held: ProviderEntry[]) => !held.some((found) => (ops.identity ?? sameIdentity)(found, entry) && ops.pending?.(found)) && (until?.(held) ?? true);
     return ops.eventual || ops.pending ? pollUntil(describe(entry), read, done, this.kit.poll) : read();
   }
 
@@ -175,13 +179,13 @@ export abstract class KitProvider implements NetworkProvider {
     const ops = this.ops(entry.kind);
     const verify = this.verifier(ops);
     let held = await ops.list(entry.target);
-    if (held.some((found) => sameIdentity(found, entry) && ops.pending?.(found))) held = await this.settled(ops, entry);
+    if (held.some((found) => (ops.identity ?? sameIdentity)(found, entry) && ops.pending?.(found))) held = await this.settled(ops, entry);
     const inPlace = held.find((found) => verify(found, entry));
     if (inPlace) return inPlace;
-    const other = held.find((found) => sameIdentity(found, entry));
+    const other = held.find((found) => (ops.identity ?? sameIdentity)(found, entry));
     try {
       if (!other) await ops.create(entry, context, held);
-      else if (update && ops.update && other.owner !== 'foreign') await ops.update(entry, other, context);
+      else if ((update || ops.valueOnly) && ops.update && other.owner !== 'foreign') await ops.update(entry, other, context);
       else throw conflictError(entry, other);
     } catch (error) {
       if (!ops.raced?.(error)) throw error;
@@ -190,7 +194,7 @@ export abstract class KitProvider implements NetworkProvider {
     const after = await this.settled(ops, entry, ops.eventual ? (found) => found.some((one) => verify(one, entry)) : undefined);
     const written = after.find((found) => verify(found, entry));
     if (written) return written;
-    const rival = after.find((found) => sameIdentity(found, entry));
+    const rival = after.find((found) => (ops.identity ?? sameIdentity)(found, entry));
     if (rival) throw conflictError(entry, rival);
     throw new VerificationError(`${describe(entry)} is not there after writing it`);
   }
@@ -198,7 +202,7 @@ export abstract class KitProvider implements NetworkProvider {
   private async remove(entry: NetworkEntry, context: EntryContext): Promise<void> {
     const ops = this.ops(entry.kind);
     const verify = this.verifier(ops);
-    const mine = (found: ProviderEntry) => sameIdentity(found, entry) && verify(found, entry) && !ops.gone?.(found);
+    const mine = (found: ProviderEntry) => (ops.identity ?? sameIdentity)(found, entry) && verify(found, entry) && !ops.gone?.(found);
     const current = (await ops.list(entry.target)).find(mine);
     // gone already, or someone else's at that identity (another next hop, another cluster's rule): nothing to do
     if (!current || ops.keep?.(current, context)) return;
