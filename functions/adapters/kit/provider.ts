@@ -191,7 +191,8 @@ export abstract class KitProvider implements NetworkProvider {
       if (!ops.raced?.(error)) throw error;
     }
     // the read after writing is the verification
-    const after = await this.settled(ops, entry, ops.eventual ? (found) => found.some((one) => verify(one, entry)) : undefined);
+    // (an eventual write is awaited until the entry, or a rival at its identity, shows and has settled)
+    const after = await this.settled(ops, entry, ops.eventual ? (held) => held.some((one) => verify(one, entry) || (ops.identity ?? sameIdentity)(one, entry)) : undefined);
     const written = after.find((found) => verify(found, entry));
     if (written) return written;
     const rival = after.find((found) => (ops.identity ?? sameIdentity)(found, entry));
