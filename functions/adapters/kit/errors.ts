@@ -30,6 +30,8 @@ export interface CloudErrors {
   /** The domain error for `error` (its `cause`), or `error` itself. `action` says what was being done. */
   translate(error: unknown, action: string): unknown;
   code(error: unknown): string | undefined;
+  /** The cloud's failure in an SDK error (code, HTTP status, message). */
+  read(error: unknown): CloudFailure | undefined;
   has(error: unknown, ...codes: string[]): boolean;
   is(error: unknown, kind: FailureClass): boolean;
   /** The read's result, or undefined when the cloud says the thing read does not exist. */
@@ -60,6 +62,7 @@ export function cloudErrors(rules: ErrorRules): CloudErrors {
       return new ERRORS[kind](message, failure.code, { cause: error });
     },
     code: (error) => rules.read(error)?.code,
+    read: (error) => rules.read(error),
     has: (error, ...codes) => {
       const code = rules.read(error)?.code;
       return code !== undefined && codes.includes(code);
