@@ -37,8 +37,6 @@ export interface ProviderRegistryOptions {
   credentials?: CloudCredentials | (() => Promise<CloudCredentials | undefined>);
 }
 
-/** The clouds a deployment serves: the sandbox is a local simulation only. */
-export const DEPLOYED_PROVIDERS: readonly CloudName[] = ['aws', 'tencent', 'alibaba', 'huawei'];
 
 interface Cloud {
   supports(kind: ChangeKind, env: NodeJS.ProcessEnv): boolean;

@@ -20,6 +20,8 @@ export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 export const PROVIDER_NAMES = ['aws', 'tencent', 'alibaba', 'huawei', 'sandbox'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
+/** The clouds a deployment serves: the sandbox is a local simulation only. */
+export const DEPLOYED_PROVIDER_NAMES = ['aws', 'tencent', 'alibaba', 'huawei'] as const satisfies readonly ProviderName[];
 
 export const NETWORK_MODELS = ['overlay', 'vpc-router', 'eni'] as const;
 export type NetworkModel = (typeof NETWORK_MODELS)[number];
