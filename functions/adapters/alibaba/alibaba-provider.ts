@@ -14,26 +14,20 @@ import { ownerOfDescription, ownershipMark } from '../../domain/ownership-mark.j
 import type { EntryContext } from '../../ports/network-provider.js';
 import type { LeaseStore } from '../kit/lease.js';
 import { parsePort, portText } from '../kit/port.js';
-import { KitProvider, need, sameIdentity, sameValue, type KindOperations } from '../kit/provider.js';
+import { KitProvider, kitOptions, need, type KitAdapterOptions, sameIdentity, sameValue, type KindOperations } from '../kit/provider.js';
 import { buildAlibabaClients, type AlibabaClients, type AlibabaCredentials } from './alibaba-clients.js';
 import { alibabaErrors } from './alibaba-errors.js';
 import { ALIBABA_QUOTAS, ALIBABA_UNSUPPORTED, type AlibabaKind } from './kinds.js';
 
-export interface AlibabaProviderOptions {
+export interface AlibabaProviderOptions extends KitAdapterOptions {
   region: string;
   credentials?: AlibabaCredentials | undefined;
   /** "127.0.0.1:PORT" (with protocol 'http') or "http://127.0.0.1:PORT": every product goes there (tests). */
   endpoint?: string;
   protocol?: 'http' | 'https';
   leases: LeaseStore;
-  /** Between reads of an asynchronous operation (route entries, transit router routes). Default 2000. */
-  pollIntervalMs?: number;
-  /** Give up waiting (TransientProviderError, retried by the flow) after this long. Default 60000. */
-  pollTimeoutMs?: number;
   throttleAttempts?: number;
   throttleBackoffMs?: number;
-  /** Lease time for read-modify-write of whole-list APIs. Default 120 s. */
-  leaseTtlSeconds?: number;
   /** Prebuilt clients (otherwise built from the options above). */
   clients?: AlibabaClients;
 }
@@ -139,14 +133,7 @@ export class AlibabaProvider extends KitProvider {
   protected readonly operations: Record<AlibabaKind, KindOperations>;
 
   constructor(options: AlibabaProviderOptions) {
-    super({
-      quotas: ALIBABA_QUOTAS,
-      unsupported: ALIBABA_UNSUPPORTED,
-      errors: alibabaErrors,
-      leases: options.leases,
-      lease: { ttlSeconds: options.leaseTtlSeconds ?? 120 },
-      poll: { intervalMs: options.pollIntervalMs ?? 2000, timeoutMs: options.pollTimeoutMs ?? 60_000 },
-    });
+    super(kitOptions({ quotas: ALIBABA_QUOTAS, unsupported: ALIBABA_UNSUPPORTED, errors: alibabaErrors }, options));
     this.region = options.region;
     this.clients =
       options.clients ??

@@ -31,14 +31,14 @@ import type { NetworkEntry, NextHopType, ProviderEntry } from '../../domain/mode
 import { ownerOfDescription, ownershipMark } from '../../domain/ownership-mark.js';
 import type { LeaseStore } from '../kit/lease.js';
 import { parsePort, portText } from '../kit/port.js';
-import { KitProvider, need, type KindOperations } from '../kit/provider.js';
+import { KitProvider, kitOptions, need, type KitAdapterOptions, type KindOperations } from '../kit/provider.js';
 import { retrying } from '../kit/retry.js';
 import { buildHuaweiClients, credentialsFromEnv, sendJson, type HuaweiClients, type HuaweiCredentials, type HuaweiService } from './clients.js';
 import { huaweiErrors } from './errors.js';
 import { HUAWEI_QUOTAS, HUAWEI_UNSUPPORTED, VPN_MAX_PEER_SUBNETS, VPN_MAX_RULES, type HuaweiKind } from './kinds.js';
 import { dcsWhitelistBody, listRouteTablesBody, listSecurityGroupRulesBody, showRouteTableBody, virtualGatewayBody, vpnConnectionBody, type VpnPolicyRule } from './wire.js';
 
-export interface HuaweiProviderOptions {
+export interface HuaweiProviderOptions extends KitAdapterOptions {
   region: string;
   /** Explicit, so the SDK never calls IAM to find it. Default: HUAWEICLOUD_SDK_PROJECT_ID. */
   projectId?: string;
@@ -48,15 +48,10 @@ export interface HuaweiProviderOptions {
   endpoint?: string;
   endpoints?: Partial<Record<HuaweiService, string>>;
   leases: LeaseStore;
-  /** Asynchronous applies (DCS whitelist, VPN policy) are re-read this often... */
-  pollIntervalMs?: number;
-  /** ...until this long has passed, then TransientProviderError. */
-  pollTimeoutMs?: number;
   /** Attempts per call while Huawei answers 429 / APIGW.0308. */
   maxAttempts?: number;
   /** First back-off after a throttled call; grows exponentially, jittered. */
   throttleBackoffMs?: number;
-  leaseTtlSeconds?: number;
 }
 
 /** The DCS whitelist group podreach keeps its entries in (names: > 4 chars, letter first). */
@@ -102,14 +97,7 @@ export class HuaweiProvider extends KitProvider {
   protected readonly operations: Record<HuaweiKind, KindOperations>;
 
   constructor(options: HuaweiProviderOptions) {
-    super({
-      quotas: HUAWEI_QUOTAS,
-      unsupported: HUAWEI_UNSUPPORTED,
-      errors: huaweiErrors,
-      leases: options.leases,
-      lease: { ttlSeconds: options.leaseTtlSeconds ?? 120 },
-      poll: { intervalMs: options.pollIntervalMs ?? 2000, timeoutMs: options.pollTimeoutMs ?? 60_000 },
-    });
+    super(kitOptions({ quotas: HUAWEI_QUOTAS, unsupported: HUAWEI_UNSUPPORTED, errors: huaweiErrors }, options));
     this.region = options.region;
     this.attempts = options.maxAttempts ?? 4;
     this.backoffMs = options.throttleBackoffMs ?? 500;

@@ -60,6 +60,26 @@ export interface KitOptions {
   poll?: PollOptions;
 }
 
+/** The options every adapter takes for the kit's leases and polling, by the same names. */
+export interface KitAdapterOptions {
+  leases?: LeaseStore;
+  /** Lease time for read-modify-write of whole-list APIs. Default 120 s. */
+  leaseTtlSeconds?: number;
+  /** Between reads of an asynchronous apply. Default 2000 ms. */
+  pollIntervalMs?: number;
+  /** Give up waiting (TransientProviderError, retried by the flow) after this long. Default 60000 ms. */
+  pollTimeoutMs?: number;
+}
+
+export function kitOptions(cloud: Pick<KitOptions, 'quotas' | 'unsupported' | 'errors'>, options: KitAdapterOptions): KitOptions {
+  return {
+    ...cloud,
+    ...(options.leases ? { leases: options.leases } : {}),
+    lease: { ttlSeconds: options.leaseTtlSeconds ?? 120 },
+    poll: { intervalMs: options.pollIntervalMs ?? 2000, timeoutMs: options.pollTimeoutMs ?? 60_000 },
+  };
+}
+
 /** Which entry this is within its target (kind, target, cidr, peerCidr, port), the value left out. */
 export function sameIdentity(found: NetworkEntry, wanted: NetworkEntry): boolean {
   if (found.kind !== wanted.kind || found.target !== wanted.target) return false;

@@ -16,7 +16,7 @@ import { ownerOfDescription, ownershipMark } from '../../domain/ownership-mark.j
 import type { ProviderQuotas } from '../../ports/network-provider.js';
 import type { LeaseStore } from '../kit/lease.js';
 import { formatPort, parsePort, portText, samePort } from '../kit/port.js';
-import { KitProvider, need, sameIdentity, type KindOperations } from '../kit/provider.js';
+import { KitProvider, kitOptions, need, sameIdentity, type KindOperations } from '../kit/provider.js';
 import { retrying, type RetryOptions } from '../kit/retry.js';
 import { TENCENT_QUOTAS, TENCENT_UNSUPPORTED, type TencentKind } from './kinds.js';
 import { tencentErrors } from './tencent-errors.js';
@@ -28,7 +28,6 @@ export interface TencentProviderOptions {
   /** "host:port" of a local contract server; spoken over plain http. Default: the public endpoints. */
   endpoint?: string;
   leases: LeaseStore;
-  now?: () => Date;
   /** A security group podreach owns, bound to Redis / CDB instances to carry whitelist entries. Without it whitelist-entry is unsupported. */
   whitelistSecurityGroupId?: string;
   /** Attempts and first back-off for RequestLimitExceeded (jittered, exponential). */
@@ -69,13 +68,7 @@ export class TencentProvider extends KitProvider {
   protected readonly operations: Partial<Record<TencentKind, KindOperations>>;
 
   constructor(options: TencentProviderOptions) {
-    super({
-      quotas: { ...TENCENT_QUOTAS, ...options.quotas },
-      unsupported: TENCENT_UNSUPPORTED,
-      errors: tencentErrors,
-      leases: options.leases,
-      lease: { ttlSeconds: options.leaseTtlSeconds ?? 60, ...(options.now ? { now: options.now } : {}) },
-    });
+    super(kitOptions({ quotas: { ...TENCENT_QUOTAS, ...options.quotas }, unsupported: TENCENT_UNSUPPORTED, errors: tencentErrors }, { leaseTtlSeconds: 60, ...options }));
     this.region = options.region;
     this.retry = options.retry ?? {};
     const config: ClientConfig = {
