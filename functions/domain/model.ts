@@ -1,5 +1,5 @@
 // The provider-neutral vocabulary of podreach: flows, entries, changes, plans, artifacts.
-// Pure types and constants; CONTRACT.md fixes the names that reach users (flow, kind, status, JSON fields).
+// Pure types and constants; docs/contract.md fixes the names that reach users (flow, kind, status, JSON fields).
 
 export const FLOWS = ['direct-connect', 'vpn', 'cloud-connect', 'peering', 'security', 'bgp-edge'] as const;
 export type Flow = (typeof FLOWS)[number];

@@ -1,4 +1,4 @@
-// The connectivity profile (CONTRACT.md): which VPC, attachments, peers and BGP edge a cluster connects to.
+// The connectivity profile (docs/contract.md): which VPC, attachments, peers and BGP edge a cluster connects to.
 // Every section parses, including those a later flow plans. Every list is optional; none plans nothing.
 import { z } from 'zod';
 import { isCidr, isValidIp, normaliseCidr } from './cidr.js';

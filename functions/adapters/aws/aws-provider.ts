@@ -158,16 +158,15 @@ export class AwsProvider extends KitProvider {
   }
 
   private routes(): KindOperations {
-    const write = (Command: typeof CreateRouteCommand | typeof ReplaceRouteCommand, entry: NetworkEntry) =>
-      this.ec2.send(new Command({ RouteTableId: entry.target, ...destination(need(entry, 'cidr')), ...routeTarget(entry) }));
+    const input = (entry: NetworkEntry) => ({ RouteTableId: entry.target, ...destination(need(entry, 'cidr')), ...routeTarget(entry) });
     return {
       prepare: (entry) => (routeTarget(entry), entry),
       list: async (target) => {
         const output = await awsErrors.unlessNotFound(() => this.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [target] })));
         return (output?.RouteTables?.[0]?.Routes ?? []).flatMap((route) => routeEntry(target, route));
       },
-      create: (entry) => write(CreateRouteCommand, entry),
-      update: (entry) => write(ReplaceRouteCommand, entry),
+      create: (entry) => this.ec2.send(new CreateRouteCommand(input(entry))),
+      update: (entry) => this.ec2.send(new ReplaceRouteCommand(input(entry))),
       delete: (current) => this.ec2.send(new DeleteRouteCommand({ RouteTableId: current.target, ...destination(need(current, 'cidr')) })),
       raced: (error) => awsErrors.has(error, 'RouteAlreadyExists'),
     };
