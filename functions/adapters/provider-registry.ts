@@ -1,94 +1,168 @@
-// Picks the NetworkProvider adapter for the account a change lives in: one adapter instance per
-// (provider, region), built on first use. `override` forces one adapter for every account (locally,
-// `--provider sandbox` — the default — simulates every cloud in the state store).
-// Cloud SDKs are imported only when a registry may need them, so the sandbox demo loads none.
+// Picks the NetworkProvider adapter for the account a change lives in: one adapter per (provider, region).
+// A cloud's adapter module and SDK are imported only when that cloud is first called: get() returns at once an
+// adapter that answers supports() / quotas() from the cloud's kinds module (no SDK) and loads the rest on its
+// first call, so a `--provider aws` run never loads another cloud's SDK. `override` forces one adapter for every
+// account (locally, `--provider sandbox` — the default — simulates every cloud in the state store). The sandbox
+// exists only where the local runtime asks for it (override sandbox, or `sandbox: true`): never in AWS.
+import { createHash } from 'node:crypto';
 import { InvalidInputError } from '../domain/errors.js';
-import type { ProviderName } from '../domain/model.js';
-import type { NetworkProvider, ProviderRegistry } from '../ports/network-provider.js';
+import type { ChangeKind, NetworkEntry, ProviderEntry, ProviderName } from '../domain/model.js';
+import type { EntryContext, NetworkProvider, ProviderQuotas, ProviderRegistry } from '../ports/network-provider.js';
 import type { StateStore } from '../ports/state-store.js';
+import { AWS_KINDS, AWS_QUOTAS } from './aws/kinds.js';
+import { ALIBABA_KINDS, ALIBABA_QUOTAS } from './alibaba/kinds.js';
 import type { CloudCredentials } from './cloud-credentials.js';
 import { huaweiProfileCredentials, tencentProfileCredential } from './credential-profiles.js';
+import { HUAWEI_KINDS, HUAWEI_QUOTAS } from './huawei/kinds.js';
 import { SandboxProvider, type SandboxProviderOptions } from './sandbox/sandbox-provider.js';
+import { TENCENT_QUOTAS, tencentSupports } from './tencent/kinds.js';
+
+type CloudName = Exclude<ProviderName, 'sandbox'>;
 
 export interface ProviderRegistryOptions {
   store: StateStore;
   /** Use this provider for every account (e.g. sandbox). */
   override?: ProviderName;
+  /**
+   * Register the sandbox although no override names it (local runs only); an object also sets its options (locally:
+   * lease takeover of dead processes, progress while waiting).
+   */
+  sandbox?: boolean | Omit<SandboxProviderOptions, 'store'>;
   /** Endpoint overrides (tests, emulators). Defaults come from the environment (see README "Providers"). */
-  endpoints?: Partial<Record<Exclude<ProviderName, 'sandbox'>, string>>;
+  endpoints?: Partial<Record<CloudName, string>>;
   env?: NodeJS.ProcessEnv;
   /**
-   * Keys per cloud (in AWS: the cloud credentials secret, see cloud-credentials.ts). A cloud given here signs with
-   * these and never reads its environment or profile; a cloud left out keeps its adapter's own chain.
+   * Keys per cloud (in AWS: the cloud credentials secret, see cloud-credentials.ts), or where to read them: a
+   * function is asked before every call (cache it: cachedCloudCredentials), and an adapter whose keys changed is
+   * rebuilt. A cloud given here signs with these and never reads its environment or profile; a cloud left out keeps
+   * its adapter's own chain.
    */
-  credentials?: CloudCredentials;
-  /** Options of the sandbox adapter (locally: lease takeover of dead processes, progress while waiting). */
-  sandbox?: Omit<SandboxProviderOptions, 'store'>;
+  credentials?: CloudCredentials | (() => Promise<CloudCredentials | undefined>);
 }
 
-type Factory = (region: string) => NetworkProvider;
 
-async function cloudFactories(options: ProviderRegistryOptions): Promise<Partial<Record<ProviderName, Factory>>> {
+interface Cloud {
+  supports(kind: ChangeKind, env: NodeJS.ProcessEnv): boolean;
+  quotas: ProviderQuotas;
+  load(region: string, credentials: CloudCredentials | undefined): Promise<NetworkProvider>;
+}
+
+function clouds(options: ProviderRegistryOptions): Record<CloudName, Cloud> {
   const env = options.env ?? process.env;
-  const endpoint = (name: Exclude<ProviderName, 'sandbox'>, variable: string) => options.endpoints?.[name] ?? env[variable] ?? undefined;
+  const endpoint = (name: CloudName, variable: string) => options.endpoints?.[name] ?? env[variable] ?? undefined;
   const leases = options.store;
   // How often asynchronous applies (Alibaba route entries, Huawei whitelists) are re-read; adapters default to 2 s.
   const pollText = env.PODREACH_POLL_INTERVAL_MS;
   const pollIntervalMs = pollText !== undefined && /^\d+$/.test(pollText) ? { pollIntervalMs: Number(pollText) } : {};
-  const [aws, tencent, alibaba, huawei] = await Promise.all([
-    import('./aws/aws-provider.js'),
-    import('./tencent/tencent-provider.js'),
-    import('./alibaba/alibaba-provider.js'),
-    import('./huawei/huawei-provider.js'),
-  ]);
+  const among = (kinds: readonly ChangeKind[]) => (kind: ChangeKind) => kinds.includes(kind);
   return {
-    aws: (region) => {
-      const url = endpoint('aws', 'AWS_ENDPOINT_URL');
-      return new aws.AwsProvider({ ...(region ? { region } : {}), ...(url ? { endpoint: url } : {}) });
+    aws: {
+      supports: among(AWS_KINDS),
+      quotas: AWS_QUOTAS,
+      load: async (region) => {
+        const { AwsProvider } = await import('./aws/aws-provider.js');
+        const url = endpoint('aws', 'AWS_ENDPOINT_URL');
+        return new AwsProvider({ ...(region ? { region } : {}), ...(url ? { endpoint: url } : {}) });
+      },
     },
-    tencent: (region) => {
-      const url = endpoint('tencent', 'PODREACH_TENCENT_ENDPOINT');
-      const group = env.PODREACH_TENCENT_WHITELIST_SECURITY_GROUP;
-      const explicit = options.credentials?.tencent;
-      const credential = explicit
-        ? { secretId: explicit.secretId, secretKey: explicit.secretKey, ...(explicit.token ? { token: explicit.token } : {}) }
-        : tencentProfileCredential(env);
-      return new tencent.TencentProvider({
-        region,
-        leases,
-        ...(credential ? { credential } : {}),
-        ...(url ? { endpoint: url } : {}),
-        ...(group ? { whitelistSecurityGroupId: group } : {}),
-      });
+    tencent: {
+      supports: (kind, variables) => tencentSupports(kind, variables.PODREACH_TENCENT_WHITELIST_SECURITY_GROUP),
+      quotas: TENCENT_QUOTAS,
+      load: async (region, credentials) => {
+        const { TencentProvider } = await import('./tencent/tencent-provider.js');
+        const url = endpoint('tencent', 'PODREACH_TENCENT_ENDPOINT');
+        const group = env.PODREACH_TENCENT_WHITELIST_SECURITY_GROUP;
+        const explicit = credentials?.tencent;
+        const credential = explicit ? { secretId: explicit.secretId, secretKey: explicit.secretKey, ...(explicit.token ? { token: explicit.token } : {}) } : tencentProfileCredential(env);
+        return new TencentProvider({ region, leases, ...(credential ? { credential } : {}), ...(url ? { endpoint: url } : {}), ...(group ? { whitelistSecurityGroupId: group } : {}) });
+      },
     },
-    alibaba: (region) => {
-      const url = endpoint('alibaba', 'PODREACH_ALIBABA_ENDPOINT');
-      const explicit = options.credentials?.alibaba;
-      const credentials = explicit && {
-        accessKeyId: explicit.accessKeyId,
-        accessKeySecret: explicit.accessKeySecret,
-        ...(explicit.securityToken ? { securityToken: explicit.securityToken } : {}),
-      };
-      return new alibaba.AlibabaProvider({ region, leases, ...pollIntervalMs, ...(credentials ? { credentials } : {}), ...(url ? { endpoint: url } : {}) });
+    alibaba: {
+      supports: among(ALIBABA_KINDS),
+      quotas: ALIBABA_QUOTAS,
+      load: async (region, credentials) => {
+        const { AlibabaProvider } = await import('./alibaba/alibaba-provider.js');
+        const url = endpoint('alibaba', 'PODREACH_ALIBABA_ENDPOINT');
+        const explicit = credentials?.alibaba;
+        const keys = explicit && { accessKeyId: explicit.accessKeyId, accessKeySecret: explicit.accessKeySecret, ...(explicit.securityToken ? { securityToken: explicit.securityToken } : {}) };
+        return new AlibabaProvider({ region, leases, ...pollIntervalMs, ...(keys ? { credentials: keys } : {}), ...(url ? { endpoint: url } : {}) });
+      },
     },
-    huawei: (region) => {
-      const url = endpoint('huawei', 'PODREACH_HUAWEI_ENDPOINT');
-      const explicit = options.credentials?.huawei;
-      const chosen = explicit
-        ? {
-            credentials: { ak: explicit.ak, sk: explicit.sk, ...(explicit.securityToken ? { securityToken: explicit.securityToken } : {}) },
-            projectId: explicit.projectId,
-          }
-        : huaweiProfileCredentials(env);
-      return new huawei.HuaweiProvider({ region, leases, ...pollIntervalMs, ...(chosen ?? {}), ...(url ? { endpoint: url } : {}) });
+    huawei: {
+      supports: among(HUAWEI_KINDS),
+      quotas: HUAWEI_QUOTAS,
+      load: async (region, credentials) => {
+        const { HuaweiProvider } = await import('./huawei/huawei-provider.js');
+        const url = endpoint('huawei', 'PODREACH_HUAWEI_ENDPOINT');
+        const explicit = credentials?.huawei;
+        const chosen = explicit
+          ? { credentials: { ak: explicit.ak, sk: explicit.sk, ...(explicit.securityToken ? { securityToken: explicit.securityToken } : {}) }, projectId: explicit.projectId }
+          : huaweiProfileCredentials(env);
+        return new HuaweiProvider({ region, leases, ...pollIntervalMs, ...(chosen ?? {}), ...(url ? { endpoint: url } : {}) });
+      },
     },
   };
 }
 
+/** A cloud adapter that loads its module and SDK on its first call, and again when its cloud's keys change. */
+class LazyProvider implements NetworkProvider {
+  private loaded: { key: string; adapter: Promise<NetworkProvider> } | undefined;
+
+  constructor(
+    readonly name: CloudName,
+    private readonly cloud: Cloud,
+    private readonly region: string,
+    private readonly env: NodeJS.ProcessEnv,
+    private readonly credentials: () => Promise<CloudCredentials | undefined>,
+  ) {}
+
+  supports(kind: ChangeKind): boolean {
+    return this.cloud.supports(kind, this.env);
+  }
+
+  quotas(): ProviderQuotas {
+    return { ...this.cloud.quotas };
+  }
+
+  private async adapter(): Promise<NetworkProvider> {
+    const credentials = await this.credentials();
+    // a fingerprint, never the keys themselves, is what is kept to notice a rotation
+    const mine = this.name === 'aws' ? undefined : credentials?.[this.name];
+    const key = createHash('sha256').update(JSON.stringify(mine ?? null)).digest('hex');
+    if (this.loaded?.key !== key) {
+      const adapter = this.cloud.load(this.region, credentials);
+      this.loaded = { key, adapter };
+      adapter.catch(() => {
+        if (this.loaded?.adapter === adapter) this.loaded = undefined;
+      });
+    }
+    return this.loaded.adapter;
+  }
+
+  async listEntries(kind: ChangeKind, target: string): Promise<ProviderEntry[]> {
+    return (await this.adapter()).listEntries(kind, target);
+  }
+
+  async createEntry(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
+    return (await this.adapter()).createEntry(entry, context);
+  }
+
+  async updateEntry(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
+    return (await this.adapter()).updateEntry(entry, context);
+  }
+
+  async deleteEntry(entry: NetworkEntry, context: EntryContext): Promise<void> {
+    return (await this.adapter()).deleteEntry(entry, context);
+  }
+}
+
 export async function createProviderRegistry(options: ProviderRegistryOptions): Promise<ProviderRegistry> {
-  const factories: Partial<Record<ProviderName, Factory>> =
-    options.override === 'sandbox' ? {} : await cloudFactories(options);
-  factories.sandbox = () => new SandboxProvider({ ...options.sandbox, store: options.store });
+  const env = options.env ?? process.env;
+  const catalog = clouds(options);
+  const source = options.credentials;
+  const credentials = typeof source === 'function' ? source : async () => source;
+  const withSandbox = Boolean(options.sandbox) || options.override === 'sandbox';
+  const sandboxOptions = typeof options.sandbox === 'object' ? options.sandbox : {};
   const built = new Map<string, NetworkProvider>();
   return {
     get(provider, region) {
@@ -96,9 +170,14 @@ export async function createProviderRegistry(options: ProviderRegistryOptions): 
       const key = name === 'sandbox' ? 'sandbox' : `${name}:${region}`;
       let adapter = built.get(key);
       if (!adapter) {
-        const factory = factories[name];
-        if (!factory) throw new InvalidInputError('provider', `no adapter for provider "${name}"`);
-        adapter = factory(region);
+        if (name === 'sandbox') {
+          if (!withSandbox) throw new InvalidInputError('provider', 'the sandbox provider exists only in local runs (podreach run --provider sandbox)');
+          adapter = new SandboxProvider({ ...sandboxOptions, store: options.store });
+        } else {
+          const cloud = catalog[name];
+          if (!cloud) throw new InvalidInputError('provider', `no adapter for provider "${name}"`);
+          adapter = new LazyProvider(name, cloud, region, env, credentials);
+        }
         built.set(key, adapter);
       }
       return adapter;

@@ -155,6 +155,24 @@ export function hostCidr(ip: string): string {
   return ip.includes(':') ? `${ip}/128` : `${ip}/32`;
 }
 
+/**
+ * An address or CIDR as one normal text: the normalised CIDR, a bare address as its /32 (/128) (whitelists and
+ * some security-group APIs list single hosts so), anything else trimmed as it came.
+ */
+export function canonicalCidr(text: string): string {
+  const trimmed = text.trim();
+  return (parseCidr(trimmed) ?? (isValidIp(trimmed) ? parseCidr(hostCidr(trimmed)) : undefined))?.cidr ?? trimmed;
+}
+
+/**
+ * The one CIDR equality of podreach: the same network after normalising ("10.0.0.1/16" = "10.0.0.0/16"), a bare
+ * address equal to its host CIDR. Two missing values are equal; text that is no CIDR equals only itself.
+ */
+export function sameCidr(a: string | undefined, b: string | undefined): boolean {
+  if (a === undefined || b === undefined) return a === b;
+  return a === b || canonicalCidr(a) === canonicalCidr(b);
+}
+
 /** true when `ip` is inside `cidr`. */
 export function cidrContainsIp(cidr: string, ip: string): boolean {
   return cidrContains(cidr, hostCidr(ip));

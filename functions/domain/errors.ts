@@ -5,6 +5,11 @@ export class PodreachError extends Error {
   override name = 'PodreachError';
 }
 
+/** Adapters pass the SDK's own error as `cause`, so nothing the cloud said is lost in translation. */
+export interface ProviderErrorOptions {
+  cause?: unknown;
+}
+
 /** Bad input (event, profile, sandbox file, CLI flag). `field` is the path of the offending value. */
 export class InvalidInputError extends PodreachError {
   override name = 'InvalidInputError';
@@ -35,8 +40,9 @@ export class ProviderError extends PodreachError {
   constructor(
     message: string,
     readonly code?: string,
+    options?: ProviderErrorOptions,
   ) {
-    super(message);
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
   }
 }
 

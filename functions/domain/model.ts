@@ -1,5 +1,5 @@
 // The provider-neutral vocabulary of podreach: flows, entries, changes, plans, artifacts.
-// Pure types and constants; CONTRACT.md fixes the names that reach users (flow, kind, status, JSON fields).
+// Pure types and constants; docs/contract.md fixes the names that reach users (flow, kind, status, JSON fields).
 
 export const FLOWS = ['direct-connect', 'vpn', 'cloud-connect', 'peering', 'security', 'bgp-edge'] as const;
 export type Flow = (typeof FLOWS)[number];
@@ -20,6 +20,8 @@ export type ChangeKind = (typeof CHANGE_KINDS)[number];
 
 export const PROVIDER_NAMES = ['aws', 'tencent', 'alibaba', 'huawei', 'sandbox'] as const;
 export type ProviderName = (typeof PROVIDER_NAMES)[number];
+/** The clouds a deployment serves: the sandbox is a local simulation only. */
+export const DEPLOYED_PROVIDER_NAMES = ['aws', 'tencent', 'alibaba', 'huawei'] as const satisfies readonly ProviderName[];
 
 export const NETWORK_MODELS = ['overlay', 'vpc-router', 'eni'] as const;
 export type NetworkModel = (typeof NETWORK_MODELS)[number];

@@ -1,4 +1,4 @@
-// Which connectivity profile a cluster uses (CONTRACT.md): the one its event names; else one whose match lists
+// Which connectivity profile a cluster uses (docs/contract.md): the one its event names; else one whose match lists
 // its clusterId; else one whose match lists its vpcId. Ties go to the first name in sort order, so the choice
 // does not depend on the order a store lists profiles in.
 import type { ClusterFacts } from './model.js';

@@ -1,4 +1,4 @@
-// The connectivity profile (CONTRACT.md): which VPC, attachments, peers and BGP edge a cluster connects to.
+// The connectivity profile (docs/contract.md): which VPC, attachments, peers and BGP edge a cluster connects to.
 // Every section parses, including those a later flow plans. Every list is optional; none plans nothing.
 import { z } from 'zod';
 import { isCidr, isValidIp, normaliseCidr } from './cidr.js';
@@ -37,8 +37,25 @@ export const directConnectSchema = z
     routeTableIds: ids.default([]),
     /** AWS only: what the DX gateway is associated with (vgw advertises VPC CIDRs only; tgw takes allowed prefixes). */
     association: z.enum(['vgw', 'tgw']).optional(),
+    /**
+     * AWS only: the virtual private gateway (vgw-...) or transit gateway (tgw-...) of that association. An AWS route
+     * table cannot target a Direct Connect gateway: the IDC CIDRs are routed to this gateway.
+     */
+    associatedGatewayId: z.string().regex(/^(vgw|tgw)-[0-9a-zA-Z]+$/, 'expected a vgw-... or tgw-... id').optional(),
+    /** Tencent only: the account's APPID, one of the facts of the ticket that opens the container network on the gateway. */
+    appId: z.string().regex(/^\d+$/, 'expected the numeric APPID').optional(),
   })
-  .strict();
+  .strict()
+  .superRefine((gateway, context) => {
+    const expected = gateway.association === 'vgw' ? 'vgw-' : gateway.association === 'tgw' ? 'tgw-' : undefined;
+    if (gateway.associatedGatewayId && !gateway.association) {
+      context.addIssue({ code: 'custom', path: ['association'], message: 'associatedGatewayId needs association (vgw or tgw)' });
+    } else if (expected && gateway.associatedGatewayId && !gateway.associatedGatewayId.startsWith(expected)) {
+      context.addIssue({ code: 'custom', path: ['associatedGatewayId'], message: `a ${gateway.association} association needs a ${expected}... id` });
+    } else if (expected && !gateway.associatedGatewayId && gateway.routeTableIds.length > 0) {
+      context.addIssue({ code: 'custom', path: ['associatedGatewayId'], message: `routes to the IDC go to the ${gateway.association} associated with ${gateway.gatewayId}: name it (${expected}...)` });
+    }
+  });
 
 export const vpnSchema = z
   .object({

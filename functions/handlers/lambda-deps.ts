@@ -29,11 +29,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): LambdaConfig {
 }
 
 // Imported only when the secret is configured, so functions without providers never load the Secrets Manager client.
-async function cloudCredentials(config: LambdaConfig): Promise<CloudCredentials | undefined> {
+async function cloudCredentials(config: LambdaConfig): Promise<(() => Promise<CloudCredentials>) | undefined> {
   const secretId = config.CLOUD_CREDENTIALS_SECRET_ARN;
   if (!secretId) return undefined;
-  const { loadCloudCredentials } = await import('../adapters/cloud-credentials.js');
-  return loadCloudCredentials({
+  const { cachedCloudCredentials } = await import('../adapters/cloud-credentials.js');
+  return cachedCloudCredentials({
     secretId,
     clientConfig: { region: config.AWS_REGION, ...(config.AWS_ENDPOINT_URL ? { endpoint: config.AWS_ENDPOINT_URL } : {}) },
   });

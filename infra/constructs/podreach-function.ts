@@ -1,5 +1,5 @@
 // The base Lambda construct of podreach: one NodejsFunction per handler id with the settings every function shares,
-// and intent methods that set an environment variable together with the IAM grant it needs (STYLE.md item 13).
+// and intent methods that set an environment variable together with the IAM grant it needs (docs/style.md).
 import * as path from 'node:path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';

@@ -106,6 +106,27 @@ describeIfAws('Class: AwsProvider (EC2 on the emulator)', () => {
     });
   });
 
+  describe('Method: createEntry (route targets, per the EC2 CreateRoute reference)', () => {
+    it('never sends a Direct Connect gateway or a transit gateway attachment as a route target (both were sent as GatewayId / TransitGatewayId before)', async () => {
+      // Act
+      const toDx = provider.createEntry({ kind: 'route', target: net.routeTableId, cidr: '10.40.0.0/16', nextHop: '5f294f92-bafb-4011-916d-9b0bexample', nextHopType: 'dx-gateway' }, context);
+      const toAttachment = provider.createEntry({ kind: 'route', target: net.routeTableId, cidr: '10.41.0.0/16', nextHop: net.transitAttachmentId, nextHopType: 'transit-router' }, context);
+
+      // Assess
+      await expect(toDx).rejects.toThrow(/associated/);
+      await expect(toAttachment).rejects.toBeInstanceOf(UnsupportedChangeError);
+      expect((await sdkRoutes(net.routeTableId)).filter((r) => r.DestinationCidrBlock === '10.40.0.0/16' || r.DestinationCidrBlock === '10.41.0.0/16')).toEqual([]);
+    });
+
+    it('sends an internet gateway in GatewayId and an instance in InstanceId, named by their ids', async () => {
+      // Act
+      await provider.createEntry({ kind: 'route', target: net.routeTableId, cidr: '10.42.0.0/16', nextHop: net.internetGatewayId }, context);
+
+      // Assess
+      expect((await sdkRoutes(net.routeTableId)).find((r) => r.DestinationCidrBlock === '10.42.0.0/16')).toMatchObject({ GatewayId: net.internetGatewayId });
+    });
+  });
+
   describe('Method: deleteEntry (route)', () => {
     it('never deletes a route whose next hop is not the one podreach set', async () => {
       // Prepare
@@ -213,11 +234,11 @@ describeIfAws('Class: AwsProvider (EC2 on the emulator)', () => {
       const listed = await provider.listEntries('sg-rule', net.securityGroupId);
       expect(listed.map((e) => `${e.cidr} ${e.port} ${e.owner} ${e.description}`).sort()).toEqual(
         [
-          '10.30.0.0/16 tcp:22 podreach podreach:cls-aws-test',
-          '10.30.0.0/16 udp:53 podreach podreach:cls-aws-test',
-          '10.31.0.0/16 tcp:80-90 podreach podreach:cls-aws-test',
-          '10.32.0.0/16 icmp podreach podreach:cls-aws-test',
-          '10.33.0.0/16 all podreach podreach:cls-aws-test',
+          '10.30.0.0/16 tcp:22 podreach podreach:cls-aws-test:chg-aws-test',
+          '10.30.0.0/16 udp:53 podreach podreach:cls-aws-test:chg-aws-test',
+          '10.31.0.0/16 tcp:80-90 podreach podreach:cls-aws-test:chg-aws-test',
+          '10.32.0.0/16 icmp podreach podreach:cls-aws-test:chg-aws-test',
+          '10.33.0.0/16 all podreach podreach:cls-aws-test:chg-aws-test',
         ].sort(),
       );
       const range = (await permissions()).find((p) => p.IpProtocol === 'tcp' && p.FromPort === 80);

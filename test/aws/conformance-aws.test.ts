@@ -1,11 +1,16 @@
 // The shared provider conformance suite, run against the AWS adapter on moto_server (or LocalStack).
 import { AuthorizeSecurityGroupIngressCommand, CreateRouteCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { AwsProvider } from '../../functions/adapters/aws/aws-provider.js';
-import { parseSgPort } from '../../functions/adapters/aws/sg-port.js';
+import { parsePort } from '../../functions/adapters/kit/port.js';
 import type { NetworkEntry } from '../../functions/domain/model.js';
 import { runProviderConformance } from '../conformance/suite.js';
 import { awsClientConfig, awsEndpoint, describeIfAws } from '../support/aws-endpoint.js';
 import { buildEc2Network } from './ec2-fixture.js';
+
+function ingressPorts(text: string | undefined) {
+  const port = parsePort(text);
+  return port.protocol === 'all' ? { IpProtocol: '-1' } : { IpProtocol: port.protocol, FromPort: port.from ?? 0, ToPort: port.to ?? 65535 };
+}
 
 describeIfAws('AWS adapter on the emulator', () => {
   runProviderConformance('aws', async () => {
@@ -25,7 +30,7 @@ describeIfAws('AWS adapter on the emulator', () => {
         await ec2.send(
           new AuthorizeSecurityGroupIngressCommand({
             GroupId: entry.target,
-            IpPermissions: [{ ...parseSgPort(entry.port), IpRanges: [{ CidrIp: entry.cidr, Description: 'added by hand' }] }],
+            IpPermissions: [{ ...ingressPorts(entry.port), IpRanges: [{ CidrIp: entry.cidr, Description: 'added by hand' }] }],
           }),
         );
         return;

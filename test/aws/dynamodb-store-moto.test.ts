@@ -137,15 +137,11 @@ describeIfAws('Class: DynamoStateStore (moto DynamoDB)', () => {
         version: 0,
       });
 
-      // Act
+      // Act / Assess (each expected rejection awaited at once: see docs/notes.md)
       const first = await store.putHolding(holding(['cls-a']), undefined);
-      const duplicate = store.putHolding(holding(['cls-b']), undefined);
+      await expect(store.putHolding(holding(['cls-b']), undefined)).rejects.toBeInstanceOf(ConcurrentUpdateError);
       const second = await store.putHolding(holding(['cls-a', 'cls-b']), first);
-      const stale = store.deleteHolding(ref, 'route|rtb-0a1|10.20.0.0/16||', first);
-
-      // Assess
-      await expect(duplicate).rejects.toBeInstanceOf(ConcurrentUpdateError);
-      await expect(stale).rejects.toBeInstanceOf(ConcurrentUpdateError);
+      await expect(store.deleteHolding(ref, 'route|rtb-0a1|10.20.0.0/16||', first)).rejects.toBeInstanceOf(ConcurrentUpdateError);
       expect((await store.listHoldings(ref)).map((h) => [h.claims.map((c) => c.clusterId), h.version])).toEqual([[['cls-a', 'cls-b'], second]]);
       await store.deleteHolding(ref, 'route|rtb-0a1|10.20.0.0/16||', second);
       expect(await store.listHoldings(ref)).toEqual([]);

@@ -90,9 +90,10 @@ describe('Integration: resume and concurrency (dynalite + local state machines +
   });
 
   it('removes the artifacts a flow no longer produces: none are left after the cluster is deleted', async () => {
-    // Prepare: cluster-created (beforeEach) wrote the static-routes artifact of the static DX gateway
+    // Prepare: cluster-created (beforeEach) wrote the static-routes artifact of the static DX gateway, and the TKE
+    // tickets that open the container network on each gateway
     const folder = join(dir, 'artifacts', 'cls-demo', 'direct-connect');
-    expect(readdirSync(folder)).toEqual(['idc-static-routes-dcg-static.yaml']);
+    expect(readdirSync(folder)).toEqual(['idc-static-routes-dcg-static.yaml', 'tke-dx-ticket-dcg-bgp.yaml', 'tke-dx-ticket-dcg-static.yaml']);
     expect((await runtime.deps.store.listArtifacts('cls-demo')).map((a) => a.name)).toContain('idc-static-routes-dcg-static.yaml');
 
     // Act

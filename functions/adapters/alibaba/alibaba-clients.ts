@@ -25,7 +25,7 @@ export interface AlibabaClientOptions {
   protocol?: 'http' | 'https';
   /** Attempts per call while Alibaba answers Throttling.* (the SDK's own retry). */
   throttleAttempts?: number;
-  /** Wait between throttled attempts (the server's x-acs-retry-after wins when sent). */
+  /** First wait between throttled attempts, grown exponentially with jitter (the server's x-acs-retry-after wins when sent). */
   throttleBackoffMs?: number;
 }
 
@@ -88,7 +88,8 @@ export function buildAlibabaClients(options: AlibabaClientOptions): AlibabaClien
         exception: ['ThrottlingError'],
         errorCode: [],
         maxAttempts: options.throttleAttempts ?? 3,
-        backoff: { policy: 'Fixed', period: options.throttleBackoffMs ?? 500 },
+        // darabonba's jitter policies wait about 2^(attempt * period) ms, capped: period is an exponent
+        backoff: { policy: 'ExponentialWithEqualJitter', period: Math.max(0, Math.round(Math.log2(Math.max(1, options.throttleBackoffMs ?? 500)))), cap: 20_000 },
         maxDelay: 20_000,
       },
     ],

@@ -1,45 +1,12 @@
-// Translates AWS SDK v3 errors (EC2 Query codes, Direct Connect exceptions) into the domain's named errors.
-// Codes that are success in context (duplicate, not found) are decided by the caller, which re-reads first.
-import {
-  EntryConflictError,
-  ProviderError,
-  QuotaExceededError,
-  ResourceNotFoundError,
-  ThrottlingError,
-  TransientProviderError,
-} from '../../domain/errors.js';
+// How the AWS SDK v3 reports a failure (EC2 Query codes in `name` / `Code`, Direct Connect exceptions) and which
+// domain error each is; the kit's translation does the rest.
+import { cloudErrors, type CloudFailure, type FailureClass } from '../kit/errors.js';
 
-interface SdkErrorShape {
-  name?: unknown;
-  Code?: unknown;
-  message?: unknown;
-  $fault?: unknown;
-  $metadata?: { httpStatusCode?: number };
-}
-
-/** The service's error code (EC2 puts it in `name`, e.g. "InvalidRoute.NotFound"). */
-export function awsErrorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const shape = error as SdkErrorShape;
-  if (typeof shape.Code === 'string') return shape.Code;
-  return typeof shape.name === 'string' ? shape.name : undefined;
-}
-
-export function hasAwsCode(error: unknown, ...codes: string[]): boolean {
-  const code = awsErrorCode(error);
-  return code !== undefined && codes.includes(code);
-}
-
-const THROTTLING = new Set(['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestThrottled', 'SlowDown']);
-const QUOTA = new Set([
-  'RouteLimitExceeded',
-  'RulesPerSecurityGroupLimitExceeded',
-  'TransitGatewayRouteLimitExceeded',
-  'RouteTableLimitExceeded',
-  'VpnConnectionLimitExceeded',
-  'CidrLimitExceeded',
-]);
-const TARGET_NOT_FOUND = new Set([
+const CLASSES: Record<string, FailureClass> = {};
+const put = (kind: FailureClass, codes: string[]) => codes.forEach((code) => (CLASSES[code] = kind));
+put('throttling', ['RequestLimitExceeded', 'Throttling', 'ThrottlingException', 'TooManyRequestsException', 'RequestThrottled', 'SlowDown']);
+put('quota', ['RouteLimitExceeded', 'RulesPerSecurityGroupLimitExceeded', 'TransitGatewayRouteLimitExceeded', 'RouteTableLimitExceeded', 'VpnConnectionLimitExceeded', 'CidrLimitExceeded']);
+put('not-found', [
   'InvalidRouteTableID.NotFound',
   'InvalidRouteTableId.NotFound',
   'InvalidGroup.NotFound',
@@ -50,23 +17,31 @@ const TARGET_NOT_FOUND = new Set([
   'InvalidTransitGatewayID.NotFound',
   'InvalidVpcPeeringConnectionID.NotFound',
   'InvalidTransitGatewayAttachmentID.NotFound',
+  'InvalidRoute.NotFound',
+  'InvalidPermission.NotFound',
+  'InvalidAssociationID.NotFound',
 ]);
-/** Resources that are mid-change: retrying later works. */
-const TRANSIENT = new Set(['IncorrectState', 'IncorrectInstanceState', 'ServiceUnavailable', 'InternalError', 'InternalFailure', 'DirectConnectServerException', 'Unavailable']);
-const CONFLICT = new Set(['RouteAlreadyExists', 'Resource.AlreadyAssociated']);
+put('conflict', ['RouteAlreadyExists', 'Resource.AlreadyAssociated']);
+put('transient', ['IncorrectState', 'IncorrectInstanceState', 'ServiceUnavailable', 'InternalError', 'InternalFailure', 'DirectConnectServerException', 'Unavailable']);
 
-/** A domain error for what is known; the original error, unchanged, otherwise. */
-export function translateAwsError(error: unknown, action: string): unknown {
-  if (error instanceof ProviderError) return error;
-  const code = awsErrorCode(error);
-  if (code === undefined) return error;
-  const shape = error as SdkErrorShape;
-  const detail = `${action}: ${code}: ${typeof shape.message === 'string' ? shape.message : ''}`.trim();
-  if (THROTTLING.has(code)) return new ThrottlingError(`${detail} (after the SDK's own retries)`, code);
-  if (QUOTA.has(code)) return new QuotaExceededError(detail, code);
-  if (TARGET_NOT_FOUND.has(code)) return new ResourceNotFoundError(detail, code);
-  if (CONFLICT.has(code)) return new EntryConflictError(detail, code);
-  const status = shape.$metadata?.httpStatusCode;
-  if (TRANSIENT.has(code) || (typeof status === 'number' && status >= 500)) return new TransientProviderError(detail, code);
-  return error;
+interface SdkErrorShape {
+  name?: unknown;
+  Code?: unknown;
+  message?: unknown;
+  $metadata?: { httpStatusCode?: number };
 }
+
+function read(error: unknown): CloudFailure | undefined {
+  if (typeof error !== 'object' || error === null || !('$metadata' in error || 'Code' in error)) return undefined;
+  const shape = error as SdkErrorShape;
+  const code = typeof shape.Code === 'string' ? shape.Code : typeof shape.name === 'string' ? shape.name : undefined;
+  return { code, status: shape.$metadata?.httpStatusCode, message: typeof shape.message === 'string' ? shape.message : '' };
+}
+
+export const awsErrors = cloudErrors({
+  read,
+  classify: ({ code, status, message }) => {
+    if (code === 'DirectConnectClientException' && /not (exist|found)/i.test(message)) return 'not-found';
+    return (code && CLASSES[code]) || (status !== undefined && status >= 500 ? 'transient' : undefined);
+  },
+});

@@ -1,7 +1,6 @@
 // The AWS NetworkProvider: VPC routes, transit gateway routes, VPN static routes and selectors, Direct Connect
 // gateway allowed prefixes, security-group ingress and subnet associations, on @aws-sdk/client-ec2 and
-// @aws-sdk/client-direct-connect. EC2 route and rule actions take no ClientToken, so every write is
-// describe -> act -> re-read, with duplicate / not-found codes decided after re-reading.
+// @aws-sdk/client-direct-connect. Only AWS's calls live here: the kit (../kit) decides around them.
 // Routes cannot be tagged: which entries podreach owns is kept in its ledger (docs/aws-adapter.md).
 import {
   AssociateRouteTableCommand,
@@ -27,8 +26,6 @@ import {
   type CreateRouteCommandInput,
   type IpPermission,
   type Route,
-  type SecurityGroup,
-  type TransitGatewayRoute,
   type VpnConnection,
 } from '@aws-sdk/client-ec2';
 import {
@@ -37,20 +34,15 @@ import {
   UpdateDirectConnectGatewayAssociationCommand,
   type DirectConnectGatewayAssociation,
 } from '@aws-sdk/client-direct-connect';
-import { cidrContains, parseCidr } from '../../domain/cidr.js';
-import {
-  EntryConflictError,
-  InvalidInputError,
-  QuotaExceededError,
-  ResourceNotFoundError,
-  TransientProviderError,
-  UnsupportedChangeError,
-  VerificationError,
-} from '../../domain/errors.js';
-import type { ChangeKind, NetworkEntry, NextHopType, ProviderEntry } from '../../domain/model.js';
-import type { EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
-import { awsErrorCode, hasAwsCode, translateAwsError } from './aws-errors.js';
-import { formatSgPort, parseSgPort } from './sg-port.js';
+import { cidrContains, isCidr } from '../../domain/cidr.js';
+import { InvalidInputError, QuotaExceededError, ResourceNotFoundError, TransientProviderError, UnsupportedChangeError } from '../../domain/errors.js';
+import type { NetworkEntry, NextHopType, ProviderEntry } from '../../domain/model.js';
+import { ownerOfDescription, ownershipMark, parseOwnershipMark } from '../../domain/ownership-mark.js';
+import { KitProvider, need, type KindOperations } from '../kit/provider.js';
+import { parsePort, portText } from '../kit/port.js';
+import { traceAwsClient } from '../tracing.js';
+import { awsErrors } from './aws-errors.js';
+import { AWS_QUOTAS, AWS_UNSUPPORTED, TGW_ASSOCIATION_PREFIX_LIMIT, type AwsKind } from './kinds.js';
 
 export interface AwsProviderOptions {
   region?: string;
@@ -63,831 +55,371 @@ export interface AwsProviderOptions {
   directConnect?: DirectConnectClient;
 }
 
-/** Every rule podreach authorizes carries this description: the only ownership mark security groups have. */
-export const RULE_DESCRIPTION_PREFIX = 'podreach:';
-/** allowed prefixes toward on-premises per transit gateway association (AWS quota). */
-export const TGW_ASSOCIATION_PREFIX_LIMIT = 20;
 const ROUTE_BASED_SELECTOR = '0.0.0.0/0';
+/** EC2 caps a rule description at 255 characters. */
+const RULE_DESCRIPTION_LENGTH = 255;
 
-const SUPPORTED: ReadonlySet<ChangeKind> = new Set<ChangeKind>([
-  'route',
-  'transit-route',
-  'sg-rule',
-  'vpn-route',
-  'vpn-selector',
-  'dx-prefix',
-  'subnet-association',
-  'cloud-connect-route',
-]);
+/**
+ * CreateRoute / ReplaceRoute name the target in a field of its type (EC2 API reference, CreateRoute). AWS ids say
+ * what they are; the neutral type decides only where an id alone cannot. A route table cannot target a Direct
+ * Connect gateway (nor a transit gateway attachment): traffic goes to the VGW or TGW associated with it.
+ */
+const TARGET_FIELDS: Array<[prefix: string, field: keyof CreateRouteCommandInput]> = [
+  ['tgw-attach-', 'TransitGatewayId'], // refused below: a route targets the transit gateway itself
+  ['tgw-', 'TransitGatewayId'],
+  ['vgw-', 'GatewayId'],
+  ['igw-', 'GatewayId'],
+  ['pcx-', 'VpcPeeringConnectionId'],
+  ['nat-', 'NatGatewayId'],
+  ['eni-', 'NetworkInterfaceId'],
+  ['i-', 'InstanceId'],
+  ['lgw-', 'LocalGatewayId'],
+  ['cagw-', 'CarrierGatewayId'],
+  ['eigw-', 'EgressOnlyInternetGatewayId'],
+  ['vpce-', 'VpcEndpointId'],
+  ['arn:aws:networkmanager:', 'CoreNetworkArn'],
+];
+const HOP_TYPES: Array<[prefix: string, type: NextHopType]> = [
+  ['tgw-', 'transit-router'],
+  ['pcx-', 'peering'],
+  ['vgw-', 'vpn-gateway'],
+  ['eni-', 'node'],
+  ['i-', 'node'],
+];
 
-const UNSUPPORTED_REASONS: Partial<Record<ChangeKind, string>> = {
-  'whitelist-entry':
-    'AWS managed databases and caches are reached through security groups, not IP whitelists: plan an sg-rule on the service security group instead',
-  'bgp-peer': 'BGP peers are configured on the cluster (BGPPeer resources), not through an AWS API: podreach emits them as artifacts',
-};
-
-function sameCidr(a: string | undefined, b: string | undefined): boolean {
-  if (a === undefined || b === undefined) return a === b;
-  const x = parseCidr(a);
-  const y = parseCidr(b);
-  return x && y ? x.cidr === y.cidr : a.trim() === b.trim();
+function routeTarget(entry: NetworkEntry): Partial<CreateRouteCommandInput> {
+  const hop = need(entry, 'nextHop');
+  if (entry.nextHopType === 'dx-gateway' || hop.startsWith('tgw-attach-')) {
+    throw new UnsupportedChangeError(
+      `an AWS route table cannot target ${entry.nextHopType === 'dx-gateway' ? `the Direct Connect gateway ${hop}` : `the transit gateway attachment ${hop}`}: ` +
+        'route to the virtual private gateway or transit gateway associated with it (directConnect[].association and associatedGatewayId in the profile)',
+      'InvalidRouteTarget',
+    );
+  }
+  const field = TARGET_FIELDS.find(([prefix]) => hop.startsWith(prefix))?.[1];
+  if (!field) throw new InvalidInputError('nextHop', `${hop} is not an AWS route target (igw-, vgw-, tgw-, pcx-, nat-, eni-, i-, lgw-, cagw-, eigw-, vpce- or a core network ARN)`);
+  return { [field]: hop };
 }
 
-function covers(outer: string, inner: string): boolean {
-  return parseCidr(outer) !== undefined && parseCidr(inner) !== undefined && cidrContains(outer, inner);
+function destination(cidr: string): { DestinationCidrBlock?: string; DestinationIpv6CidrBlock?: string } {
+  return cidr.includes(':') ? { DestinationIpv6CidrBlock: cidr } : { DestinationCidrBlock: cidr };
 }
 
-function isIpv6(cidr: string): boolean {
-  return cidr.includes(':');
+function routeEntry(target: string, route: Route): ProviderEntry[] {
+  const cidr = route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock;
+  if (!cidr) return []; // prefix-list destinations are never podreach's
+  const hop =
+    route.GatewayId ?? route.TransitGatewayId ?? route.VpcPeeringConnectionId ?? route.NatGatewayId ?? route.NetworkInterfaceId ?? route.InstanceId ??
+    route.LocalGatewayId ?? route.CarrierGatewayId ?? route.EgressOnlyInternetGatewayId ?? route.CoreNetworkArn;
+  const type = hop === 'local' ? 'vpc' : HOP_TYPES.find(([prefix]) => hop?.startsWith(prefix))?.[1];
+  const foreign = route.Origin === 'CreateRouteTable' || route.Origin === 'EnableVgwRoutePropagation';
+  return [{ kind: 'route', target, cidr, ...(hop ? { nextHop: hop } : {}), ...(type ? { nextHopType: type } : {}), ...(foreign ? { owner: 'foreign' as const } : {}), ...(route.State === 'blackhole' ? { description: 'blackhole' } : {}) }];
 }
 
-function need(value: string | undefined, field: string, kind: ChangeKind): string {
-  if (!value) throw new InvalidInputError(field, `a ${kind} entry needs ${field}`);
-  return value;
+function covers(outer: string | undefined, inner: string | undefined): boolean {
+  return outer !== undefined && inner !== undefined && isCidr(outer) && isCidr(inner) && cidrContains(outer, inner);
 }
 
-function hopTypeOf(id: string): NextHopType | undefined {
-  if (id.startsWith('tgw-')) return 'transit-router'; // tgw-... and tgw-attach-...
-  if (id.startsWith('pcx-')) return 'peering';
-  if (id.startsWith('vgw-')) return 'vpn-gateway';
-  if (id === 'local') return 'vpc';
-  if (id.startsWith('eni-') || id.startsWith('i-')) return 'node';
-  return undefined;
-}
-
-function routeNextHop(route: Route): string | undefined {
-  return (
-    route.GatewayId ??
-    route.TransitGatewayId ??
-    route.VpcPeeringConnectionId ??
-    route.NatGatewayId ??
-    route.NetworkInterfaceId ??
-    route.InstanceId ??
-    route.LocalGatewayId ??
-    route.CarrierGatewayId ??
-    route.EgressOnlyInternetGatewayId ??
-    route.CoreNetworkArn
-  );
-}
-
-/** CreateRoute / ReplaceRoute take the next hop in a field named after its type. */
-function routeTargetParams(nextHop: string, nextHopType: NextHopType | undefined): Partial<CreateRouteCommandInput> {
-  if (nextHop.startsWith('tgw-') || (nextHopType === 'transit-router' && !nextHop.startsWith('vgw-'))) return { TransitGatewayId: nextHop };
-  if (nextHop.startsWith('pcx-') || nextHopType === 'peering') return { VpcPeeringConnectionId: nextHop };
-  if (nextHop.startsWith('nat-')) return { NatGatewayId: nextHop };
-  if (nextHop.startsWith('eni-')) return { NetworkInterfaceId: nextHop };
-  if (nextHop.startsWith('i-')) return { InstanceId: nextHop };
-  return { GatewayId: nextHop };
-}
-
-function destinationParams(cidr: string): { DestinationCidrBlock?: string; DestinationIpv6CidrBlock?: string } {
-  return isIpv6(cidr) ? { DestinationIpv6CidrBlock: cidr } : { DestinationCidrBlock: cidr };
-}
-
-export class AwsProvider implements NetworkProvider {
+export class AwsProvider extends KitProvider {
   readonly name = 'aws' as const;
   private readonly ec2: EC2Client;
-  private readonly directConnect: DirectConnectClient;
+  private readonly dx: DirectConnectClient;
+  protected readonly operations: Record<AwsKind, KindOperations>;
 
   constructor(options: AwsProviderOptions = {}) {
+    super({ quotas: AWS_QUOTAS, unsupported: AWS_UNSUPPORTED, errors: awsErrors });
     const endpoint = options.endpoint ?? process.env.AWS_ENDPOINT_URL;
     const config = {
       ...(options.region ? { region: options.region } : {}),
       ...(endpoint ? { endpoint } : {}),
       ...(options.credentials ? { credentials: options.credentials } : {}),
+      // the SDK's own jittered retry; adaptive mode also paces later calls after throttling
       maxAttempts: options.maxAttempts ?? 8,
       retryMode: 'adaptive',
     };
-    this.ec2 = options.ec2 ?? new EC2Client(config);
-    this.directConnect = options.directConnect ?? new DirectConnectClient(config);
-  }
-
-  supports(kind: ChangeKind): boolean {
-    return SUPPORTED.has(kind);
-  }
-
-  quotas(): ProviderQuotas {
-    return {
-      routesPerTable: 50,
-      rulesPerSecurityGroup: 60,
-      prefixesPerDxGateway: TGW_ASSOCIATION_PREFIX_LIMIT,
-      selectorsPerConnection: 1,
-      whitelistEntries: 0,
+    this.ec2 = traceAwsClient(options.ec2 ?? new EC2Client(config));
+    this.dx = traceAwsClient(options.directConnect ?? new DirectConnectClient(config));
+    const transit = this.transitRoutes();
+    this.operations = {
+      route: this.routes(),
+      'transit-route': transit,
+      'cloud-connect-route': {
+        ...transit,
+        prepare: (entry) => this.attachmentHop(entry),
+        // a TGW route has no disabled state: every one listed is in force
+        list: async (target) => (await transit.list(target)).map((found) => ({ ...found, kind: 'cloud-connect-route' as const, enabled: true })),
+      },
+      'sg-rule': this.rules(),
+      'vpn-route': this.vpnRoutes(),
+      'vpn-selector': this.selectors(),
+      'dx-prefix': this.dxPrefixes(),
+      'subnet-association': this.associations(),
     };
   }
 
-  async listEntries(kind: ChangeKind, target: string): Promise<ProviderEntry[]> {
-    switch (kind) {
-      case 'route':
-        return this.listRoutes(target);
-      case 'transit-route':
-      case 'cloud-connect-route':
-        return (await this.listTransitRoutes(target)).map((entry) => ({ ...entry, kind }));
-      case 'sg-rule':
-        return this.listRules(target);
-      case 'vpn-route':
-        return this.listVpnRoutes(target);
-      case 'vpn-selector':
-        return this.listSelectors(target);
-      case 'dx-prefix':
-        return this.listDxPrefixes(target);
-      case 'subnet-association':
-        return this.listSubnetAssociations(target);
-      default:
-        throw this.unsupported(kind);
-    }
+  private routes(): KindOperations {
+    const input = (entry: NetworkEntry) => ({ RouteTableId: entry.target, ...destination(need(entry, 'cidr')), ...routeTarget(entry) });
+    return {
+      prepare: (entry) => (routeTarget(entry), entry),
+      list: async (target) => {
+        const output = await awsErrors.unlessNotFound(() => this.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [target] })));
+        return (output?.RouteTables?.[0]?.Routes ?? []).flatMap((route) => routeEntry(target, route));
+      },
+      create: (entry) => this.ec2.send(new CreateRouteCommand(input(entry))),
+      update: (entry) => this.ec2.send(new ReplaceRouteCommand(input(entry))),
+      delete: (current) => this.ec2.send(new DeleteRouteCommand({ RouteTableId: current.target, ...destination(need(current, 'cidr')) })),
+      raced: (error) => awsErrors.has(error, 'RouteAlreadyExists'),
+    };
   }
 
-  async createEntry(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
-    switch (entry.kind) {
-      case 'route':
-        return this.createRoute(entry);
-      case 'transit-route':
-        return this.createTransitRoute(entry, entry.kind);
-      case 'cloud-connect-route':
-        return this.createCloudConnectRoute(entry);
-      case 'sg-rule':
-        return this.createRule(entry, context);
-      case 'vpn-route':
-        return this.createVpnRoute(entry);
-      case 'vpn-selector':
-        return this.createSelector(entry);
-      case 'dx-prefix':
-        return this.createDxPrefix(entry);
-      case 'subnet-association':
-        return this.createSubnetAssociation(entry);
-      default:
-        throw this.unsupported(entry.kind);
-    }
-  }
-
-  async updateEntry(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
-    switch (entry.kind) {
-      case 'route':
-        return this.replaceRoute(entry);
-      case 'transit-route':
-        return this.replaceTransitRoute(entry, entry.kind);
-      case 'cloud-connect-route':
-        if (entry.enabled === false) throw this.disabledCloudConnect();
-        return this.replaceTransitRoute(await this.resolveAttachmentHop(entry), entry.kind);
-      case 'sg-rule':
-      case 'vpn-route':
-      case 'vpn-selector':
-      case 'dx-prefix':
-        // These entries have no value beyond their identity: updating one is making sure it exists.
-        return this.createEntry(entry, context);
-      case 'subnet-association':
-        throw new UnsupportedChangeError(
-          `subnet ${entry.target}: podreach never re-associates a subnet with another route table (AssociateRouteTable would silently replace the binding); change it by hand if intended`,
+  /** TGW routes; a propagated route (or a static one to another attachment) is never overridden. */
+  private transitRoutes(): KindOperations {
+    const input = (entry: NetworkEntry) => ({ TransitGatewayRouteTableId: entry.target, DestinationCidrBlock: need(entry, 'cidr') });
+    return {
+      list: async (target) => {
+        // MaxResults is left out on purpose: moto 5.2 fails on it (slices a dict).
+        const output = await awsErrors.unlessNotFound(() =>
+          this.ec2.send(new SearchTransitGatewayRoutesCommand({ TransitGatewayRouteTableId: target, Filters: [{ Name: 'type', Values: ['static', 'propagated'] }] })),
         );
-      default:
-        throw this.unsupported(entry.kind);
-    }
-  }
-
-  async deleteEntry(entry: NetworkEntry, context: EntryContext): Promise<void> {
-    switch (entry.kind) {
-      case 'route':
-        return this.deleteRoute(entry);
-      case 'transit-route':
-        return this.deleteTransitRoute(entry);
-      case 'cloud-connect-route':
-        return this.deleteTransitRoute(await this.resolveAttachmentHop(entry));
-      case 'sg-rule':
-        return this.deleteRule(entry, context);
-      case 'vpn-route':
-        return this.deleteVpnRoute(entry);
-      case 'vpn-selector':
-        return this.deleteSelector(entry);
-      case 'dx-prefix':
-        return this.deleteDxPrefix(entry);
-      case 'subnet-association':
-        return this.deleteSubnetAssociation(entry);
-      default:
-        throw this.unsupported(entry.kind);
-    }
-  }
-
-  private unsupported(kind: ChangeKind): UnsupportedChangeError {
-    return new UnsupportedChangeError(UNSUPPORTED_REASONS[kind] ?? `the aws provider cannot apply ${kind} entries`);
-  }
-
-  private async send<T>(action: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await call();
-    } catch (error) {
-      throw translateAwsError(error, action);
-    }
-  }
-
-  /** Like send, but the listed codes mean "already so" here (gone, present): undefined instead of an error. */
-  private async sendUnless<T>(action: string, codes: readonly string[], call: () => Promise<T>): Promise<T | undefined> {
-    try {
-      return await call();
-    } catch (error) {
-      if (hasAwsCode(error, ...codes)) return undefined;
-      throw translateAwsError(error, action);
-    }
-  }
-
-  // ---- VPC routes -------------------------------------------------------------------------------
-
-  private async readRouteTable(routeTableId: string) {
-    const output = await this.sendUnless('DescribeRouteTables', ['InvalidRouteTableID.NotFound'], () =>
-      this.ec2.send(new DescribeRouteTablesCommand({ RouteTableIds: [routeTableId] })),
-    );
-    return output?.RouteTables?.[0];
-  }
-
-  private routeEntry(routeTableId: string, route: Route): ProviderEntry | undefined {
-    const cidr = route.DestinationCidrBlock ?? route.DestinationIpv6CidrBlock;
-    if (!cidr) return undefined; // prefix-list destinations are not podreach's
-    const nextHop = routeNextHop(route);
-    const nextHopType = nextHop ? hopTypeOf(nextHop) : undefined;
-    const foreignOrigin = route.Origin === 'CreateRouteTable' || route.Origin === 'EnableVgwRoutePropagation';
-    return {
-      kind: 'route',
-      target: routeTableId,
-      cidr,
-      ...(nextHop ? { nextHop } : {}),
-      ...(nextHopType ? { nextHopType } : {}),
-      ...(foreignOrigin ? { owner: 'foreign' as const } : {}),
-      ...(route.State === 'blackhole' ? { description: 'blackhole' } : {}),
+        return (output?.Routes ?? []).flatMap((route): ProviderEntry[] => {
+          if (!route.DestinationCidrBlock || route.State === 'deleted' || route.State === 'deleting') return [];
+          const hop = route.TransitGatewayAttachments?.[0]?.TransitGatewayAttachmentId;
+          return [{
+            kind: 'transit-route', target, cidr: route.DestinationCidrBlock,
+            ...(hop ? { nextHop: hop, nextHopType: 'transit-router' as const } : {}),
+            ...(route.Type === 'propagated' ? { owner: 'foreign' as const } : {}),
+            description: `${route.Type ?? 'static'}${route.State === 'blackhole' ? ' blackhole' : ''}`,
+          }];
+        });
+      },
+      create: (entry) => this.ec2.send(new CreateTransitGatewayRouteCommand({ ...input(entry), TransitGatewayAttachmentId: need(entry, 'nextHop') })),
+      update: (entry) => this.ec2.send(new ReplaceTransitGatewayRouteCommand({ ...input(entry), TransitGatewayAttachmentId: need(entry, 'nextHop') })),
+      delete: (current) => this.ec2.send(new DeleteTransitGatewayRouteCommand(input(current))),
+      raced: (error) => awsErrors.has(error, 'RouteAlreadyExists'),
+      keep: (found) => found.owner === 'foreign',
     };
-  }
-
-  private async listRoutes(routeTableId: string): Promise<ProviderEntry[]> {
-    const table = await this.readRouteTable(routeTableId);
-    return (table?.Routes ?? []).flatMap((route) => this.routeEntry(routeTableId, route) ?? []);
-  }
-
-  private async findRoute(routeTableId: string, cidr: string): Promise<ProviderEntry | undefined> {
-    return (await this.listRoutes(routeTableId)).find((entry) => sameCidr(entry.cidr, cidr));
-  }
-
-  private routeConflict(entry: NetworkEntry, existing: ProviderEntry): EntryConflictError {
-    return new EntryConflictError(
-      `route table ${entry.target} already routes ${entry.cidr} to ${existing.nextHop ?? 'another target'}, not ${entry.nextHop}: podreach never overwrites a route it did not create`,
-      'RouteAlreadyExists',
-    );
-  }
-
-  private async createRoute(entry: NetworkEntry): Promise<ProviderEntry> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const nextHop = need(entry.nextHop, 'nextHop', entry.kind);
-    const existing = await this.findRoute(entry.target, cidr);
-    if (existing) {
-      if (existing.nextHop === nextHop) return existing;
-      throw this.routeConflict(entry, existing);
-    }
-    try {
-      await this.ec2.send(
-        new CreateRouteCommand({ RouteTableId: entry.target, ...destinationParams(cidr), ...routeTargetParams(nextHop, entry.nextHopType) }),
-      );
-    } catch (error) {
-      if (!hasAwsCode(error, 'RouteAlreadyExists')) throw translateAwsError(error, 'CreateRoute');
-      // Someone created it between our read and our write: decide on what is there now.
-      const raced = await this.findRoute(entry.target, cidr);
-      if (raced?.nextHop === nextHop) return raced;
-      if (raced) throw this.routeConflict(entry, raced);
-      throw translateAwsError(error, 'CreateRoute');
-    }
-    return this.verifyRoute(entry, cidr, nextHop);
-  }
-
-  private async verifyRoute(entry: NetworkEntry, cidr: string, nextHop: string): Promise<ProviderEntry> {
-    const created = await this.findRoute(entry.target, cidr);
-    if (created?.nextHop !== nextHop) {
-      throw new VerificationError(`route ${cidr} -> ${nextHop} is not in ${entry.target} after writing it (found ${created?.nextHop ?? 'nothing'})`);
-    }
-    return created;
-  }
-
-  private async replaceRoute(entry: NetworkEntry): Promise<ProviderEntry> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const nextHop = need(entry.nextHop, 'nextHop', entry.kind);
-    const existing = await this.findRoute(entry.target, cidr);
-    if (!existing) return this.createRoute(entry);
-    if (existing.nextHop === nextHop) return existing;
-    await this.send('ReplaceRoute', () =>
-      this.ec2.send(new ReplaceRouteCommand({ RouteTableId: entry.target, ...destinationParams(cidr), ...routeTargetParams(nextHop, entry.nextHopType) })),
-    );
-    return this.verifyRoute(entry, cidr, nextHop);
-  }
-
-  private async deleteRoute(entry: NetworkEntry): Promise<void> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const existing = await this.findRoute(entry.target, cidr);
-    // Gone, or now pointing elsewhere (someone else's route with the same destination): nothing of ours to remove.
-    // EC2 has no conditional delete, so a replace between this read and the delete cannot be excluded.
-    if (!existing || (entry.nextHop !== undefined && existing.nextHop !== entry.nextHop)) return;
-    await this.sendUnless('DeleteRoute', ['InvalidRoute.NotFound', 'InvalidRouteTableID.NotFound'], () =>
-      this.ec2.send(new DeleteRouteCommand({ RouteTableId: entry.target, ...destinationParams(cidr) })),
-    );
-  }
-
-  // ---- transit gateway routes (transit-route, cloud-connect-route) ----------------------------------
-
-  private transitEntry(routeTableId: string, route: TransitGatewayRoute): ProviderEntry | undefined {
-    const cidr = route.DestinationCidrBlock;
-    if (!cidr || route.State === 'deleted' || route.State === 'deleting') return undefined;
-    const nextHop = route.TransitGatewayAttachments?.[0]?.TransitGatewayAttachmentId;
-    return {
-      kind: 'transit-route',
-      target: routeTableId,
-      cidr,
-      ...(nextHop ? { nextHop, nextHopType: 'transit-router' as const } : {}),
-      ...(route.Type === 'propagated' ? { owner: 'foreign' as const } : {}),
-      description: `${route.Type ?? 'static'}${route.State === 'blackhole' ? ' blackhole' : ''}`,
-    };
-  }
-
-  private async listTransitRoutes(routeTableId: string, extraFilters: { Name: string; Values: string[] }[] = []): Promise<ProviderEntry[]> {
-    const output = await this.sendUnless('SearchTransitGatewayRoutes', ['InvalidRouteTableID.NotFound', 'InvalidTransitGatewayRouteTableID.NotFound'], () =>
-      // MaxResults is left out on purpose: moto 5.2 fails on it (slices a dict).
-      this.ec2.send(
-        new SearchTransitGatewayRoutesCommand({
-          TransitGatewayRouteTableId: routeTableId,
-          Filters: [{ Name: 'type', Values: ['static', 'propagated'] }, ...extraFilters],
-        }),
-      ),
-    );
-    return (output?.Routes ?? []).flatMap((route) => this.transitEntry(routeTableId, route) ?? []);
-  }
-
-  private async findTransitRoute(routeTableId: string, cidr: string): Promise<ProviderEntry | undefined> {
-    const found = await this.listTransitRoutes(routeTableId, [{ Name: 'route-search.exact-match', Values: [cidr] }]);
-    return found.find((entry) => sameCidr(entry.cidr, cidr));
-  }
-
-  private transitConflict(entry: NetworkEntry, existing: ProviderEntry): EntryConflictError {
-    return new EntryConflictError(
-      `transit gateway route table ${entry.target} already has a ${existing.description ?? ''} route for ${entry.cidr} to ${existing.nextHop ?? 'no attachment'}, not ${entry.nextHop}: podreach never overrides it`,
-      'RouteAlreadyExists',
-    );
-  }
-
-  private isOwnStatic(existing: ProviderEntry, nextHop: string): boolean {
-    return existing.owner !== 'foreign' && existing.nextHop === nextHop;
-  }
-
-  private async createTransitRoute(entry: NetworkEntry, kind: 'transit-route' | 'cloud-connect-route'): Promise<ProviderEntry> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const nextHop = need(entry.nextHop, 'nextHop', entry.kind);
-    // moto (and a racing writer) accept a duplicate silently and overwrite it: always read first.
-    const existing = await this.findTransitRoute(entry.target, cidr);
-    if (existing) {
-      if (this.isOwnStatic(existing, nextHop)) return { ...existing, kind };
-      throw this.transitConflict(entry, existing);
-    }
-    try {
-      await this.ec2.send(
-        new CreateTransitGatewayRouteCommand({ TransitGatewayRouteTableId: entry.target, DestinationCidrBlock: cidr, TransitGatewayAttachmentId: nextHop }),
-      );
-    } catch (error) {
-      if (!hasAwsCode(error, 'RouteAlreadyExists')) throw translateAwsError(error, 'CreateTransitGatewayRoute');
-      const raced = await this.findTransitRoute(entry.target, cidr);
-      if (raced && this.isOwnStatic(raced, nextHop)) return { ...raced, kind };
-      if (raced) throw this.transitConflict(entry, raced);
-      throw translateAwsError(error, 'CreateTransitGatewayRoute');
-    }
-    return { ...(await this.verifyTransitRoute(entry, cidr, nextHop)), kind };
-  }
-
-  private async verifyTransitRoute(entry: NetworkEntry, cidr: string, nextHop: string): Promise<ProviderEntry> {
-    const created = await this.findTransitRoute(entry.target, cidr);
-    if (created?.nextHop !== nextHop) {
-      throw new VerificationError(`transit route ${cidr} -> ${nextHop} is not in ${entry.target} after writing it (found ${created?.nextHop ?? 'nothing'})`);
-    }
-    return created;
-  }
-
-  private async replaceTransitRoute(entry: NetworkEntry, kind: 'transit-route' | 'cloud-connect-route'): Promise<ProviderEntry> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const nextHop = need(entry.nextHop, 'nextHop', entry.kind);
-    const existing = await this.findTransitRoute(entry.target, cidr);
-    if (!existing) return this.createTransitRoute(entry, kind);
-    if (existing.nextHop === nextHop) return { ...existing, kind };
-    if (existing.owner === 'foreign') throw this.transitConflict(entry, existing);
-    await this.send('ReplaceTransitGatewayRoute', () =>
-      this.ec2.send(new ReplaceTransitGatewayRouteCommand({ TransitGatewayRouteTableId: entry.target, DestinationCidrBlock: cidr, TransitGatewayAttachmentId: nextHop })),
-    );
-    return { ...(await this.verifyTransitRoute(entry, cidr, nextHop)), kind };
-  }
-
-  private async deleteTransitRoute(entry: NetworkEntry): Promise<void> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const existing = await this.findTransitRoute(entry.target, cidr);
-    // moto fails with a 500 on deleting a missing TGW route, and a propagated or foreign static route is not ours.
-    if (!existing || existing.owner === 'foreign' || (entry.nextHop !== undefined && existing.nextHop !== entry.nextHop)) return;
-    await this.sendUnless('DeleteTransitGatewayRoute', ['InvalidRoute.NotFound', 'InvalidRouteTableID.NotFound'], () =>
-      this.ec2.send(new DeleteTransitGatewayRouteCommand({ TransitGatewayRouteTableId: entry.target, DestinationCidrBlock: cidr })),
-    );
-  }
-
-  private disabledCloudConnect(): UnsupportedChangeError {
-    return new UnsupportedChangeError(
-      'transit gateway routes have no disabled state: a cloud-connect route that must stay disabled (it overlaps an existing route) cannot be registered on AWS; resolve the overlap first',
-    );
   }
 
   /** Cloud-connect on AWS is a transit gateway: target = TGW route table, nextHop = attachment (or the VPC it attaches). */
-  private async resolveAttachmentHop(entry: NetworkEntry): Promise<NetworkEntry> {
-    if (!entry.target.startsWith('tgw-rtb-')) {
+  private async attachmentHop(entry: NetworkEntry): Promise<NetworkEntry> {
+    if (entry.enabled === false) {
       throw new UnsupportedChangeError(
-        `cloud-connect on AWS means a transit gateway route table (tgw-rtb-...); ${entry.target} is not one, so the route cannot be registered`,
+        'transit gateway routes have no disabled state: a cloud-connect route that must stay disabled (it overlaps an existing route) cannot be registered on AWS; resolve the overlap first',
       );
     }
-    const hop = entry.nextHop;
-    if (!hop || !hop.startsWith('vpc-')) return entry;
-    const tables = await this.send('DescribeTransitGatewayRouteTables', () =>
-      this.ec2.send(new DescribeTransitGatewayRouteTablesCommand({ TransitGatewayRouteTableIds: [entry.target] })),
-    );
+    if (!entry.target.startsWith('tgw-rtb-')) {
+      throw new UnsupportedChangeError(`cloud-connect on AWS means a transit gateway route table (tgw-rtb-...); ${entry.target} is not one, so the route cannot be registered`);
+    }
+    const vpcId = entry.nextHop;
+    if (!vpcId?.startsWith('vpc-')) return entry;
+    const tables = await this.ec2.send(new DescribeTransitGatewayRouteTablesCommand({ TransitGatewayRouteTableIds: [entry.target] }));
     const transitGatewayId = tables.TransitGatewayRouteTables?.[0]?.TransitGatewayId;
     if (!transitGatewayId) throw new ResourceNotFoundError(`transit gateway route table ${entry.target} not found`);
-    const attachments = await this.send('DescribeTransitGatewayAttachments', () =>
-      this.ec2.send(
-        new DescribeTransitGatewayAttachmentsCommand({
-          Filters: [
-            { Name: 'resource-id', Values: [hop] },
-            { Name: 'transit-gateway-id', Values: [transitGatewayId] },
-          ],
-        }),
-      ),
+    const attachments = await this.ec2.send(
+      new DescribeTransitGatewayAttachmentsCommand({ Filters: [{ Name: 'resource-id', Values: [vpcId] }, { Name: 'transit-gateway-id', Values: [transitGatewayId] }] }),
     );
-    const attachment = (attachments.TransitGatewayAttachments ?? []).find((a) => a.State !== 'deleted' && a.State !== 'deleting');
-    if (!attachment?.TransitGatewayAttachmentId) {
-      throw new ResourceNotFoundError(`${hop} is not attached to transit gateway ${transitGatewayId}`);
-    }
-    return { ...entry, nextHop: attachment.TransitGatewayAttachmentId, nextHopType: 'transit-router' };
+    const attachment = attachments.TransitGatewayAttachments?.find((a) => a.State !== 'deleted' && a.State !== 'deleting')?.TransitGatewayAttachmentId;
+    if (!attachment) throw new ResourceNotFoundError(`${vpcId} is not attached to transit gateway ${transitGatewayId}`);
+    return { ...entry, nextHop: attachment, nextHopType: 'transit-router', enabled: undefined };
   }
 
-  private async createCloudConnectRoute(entry: NetworkEntry): Promise<ProviderEntry> {
-    if (entry.enabled === false) throw this.disabledCloudConnect();
-    const resolved = await this.resolveAttachmentHop(entry);
-    return { ...(await this.createTransitRoute(resolved, 'cloud-connect-route')), enabled: true };
+  /** Ingress rules carry the ownership mark; EC2 keys a rule by protocol, ports and source, so two clusters share one. */
+  private rules(): KindOperations {
+    const permission = (entry: NetworkEntry, description?: string): IpPermission => {
+      const port = parsePort(entry.port);
+      const cidr = need(entry, 'cidr');
+      const ports = port.protocol === 'all' ? { IpProtocol: '-1' } : { IpProtocol: port.protocol, FromPort: port.from ?? (port.protocol === 'icmp' ? -1 : 0), ToPort: port.to ?? (port.protocol === 'icmp' ? -1 : 65535) };
+      const range = description ? { Description: description } : {};
+      return cidr.includes(':') ? { ...ports, Ipv6Ranges: [{ CidrIpv6: cidr, ...range }] } : { ...ports, IpRanges: [{ CidrIp: cidr, ...range }] };
+    };
+    return {
+      prepare: (entry) => (permission(entry), entry),
+      list: async (target) => {
+        const output = await awsErrors.unlessNotFound(() => this.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [target] })));
+        return (output?.SecurityGroups?.[0]?.IpPermissions ?? []).flatMap((p) => {
+          const port = portText(p.IpProtocol, p.FromPort, p.ToPort);
+          const ranges = [...(p.IpRanges ?? []).map((r) => [r.CidrIp, r.Description]), ...(p.Ipv6Ranges ?? []).map((r) => [r.CidrIpv6, r.Description])];
+          return ranges.flatMap(([cidr, description]): ProviderEntry[] =>
+            cidr ? [{ kind: 'sg-rule', target, cidr, port, owner: ownerOfDescription(description), ...(description ? { description } : {}) }] : [],
+          );
+        });
+      },
+      create: (entry, context) =>
+        this.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: entry.target, IpPermissions: [permission(entry, ownershipMark(context, RULE_DESCRIPTION_LENGTH))] })),
+      delete: (current) => this.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: current.target, IpPermissions: [permission(current)] })),
+      raced: (error) => awsErrors.has(error, 'InvalidPermission.Duplicate'),
+      // only a rule this cluster authorized is revoked
+      keep: (found, context) => parseOwnershipMark(found.description)?.clusterId !== context.clusterId,
+    };
   }
 
-  // ---- security-group ingress ------------------------------------------------------------------
-
-  private async readGroup(groupId: string): Promise<SecurityGroup | undefined> {
-    const output = await this.sendUnless('DescribeSecurityGroups', ['InvalidGroup.NotFound'], () =>
-      this.ec2.send(new DescribeSecurityGroupsCommand({ GroupIds: [groupId] })),
-    );
-    return output?.SecurityGroups?.[0];
-  }
-
-  private ruleEntries(groupId: string, permission: IpPermission): ProviderEntry[] {
-    const port = formatSgPort(permission);
-    const ranges = [
-      ...(permission.IpRanges ?? []).map((range) => ({ cidr: range.CidrIp, description: range.Description })),
-      ...(permission.Ipv6Ranges ?? []).map((range) => ({ cidr: range.CidrIpv6, description: range.Description })),
-    ];
-    return ranges.flatMap(({ cidr, description }) =>
-      cidr
-        ? [
-            {
-              kind: 'sg-rule' as const,
-              target: groupId,
-              cidr,
-              port,
-              owner: description?.startsWith(RULE_DESCRIPTION_PREFIX) ? ('podreach' as const) : ('foreign' as const),
-              ...(description ? { description } : {}),
-            },
-          ]
-        : [],
-    );
-  }
-
-  private async listRules(groupId: string): Promise<ProviderEntry[]> {
-    const group = await this.readGroup(groupId);
-    return (group?.IpPermissions ?? []).flatMap((permission) => this.ruleEntries(groupId, permission));
-  }
-
-  private async findRule(entry: NetworkEntry, cidr: string): Promise<ProviderEntry | undefined> {
-    const port = formatSgPort(parseSgPort(entry.port));
-    return (await this.listRules(entry.target)).find((rule) => rule.port === port && sameCidr(rule.cidr, cidr));
-  }
-
-  private permission(entry: NetworkEntry, cidr: string, description?: string): IpPermission {
-    const ports = parseSgPort(entry.port);
-    const range = description ? { Description: description } : {};
-    return isIpv6(cidr) ? { ...ports, Ipv6Ranges: [{ CidrIpv6: cidr, ...range }] } : { ...ports, IpRanges: [{ CidrIp: cidr, ...range }] };
-  }
-
-  private async createRule(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const existing = await this.findRule(entry, cidr);
-    if (existing) return existing;
-    await this.sendUnless('AuthorizeSecurityGroupIngress', ['InvalidPermission.Duplicate'], () =>
-      this.ec2.send(
-        new AuthorizeSecurityGroupIngressCommand({
-          GroupId: entry.target,
-          IpPermissions: [this.permission(entry, cidr, `${RULE_DESCRIPTION_PREFIX}${context.clusterId}`)],
-        }),
-      ),
-    );
-    const created = await this.findRule(entry, cidr);
-    if (!created) throw new VerificationError(`ingress ${entry.port ?? 'all'} from ${cidr} is not in ${entry.target} after authorizing it`);
-    return created;
-  }
-
-  private async deleteRule(entry: NetworkEntry, context: EntryContext): Promise<void> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const existing = await this.findRule(entry, cidr);
-    // EC2 keys a rule by protocol, ports and source only; the description says whose it is. Only this cluster's goes.
-    if (!existing || existing.description !== `${RULE_DESCRIPTION_PREFIX}${context.clusterId}`) return;
-    await this.sendUnless('RevokeSecurityGroupIngress', ['InvalidPermission.NotFound', 'InvalidGroup.NotFound'], () =>
-      this.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: entry.target, IpPermissions: [this.permission(entry, cidr)] })),
-    );
-  }
-
-  // ---- VPN connections: static routes and the selector pair -------------------------------------
-
-  private async readVpnConnections(target: string): Promise<VpnConnection[]> {
-    const output = await this.sendUnless('DescribeVpnConnections', ['InvalidVpnConnectionID.NotFound'], () =>
-      this.ec2.send(
-        target.startsWith('vgw-')
-          ? new DescribeVpnConnectionsCommand({ Filters: [{ Name: 'vpn-gateway-id', Values: [target] }] })
-          : new DescribeVpnConnectionsCommand({ VpnConnectionIds: [target] }),
-      ),
-    );
-    return (output?.VpnConnections ?? []).filter((connection) => connection.State !== 'deleted' && connection.State !== 'deleting');
-  }
-
-  private async readVpnConnection(connectionId: string): Promise<VpnConnection> {
-    const connection = (await this.readVpnConnections(connectionId))[0];
-    if (!connection) throw new ResourceNotFoundError(`VPN connection ${connectionId} not found`, 'InvalidVpnConnectionID.NotFound');
-    return connection;
+  private async connections(target: string): Promise<VpnConnection[]> {
+    const command = target.startsWith('vgw-')
+      ? new DescribeVpnConnectionsCommand({ Filters: [{ Name: 'vpn-gateway-id', Values: [target] }] })
+      : new DescribeVpnConnectionsCommand({ VpnConnectionIds: [target] });
+    const output = await awsErrors.unlessNotFound(() => this.ec2.send(command));
+    return (output?.VpnConnections ?? []).filter((c) => c.State !== 'deleted' && c.State !== 'deleting');
   }
 
   /** target is the VPN connection (vpn-...), or its VPN gateway (vgw-...) with the connection as nextHop. */
-  private vpnConnectionId(entry: NetworkEntry): string {
-    if (entry.target.startsWith('vgw-')) return need(entry.nextHop, 'nextHop', entry.kind);
-    return entry.target;
-  }
-
-  private async listVpnRoutes(target: string): Promise<ProviderEntry[]> {
-    const connections = await this.readVpnConnections(target);
-    return connections.flatMap((connection) =>
-      (connection.Routes ?? []).flatMap((route) =>
-        route.DestinationCidrBlock && route.State !== 'deleted' && route.State !== 'deleting'
-          ? [
-              {
-                kind: 'vpn-route' as const,
-                target,
-                cidr: route.DestinationCidrBlock,
-                ...(connection.VpnConnectionId ? { nextHop: connection.VpnConnectionId } : {}),
-                ...(route.Source ? { description: route.Source } : {}),
-              },
-            ]
-          : [],
-      ),
-    );
-  }
-
-  private async findVpnRoute(entry: NetworkEntry, cidr: string, connectionId: string): Promise<ProviderEntry | undefined> {
-    return (await this.listVpnRoutes(entry.target)).find((route) => route.nextHop === connectionId && sameCidr(route.cidr, cidr));
-  }
-
-  private async createVpnRoute(entry: NetworkEntry): Promise<ProviderEntry> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const connectionId = this.vpnConnectionId(entry);
-    const existing = await this.findVpnRoute(entry, cidr, connectionId);
-    if (existing) return existing;
-    try {
-      await this.ec2.send(new CreateVpnConnectionRouteCommand({ VpnConnectionId: connectionId, DestinationCidrBlock: cidr }));
-    } catch (error) {
-      if (!hasAwsCode(error, 'RouteAlreadyExists', 'InvalidParameterValue')) throw translateAwsError(error, 'CreateVpnConnectionRoute');
-      const raced = await this.findVpnRoute(entry, cidr, connectionId);
-      if (raced) return raced;
-      throw translateAwsError(error, 'CreateVpnConnectionRoute');
-    }
-    const created = await this.findVpnRoute(entry, cidr, connectionId);
-    if (!created) throw new VerificationError(`VPN route ${cidr} is not on ${connectionId} after creating it`);
-    return created;
-  }
-
-  private async deleteVpnRoute(entry: NetworkEntry): Promise<void> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const connectionId = this.vpnConnectionId(entry);
-    const existing = await this.findVpnRoute(entry, cidr, connectionId);
-    if (!existing) return;
-    await this.sendUnless('DeleteVpnConnectionRoute', ['InvalidRoute.NotFound', 'InvalidVpnConnectionID.NotFound'], () =>
-      this.ec2.send(new DeleteVpnConnectionRouteCommand({ VpnConnectionId: connectionId, DestinationCidrBlock: cidr })),
-    );
-  }
-
-  /** AWS side (RemoteIpv4NetworkCidr) is the entry's cidr; the customer side (LocalIpv4NetworkCidr) its peerCidr. */
-  private selectorOf(connectionId: string, connection: VpnConnection): ProviderEntry {
+  private vpnRoutes(): KindOperations {
+    const input = (entry: NetworkEntry) => ({ VpnConnectionId: entry.target.startsWith('vgw-') ? need(entry, 'nextHop') : entry.target, DestinationCidrBlock: need(entry, 'cidr') });
     return {
-      kind: 'vpn-selector',
-      target: connectionId,
-      cidr: connection.Options?.RemoteIpv4NetworkCidr ?? ROUTE_BASED_SELECTOR,
-      peerCidr: connection.Options?.LocalIpv4NetworkCidr ?? ROUTE_BASED_SELECTOR,
+      list: async (target) =>
+        (await this.connections(target)).flatMap((connection) =>
+          (connection.Routes ?? []).flatMap((route): ProviderEntry[] =>
+            route.DestinationCidrBlock && route.State !== 'deleted' && route.State !== 'deleting'
+              ? [{ kind: 'vpn-route', target, cidr: route.DestinationCidrBlock, ...(connection.VpnConnectionId ? { nextHop: connection.VpnConnectionId } : {}), ...(route.Source ? { description: route.Source } : {}) }]
+              : [],
+          ),
+        ),
+      create: (entry) => this.ec2.send(new CreateVpnConnectionRouteCommand(input(entry))),
+      delete: (current) => this.ec2.send(new DeleteVpnConnectionRouteCommand(input(current))),
+      raced: (error) => awsErrors.has(error, 'RouteAlreadyExists', 'InvalidParameterValue'),
     };
   }
 
-  private async listSelectors(connectionId: string): Promise<ProviderEntry[]> {
-    const connection = (await this.readVpnConnections(connectionId))[0];
-    return connection ? [this.selectorOf(connectionId, connection)] : [];
-  }
-
-  private async createSelector(entry: NetworkEntry): Promise<ProviderEntry> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const current = this.selectorOf(entry.target, await this.readVpnConnection(entry.target));
-    const awsSide = current.cidr ?? ROUTE_BASED_SELECTOR;
-    const customerSide = current.peerCidr ?? ROUTE_BASED_SELECTOR;
-    const awsCovered = covers(awsSide, cidr);
-    const customerCovered = entry.peerCidr === undefined || covers(customerSide, entry.peerCidr);
-    if (awsCovered && customerCovered) return { ...current, description: `covered by ${awsSide} <-> ${customerSide}` };
-    // Widening to a CIDR that contains the current one keeps every flow the connection carries today; the domain
-    // plans such a covering CIDR only when it adds nothing outside the VPC and container CIDRs.
-    const awsWidens = awsCovered || covers(cidr, awsSide);
-    const customerWidens = customerCovered || (entry.peerCidr !== undefined && covers(entry.peerCidr, customerSide));
-    if (!awsWidens || !customerWidens) {
-      throw new UnsupportedChangeError(
-        `VPN connection ${entry.target} carries one CIDR per side (AWS side ${awsSide}, customer side ${customerSide}); ` +
-          `${cidr}${entry.peerCidr ? ` <-> ${entry.peerCidr}` : ''} is not inside them and does not cover them. ` +
-          'Use a covering CIDR that adds nothing outside the VPC and container CIDRs, or switch the connection to route-based selectors (0.0.0.0/0 both sides) with VPN routes',
-        'SingleCidrSelector',
-      );
-    }
-    const remote = awsCovered ? awsSide : cidr;
-    const local = customerCovered ? customerSide : (entry.peerCidr ?? customerSide);
-    await this.send('ModifyVpnConnectionOptions', () =>
-      this.ec2.send(new ModifyVpnConnectionOptionsCommand({ VpnConnectionId: entry.target, RemoteIpv4NetworkCidr: remote, LocalIpv4NetworkCidr: local })),
-    );
-    const after = this.selectorOf(entry.target, await this.readVpnConnection(entry.target));
-    if (!sameCidr(after.cidr, remote) || !sameCidr(after.peerCidr, local)) {
-      throw new VerificationError(`VPN connection ${entry.target} selectors are ${after.cidr} <-> ${after.peerCidr} after setting ${remote} <-> ${local}`);
-    }
-    return after;
-  }
-
-  private async deleteSelector(entry: NetworkEntry): Promise<void> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const connection = (await this.readVpnConnections(entry.target))[0];
-    if (!connection) return;
-    const current = this.selectorOf(entry.target, connection);
-    const exact = sameCidr(current.cidr, cidr) && (entry.peerCidr === undefined || sameCidr(current.peerCidr, entry.peerCidr));
-    // Only covered by a wider selector: that selector existed for other traffic too, and stays.
-    if (!exact) return;
-    throw new UnsupportedChangeError(
-      `VPN connection ${entry.target} selector ${current.cidr} <-> ${current.peerCidr} is its only one; narrowing it back could cut traffic that now depends on it. Reset it by hand (ModifyVpnConnectionOptions) when nothing uses it`,
-      'SingleCidrSelector',
-    );
-  }
-
-  // ---- Direct Connect gateway allowed prefixes --------------------------------------------------
-
-  private async readDxAssociations(gatewayId: string): Promise<DirectConnectGatewayAssociation[]> {
-    const associations: DirectConnectGatewayAssociation[] = [];
-    let nextToken: string | undefined;
-    do {
-      const token = nextToken;
-      let output;
-      try {
-        output = await this.directConnect.send(
-          new DescribeDirectConnectGatewayAssociationsCommand({ directConnectGatewayId: gatewayId, ...(token ? { nextToken: token } : {}) }),
+  /**
+   * One CIDR per side (RemoteIpv4NetworkCidr = AWS side = cidr, LocalIpv4NetworkCidr = customer side = peerCidr). A
+   * selector the pair covers is in place; a CIDR that contains the current one widens it; anything else is blocked.
+   */
+  private selectors(): KindOperations {
+    const pair = async (target: string): Promise<ProviderEntry[]> =>
+      (await this.connections(target)).slice(0, 1).map((c) => ({
+        kind: 'vpn-selector',
+        target,
+        cidr: c.Options?.RemoteIpv4NetworkCidr ?? ROUTE_BASED_SELECTOR,
+        peerCidr: c.Options?.LocalIpv4NetworkCidr ?? ROUTE_BASED_SELECTOR,
+      }));
+    return {
+      list: pair,
+      verify: (found, wanted) => covers(found.cidr, wanted.cidr) && (wanted.peerCidr === undefined || covers(found.peerCidr, wanted.peerCidr)),
+      create: async (entry, _context, held) => {
+        const current = held[0];
+        if (!current) throw new ResourceNotFoundError(`VPN connection ${entry.target} not found`, 'InvalidVpnConnectionID.NotFound');
+        const cidr = need(entry, 'cidr');
+        const awsSide = covers(current.cidr, cidr) ? current.cidr : covers(cidr, current.cidr) ? cidr : undefined;
+        const customerSide = entry.peerCidr === undefined || covers(current.peerCidr, entry.peerCidr) ? current.peerCidr : covers(entry.peerCidr, current.peerCidr) ? entry.peerCidr : undefined;
+        // Widening to a CIDR that contains the current one keeps every flow the connection carries; the domain plans
+        // such a covering CIDR only when it adds nothing outside the VPC and container CIDRs.
+        if (!awsSide || !customerSide) {
+          throw new UnsupportedChangeError(
+            `VPN connection ${entry.target} carries one CIDR per side (AWS side ${current.cidr}, customer side ${current.peerCidr}); ` +
+              `${cidr}${entry.peerCidr ? ` <-> ${entry.peerCidr}` : ''} is not inside them and does not cover them. ` +
+              'Use a covering CIDR that adds nothing outside the VPC and container CIDRs, or switch the connection to route-based selectors (0.0.0.0/0 both sides) with VPN routes',
+            'SingleCidrSelector',
+          );
+        }
+        return this.ec2.send(new ModifyVpnConnectionOptionsCommand({ VpnConnectionId: entry.target, RemoteIpv4NetworkCidr: awsSide, LocalIpv4NetworkCidr: customerSide }));
+      },
+      delete: (current) => {
+        throw new UnsupportedChangeError(
+          `VPN connection ${current.target} selector ${current.cidr} <-> ${current.peerCidr} is its only one; narrowing it back could cut traffic that now depends on it. Reset it by hand (ModifyVpnConnectionOptions) when nothing uses it`,
+          'SingleCidrSelector',
         );
-      } catch (error) {
-        const message = error instanceof Error ? error.message : '';
-        if (awsErrorCode(error) === 'DirectConnectClientException' && /not (exist|found)/i.test(message)) return [];
-        throw translateAwsError(error, 'DescribeDirectConnectGatewayAssociations');
-      }
-      associations.push(...(output.directConnectGatewayAssociations ?? []));
-      nextToken = output.nextToken;
-    } while (nextToken);
-    return associations.filter((a) => a.associationState !== 'disassociated' && a.associationState !== 'disassociating');
-  }
-
-  private dxPrefixEntry(gatewayId: string, association: DirectConnectGatewayAssociation, cidr: string): ProviderEntry {
-    return {
-      kind: 'dx-prefix',
-      target: gatewayId,
-      cidr,
-      ...(association.associatedGateway?.id ? { nextHop: association.associatedGateway.id } : {}),
-      nextHopType: association.associatedGateway?.type === 'transitGateway' ? 'transit-router' : 'vpn-gateway',
-      ...(association.associationId ? { resourceId: association.associationId } : {}),
+      },
     };
   }
 
-  private async listDxPrefixes(gatewayId: string): Promise<ProviderEntry[]> {
-    return (await this.readDxAssociations(gatewayId)).flatMap((association) =>
-      (association.allowedPrefixesToDirectConnectGateway ?? []).flatMap((prefix) => (prefix.cidr ? [this.dxPrefixEntry(gatewayId, association, prefix.cidr)] : [])),
-    );
+  private async associationsOf(gatewayId: string): Promise<DirectConnectGatewayAssociation[]> {
+    const found: DirectConnectGatewayAssociation[] = [];
+    // the Direct Connect client ships no paginator
+    const read = async () => {
+      let nextToken: string | undefined;
+      do {
+        const page = await this.dx.send(new DescribeDirectConnectGatewayAssociationsCommand({ directConnectGatewayId: gatewayId, ...(nextToken ? { nextToken } : {}) }));
+        found.push(...(page.directConnectGatewayAssociations ?? []));
+        nextToken = page.nextToken;
+      } while (nextToken);
+      return found;
+    };
+    return ((await awsErrors.unlessNotFound(read)) ?? []).filter((a) => a.associationState !== 'disassociated' && a.associationState !== 'disassociating');
   }
 
-  /** The association the prefix belongs to: the one named by nextHop, else the only (transit gateway) one. */
-  private pickAssociation(entry: NetworkEntry, associations: DirectConnectGatewayAssociation[]): DirectConnectGatewayAssociation | undefined {
-    if (entry.nextHop) return associations.find((a) => a.associatedGateway?.id === entry.nextHop);
-    if (associations.length <= 1) return associations[0];
+  /** The association a prefix belongs to: the one with the gateway named by nextHop, else the only (transit) one. */
+  private pickAssociation(entry: NetworkEntry, associations: DirectConnectGatewayAssociation[]): DirectConnectGatewayAssociation {
     const transit = associations.filter((a) => a.associatedGateway?.type === 'transitGateway');
-    if (transit.length === 1) return transit[0];
-    throw new InvalidInputError('nextHop', `Direct Connect gateway ${entry.target} has ${associations.length} associations: name the associated gateway in nextHop`);
+    const picked = entry.nextHop ? associations.find((a) => a.associatedGateway?.id === entry.nextHop) : associations.length <= 1 ? associations[0] : transit.length === 1 ? transit[0] : undefined;
+    if (!picked && !entry.nextHop && associations.length > 1) {
+      throw new InvalidInputError('nextHop', `Direct Connect gateway ${entry.target} has ${associations.length} associations: name the associated gateway (associatedGatewayId)`);
+    }
+    if (!picked?.associationId) throw new ResourceNotFoundError(`Direct Connect gateway ${entry.target} has no association${entry.nextHop ? ` with ${entry.nextHop}` : ''}`);
+    return picked;
   }
 
-  private async createDxPrefix(entry: NetworkEntry): Promise<ProviderEntry> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const association = this.pickAssociation(entry, await this.readDxAssociations(entry.target));
-    if (!association?.associationId) {
-      throw new ResourceNotFoundError(`Direct Connect gateway ${entry.target} has no association${entry.nextHop ? ` with ${entry.nextHop}` : ''}`);
-    }
-    const prefixes = (association.allowedPrefixesToDirectConnectGateway ?? []).flatMap((p) => (p.cidr ? [p.cidr] : []));
-    if (prefixes.some((p) => sameCidr(p, cidr))) return this.dxPrefixEntry(entry.target, association, cidr);
-    if (association.associatedGateway?.type === 'virtualPrivateGateway') {
-      throw new UnsupportedChangeError(
-        `Direct Connect gateway ${entry.target} is associated with virtual private gateway ${association.associatedGateway.id ?? ''}, which advertises VPC CIDRs only: ` +
-          `add ${cidr} to the VPC as a secondary CIDR (it is then advertised), or associate a transit gateway instead`,
+  /** Allowed prefixes on the gateway's association: what the DX gateway advertises toward on-premises. */
+  private dxPrefixes(): KindOperations {
+    const update = (associationId: string | undefined, change: 'add' | 'remove', cidr: string) =>
+      this.dx.send(
+        new UpdateDirectConnectGatewayAssociationCommand({
+          associationId,
+          ...(change === 'add' ? { addAllowedPrefixesToDirectConnectGateway: [{ cidr }] } : { removeAllowedPrefixesToDirectConnectGateway: [{ cidr }] }),
+        }),
       );
-    }
-    if (association.associationState === 'associating' || association.associationState === 'updating') {
-      throw new TransientProviderError(`Direct Connect gateway association ${association.associationId} is ${association.associationState}`);
-    }
-    if (prefixes.length >= TGW_ASSOCIATION_PREFIX_LIMIT) {
-      throw new QuotaExceededError(
-        `transit gateway association ${association.associationId} already advertises ${prefixes.length} prefixes (AWS allows ${TGW_ASSOCIATION_PREFIX_LIMIT}): summarise the container CIDRs into fewer prefixes`,
-        'AllowedPrefixesLimit',
-      );
-    }
-    const output = await this.send('UpdateDirectConnectGatewayAssociation', () =>
-      this.directConnect.send(
-        new UpdateDirectConnectGatewayAssociationCommand({ associationId: association.associationId, addAllowedPrefixesToDirectConnectGateway: [{ cidr }] }),
-      ),
-    );
-    const updated = output.directConnectGatewayAssociation;
-    if (!updated?.allowedPrefixesToDirectConnectGateway?.some((p) => p.cidr !== undefined && sameCidr(p.cidr, cidr))) {
-      throw new VerificationError(`Direct Connect gateway association ${association.associationId} does not list ${cidr} after adding it`);
-    }
-    return this.dxPrefixEntry(entry.target, updated, cidr);
+    return {
+      list: async (target) =>
+        (await this.associationsOf(target)).flatMap((a) =>
+          (a.allowedPrefixesToDirectConnectGateway ?? []).flatMap((prefix): ProviderEntry[] =>
+            prefix.cidr
+              ? [{
+                  kind: 'dx-prefix', target, cidr: prefix.cidr,
+                  ...(a.associatedGateway?.id ? { nextHop: a.associatedGateway.id } : {}),
+                  nextHopType: a.associatedGateway?.type === 'transitGateway' ? 'transit-router' : 'vpn-gateway',
+                  ...(a.associationId ? { resourceId: a.associationId } : {}),
+                }]
+              : [],
+          ),
+        ),
+      create: async (entry) => {
+        const cidr = need(entry, 'cidr');
+        const association = this.pickAssociation(entry, await this.associationsOf(entry.target));
+        const gateway = association.associatedGateway;
+        if (gateway?.type === 'virtualPrivateGateway') {
+          throw new UnsupportedChangeError(
+            `Direct Connect gateway ${entry.target} is associated with virtual private gateway ${gateway.id ?? ''}, which advertises VPC CIDRs only: ` +
+              `add ${cidr} to the VPC as a secondary CIDR (it is then advertised), or associate a transit gateway instead`,
+          );
+        }
+        if (association.associationState === 'associating' || association.associationState === 'updating') {
+          throw new TransientProviderError(`Direct Connect gateway association ${association.associationId} is ${association.associationState}`);
+        }
+        const prefixes = association.allowedPrefixesToDirectConnectGateway ?? [];
+        if (prefixes.length >= TGW_ASSOCIATION_PREFIX_LIMIT) {
+          throw new QuotaExceededError(
+            `transit gateway association ${association.associationId} already advertises ${prefixes.length} prefixes (AWS allows ${TGW_ASSOCIATION_PREFIX_LIMIT}): summarise the container CIDRs into fewer prefixes`,
+            'AllowedPrefixesLimit',
+          );
+        }
+        return update(association.associationId, 'add', cidr);
+      },
+      delete: (current) => {
+        if (current.nextHopType === 'vpn-gateway') {
+          throw new UnsupportedChangeError(`Direct Connect gateway ${current.target}: prefixes of a virtual private gateway association are the VPC's own CIDRs; podreach never removes them`);
+        }
+        return update(current.resourceId, 'remove', need(current, 'cidr'));
+      },
+    };
   }
 
-  private async deleteDxPrefix(entry: NetworkEntry): Promise<void> {
-    const cidr = need(entry.cidr, 'cidr', entry.kind);
-    const association = this.pickAssociation(entry, await this.readDxAssociations(entry.target));
-    const present = association?.allowedPrefixesToDirectConnectGateway?.some((p) => p.cidr !== undefined && sameCidr(p.cidr, cidr));
-    if (!association?.associationId || !present) return;
-    if (association.associatedGateway?.type === 'virtualPrivateGateway') {
-      throw new UnsupportedChangeError(
-        `Direct Connect gateway ${entry.target}: prefixes of a virtual private gateway association are the VPC's own CIDRs; podreach never removes them`,
-      );
-    }
-    await this.send('UpdateDirectConnectGatewayAssociation', () =>
-      this.directConnect.send(
-        new UpdateDirectConnectGatewayAssociationCommand({ associationId: association.associationId, removeAllowedPrefixesToDirectConnectGateway: [{ cidr }] }),
-      ),
-    );
-  }
-
-  // ---- subnet <-> route table associations -------------------------------------------------------
-
-  private async listSubnetAssociations(subnetId: string): Promise<ProviderEntry[]> {
-    const output = await this.send('DescribeRouteTables', () =>
-      this.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] })),
-    );
-    return (output.RouteTables ?? []).flatMap((table) =>
-      (table.Associations ?? [])
-        .filter((a) => a.SubnetId === subnetId && a.AssociationState?.State !== 'disassociated')
-        .map((a) => ({
-          kind: 'subnet-association' as const,
-          target: subnetId,
-          ...(table.RouteTableId ? { nextHop: table.RouteTableId, nextHopType: 'route-table' as const } : {}),
-          ...(a.RouteTableAssociationId ? { resourceId: a.RouteTableAssociationId } : {}),
-        })),
-    );
-  }
-
-  private associationConflict(entry: NetworkEntry, current: ProviderEntry): EntryConflictError {
-    return new EntryConflictError(
-      `subnet ${entry.target} is explicitly associated with ${current.nextHop ?? 'another route table'}, not ${entry.nextHop}: podreach never re-associates a subnet`,
-      'Resource.AlreadyAssociated',
-    );
-  }
-
-  private async createSubnetAssociation(entry: NetworkEntry): Promise<ProviderEntry> {
-    const routeTableId = need(entry.nextHop, 'nextHop', entry.kind);
-    const current = (await this.listSubnetAssociations(entry.target))[0];
-    if (current) {
-      if (current.nextHop === routeTableId) return { ...current, ...(entry.cidr ? { cidr: entry.cidr } : {}) };
-      throw this.associationConflict(entry, current);
-    }
-    await this.sendUnless('AssociateRouteTable', ['Resource.AlreadyAssociated'], () =>
-      this.ec2.send(new AssociateRouteTableCommand({ RouteTableId: routeTableId, SubnetId: entry.target })),
-    );
-    const after = (await this.listSubnetAssociations(entry.target))[0];
-    if (!after) throw new VerificationError(`subnet ${entry.target} has no route table association after associating it with ${routeTableId}`);
-    if (after.nextHop !== routeTableId) throw this.associationConflict(entry, after);
-    return { ...after, ...(entry.cidr ? { cidr: entry.cidr } : {}) };
-  }
-
-  private async deleteSubnetAssociation(entry: NetworkEntry): Promise<void> {
-    const current = (await this.listSubnetAssociations(entry.target))[0];
-    // Associated elsewhere (not by podreach) or not at all: nothing of ours to undo.
-    if (!current?.resourceId || (entry.nextHop !== undefined && current.nextHop !== entry.nextHop)) return;
-    const associationId = current.resourceId;
-    await this.sendUnless('DisassociateRouteTable', ['InvalidAssociationID.NotFound'], () =>
-      this.ec2.send(new DisassociateRouteTableCommand({ AssociationId: associationId })),
-    );
+  /** A subnet explicitly associated elsewhere is never re-associated (AssociateRouteTable would replace the binding). */
+  private associations(): KindOperations {
+    return {
+      list: async (subnetId) => {
+        const output = await this.ec2.send(new DescribeRouteTablesCommand({ Filters: [{ Name: 'association.subnet-id', Values: [subnetId] }] }));
+        return (output.RouteTables ?? []).flatMap((table) =>
+          (table.Associations ?? [])
+            .filter((a) => a.SubnetId === subnetId && a.AssociationState?.State !== 'disassociated')
+            .map((a): ProviderEntry => ({
+              kind: 'subnet-association',
+              target: subnetId,
+              ...(table.RouteTableId ? { nextHop: table.RouteTableId, nextHopType: 'route-table' as const } : {}),
+              ...(a.RouteTableAssociationId ? { resourceId: a.RouteTableAssociationId } : {}),
+            })),
+        );
+      },
+      create: (entry) => this.ec2.send(new AssociateRouteTableCommand({ RouteTableId: need(entry, 'nextHop'), SubnetId: entry.target })),
+      delete: (current) => this.ec2.send(new DisassociateRouteTableCommand({ AssociationId: current.resourceId })),
+      raced: (error) => awsErrors.has(error, 'Resource.AlreadyAssociated'),
+    };
   }
 }

@@ -3,6 +3,7 @@
 // failing after that reaches the adapter as the domain's retryable errors (ThrottlingError,
 // TransientProviderError), which Step Functions' Retry (and locally the same state machines) retry again.
 import { ThrottlingError, TransientProviderError } from '../../domain/errors.js';
+import { retrying } from '../kit/retry.js';
 import type { SandboxCloud } from './cloud.js';
 import { SandboxApiError } from './errors.js';
 
@@ -12,7 +13,7 @@ const RETRYABLE_CODES: ReadonlySet<string> = new Set(['Throttling', 'InternalErr
 export interface ClientRetryOptions {
   /** Attempts per call, the first included (the AWS SDK's standard mode makes 3). */
   attempts?: number;
-  /** Backoff base; each retry waits a random time up to base * 2^retry (full jitter). */
+  /** Backoff base of the kit's retry (doubled per retry, randomised). */
   baseDelayMs?: number;
 }
 
@@ -22,16 +23,15 @@ function asDomainError(error: SandboxApiError): Error {
   return Object.assign(new TransientProviderError(`${error.message} (after retries)`, error.sandboxCode), cause);
 }
 
+function retryable(error: unknown): boolean {
+  return error instanceof SandboxApiError && RETRYABLE_CODES.has(error.sandboxCode);
+}
+
 async function withRetries<T>(call: () => Promise<T>, options: Required<ClientRetryOptions>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    try {
-      return await call();
-    } catch (error) {
-      if (!(error instanceof SandboxApiError) || !RETRYABLE_CODES.has(error.sandboxCode)) throw error;
-      if (attempt >= options.attempts) throw asDomainError(error);
-      const ceiling = options.baseDelayMs * 2 ** (attempt - 1);
-      if (ceiling > 0) await new Promise((resolve) => setTimeout(resolve, Math.random() * ceiling));
-    }
+  try {
+    return await retrying(call, retryable, { attempts: options.attempts, baseDelayMs: options.baseDelayMs, maxDelayMs: Math.max(options.baseDelayMs * 8, 1) });
+  } catch (error) {
+    throw retryable(error) ? asDomainError(error as SandboxApiError) : error;
   }
 }
 

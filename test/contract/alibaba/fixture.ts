@@ -14,11 +14,12 @@ export interface AlibabaRig {
   close(): Promise<void>;
 }
 
-export async function startAlibabaRig(): Promise<AlibabaRig> {
+/** A fresh contract server (its own state); the lease store is `shared` when given (one per test file), else a new one. */
+export async function startAlibabaRig(shared?: LocalDynamo): Promise<AlibabaRig> {
   const server = new AlibabaContractServer();
   const endpoint = await server.start();
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'podreach-alibaba-'));
-  const dynamo = await startLocalDynamo(dataDir);
+  const dataDir = shared ? undefined : await mkdtemp(path.join(tmpdir(), 'podreach-alibaba-'));
+  const dynamo = shared ?? (await startLocalDynamo(dataDir ?? ''));
   return {
     server,
     dynamo,
@@ -37,8 +38,10 @@ export async function startAlibabaRig(): Promise<AlibabaRig> {
       }),
     close: async () => {
       await server.stop();
-      await dynamo.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (dataDir) {
+        await dynamo.close();
+        await rm(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -17,11 +17,12 @@ export interface HuaweiHarness {
   close(): Promise<void>;
 }
 
-export async function startHuaweiHarness(): Promise<HuaweiHarness> {
+/** A fresh contract server (its own state); the lease store is `shared` when given (one per test file), else a new one. */
+export async function startHuaweiHarness(shared?: LocalDynamo): Promise<HuaweiHarness> {
   const server = new HuaweiContractServer({ projectId: PROJECT_ID });
   const endpoint = await server.start();
-  const dir = await mkdtemp(path.join(tmpdir(), 'podreach-huawei-'));
-  const dynamo = await startLocalDynamo(dir);
+  const dir = shared ? undefined : await mkdtemp(path.join(tmpdir(), 'podreach-huawei-'));
+  const dynamo = shared ?? (await startLocalDynamo(dir ?? ''));
   return {
     server,
     endpoint,
@@ -40,8 +41,10 @@ export async function startHuaweiHarness(): Promise<HuaweiHarness> {
       }),
     close: async () => {
       await server.stop();
-      await dynamo.close();
-      await rm(dir, { recursive: true, force: true });
+      if (dir) {
+        await dynamo.close();
+        await rm(dir, { recursive: true, force: true });
+      }
     },
   };
 }

@@ -8,6 +8,10 @@ import {
   UnsupportedChangeError,
 } from '../../../functions/domain/errors.js';
 import type { EntryContext } from '../../../functions/ports/network-provider.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startLocalDynamo, type LocalDynamo } from '../../../functions/adapters/dynamodb/local-dynamo.js';
 import { PROJECT_ID, REGION, startHuaweiHarness, type HuaweiHarness } from './fixture.js';
 
 const context: EntryContext = { clusterId: 'cls-cce', changeId: 'chg-1' };
@@ -15,10 +19,22 @@ const context: EntryContext = { clusterId: 'cls-cce', changeId: 'chg-1' };
 describe('Class: HuaweiProvider', () => {
   let harness: HuaweiHarness;
 
+  let dynamo: LocalDynamo;
+  let dataDir: string;
+
+  // each test gets its own contract server (its own state and request list); the lease store is shared
   beforeAll(async () => {
-    harness = await startHuaweiHarness();
+    dataDir = await mkdtemp(path.join(tmpdir(), 'podreach-huawei-test-'));
+    dynamo = await startLocalDynamo(dataDir);
   });
   afterAll(async () => {
+    await dynamo?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    harness = await startHuaweiHarness(dynamo);
+  });
+  afterEach(async () => {
     await harness?.close();
   });
 
@@ -39,7 +55,7 @@ describe('Class: HuaweiProvider', () => {
       expect(put?.authorization).toMatch(/^SDK-HMAC-SHA256 Access=TESTAKEXAMPLE, SignedHeaders=.*, Signature=[0-9a-f]+$/);
       expect(put?.projectHeader).toBe(PROJECT_ID);
       expect(harness.server.routeTables.get('rtb-signed')?.routes).toEqual([
-        { type: 'dc', destination: '172.20.0.0/16', nexthop: 'dcgw-1', description: 'podreach:cls-cce' },
+        { type: 'dc', destination: '172.20.0.0/16', nexthop: 'dcgw-1', description: 'podreach:cls-cce:chg-1' },
       ]);
     });
 
@@ -57,7 +73,7 @@ describe('Class: HuaweiProvider', () => {
       const attempt = harness.provider().createEntry({ kind: 'route', target: 'rtb-race', cidr: '172.27.0.0/16', nextHop: 'vpngw-1', nextHopType: 'vpn-gateway' }, context);
 
       // Assess
-      await expect(attempt).rejects.toMatchObject({ name: 'EntryConflictError', code: 'VPC.2809' });
+      await expect(attempt).rejects.toMatchObject({ name: 'EntryConflictError', message: expect.stringContaining('pcx-other') });
       expect(harness.server.routeTables.get('rtb-race')?.routes.map((r) => r.nexthop)).toEqual(['pcx-other']);
     });
 

@@ -3,7 +3,7 @@
 // Direct Connect virtual gateways), plus what a real account has around the resources the profile names (each
 // VPC's default route table holding every subnet not bound elsewhere, empty groups / instances / connections).
 import type { SandboxSpec } from '../../../functions/adapters/sandbox/sandbox-file.js';
-import { parsePort } from '../../../functions/adapters/huawei/huawei-provider.js';
+import { parsePortRule as parsePort } from '../../../functions/adapters/huawei/huawei-provider.js';
 import type { NextHopType } from '../../../functions/domain/model.js';
 import { HuaweiContractServer, type PolicyRule } from '../huawei/server.js';
 import { namedResources, type CloudAccount, type Scenario } from './harness.js';

@@ -40,9 +40,10 @@ export function describeScenario<A extends CloudAccount>(test: ScenarioCase<A>):
         // Act
         const comparison = compareOutcomes(sandboxReport?.changes ?? [], cloudReport?.changes ?? [], expected);
 
-        // Assess
-        expect(cloudReport?.errors ?? []).toEqual(sandboxReport?.errors ?? []);
+        // Assess: a run that did not happen (a failed setup) is a failure, never an empty comparison
+        expect(sandboxReport).toBeDefined();
         expect(cloudReport).toBeDefined();
+        expect(cloudReport?.errors ?? []).toEqual(sandboxReport?.errors ?? []);
         expect(comparison.cloudAsSandbox).toEqual(comparison.sandbox);
         if (test.requireEveryDifference !== false) expect(comparison.unmatched).toEqual([]);
       });
@@ -50,6 +51,7 @@ export function describeScenario<A extends CloudAccount>(test: ScenarioCase<A>):
 
     if (test.afterAll) {
       it('leaves the account as the sandbox leaves it (foreign entries kept)', () => {
+        expect(account).toBeDefined();
         if (account) test.afterAll?.(account);
       });
     }

@@ -31,10 +31,11 @@ export interface TencentHarness {
   close(): Promise<void>;
 }
 
-export async function startTencentHarness(): Promise<TencentHarness> {
-  const dataDir = await mkdtemp(path.join(tmpdir(), 'podreach-tencent-'));
+/** A fresh contract server (its own state); the lease store is `shared` when given (one per test file), else a new one. */
+export async function startTencentHarness(shared?: LocalDynamo): Promise<TencentHarness> {
+  const dataDir = shared ? undefined : await mkdtemp(path.join(tmpdir(), 'podreach-tencent-'));
   const server = await startTencentContractServer();
-  const dynamo = await startLocalDynamo(dataDir);
+  const dynamo = shared ?? (await startLocalDynamo(dataDir ?? ''));
   server.seedRouteTable(IDS.mainRouteTable, { vpcId: IDS.vpc, main: true });
   server.seedRouteTable(IDS.routeTable, { vpcId: IDS.vpc, containerCidrs: ['172.20.0.0/16'] });
   server.seedVpnGateway(IDS.vpnGateway);
@@ -51,7 +52,7 @@ export async function startTencentHarness(): Promise<TencentHarness> {
       endpoint: server.endpoint,
       leases: dynamo.store,
       whitelistSecurityGroupId: IDS.whitelistGroup,
-      retry: { attempts: 3, baseDelayMs: 1 },
+      retry: { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 },
       ...overrides,
     });
   return {
@@ -61,8 +62,10 @@ export async function startTencentHarness(): Promise<TencentHarness> {
     makeProvider,
     async close() {
       await server.stop();
-      await dynamo.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (dataDir) {
+        await dynamo.close();
+        await rm(dataDir, { recursive: true, force: true });
+      }
     },
   };
 }

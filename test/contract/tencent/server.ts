@@ -148,6 +148,8 @@ export class TencentContractServer {
   readonly vpnGateways = new Map<string, VpnGatewayRouteState[]>();
   readonly ccns = new Map<string, CcnRouteState[]>();
   readonly dxGateways = new Map<string, DxRouteState[]>();
+  /** What each Direct Connect gateway is attached to: a VPC (the default) or a CCN. */
+  readonly dxNetworks = new Map<string, { networkType: 'VPC' | 'CCN'; networkInstanceId: string }>();
   readonly securityGroups = new Map<string, SecurityGroupState>();
   /** "redis:crs-1" / "cdb:cdb-1" -> bound security group ids. */
   readonly dbInstances = new Map<string, string[]>();
@@ -283,8 +285,9 @@ export class TencentContractServer {
     return routeId;
   }
 
-  seedDxGateway(gatewayId: string): void {
+  seedDxGateway(gatewayId: string, network: { networkType: 'VPC' | 'CCN'; networkInstanceId: string } = { networkType: 'VPC', networkInstanceId: 'vpc-unknown' }): void {
     if (!this.dxGateways.has(gatewayId)) this.dxGateways.set(gatewayId, []);
+    if (!this.dxNetworks.has(gatewayId) || network.networkType === 'CCN') this.dxNetworks.set(gatewayId, network);
   }
 
   seedDxRoute(gatewayId: string, cidrText: string, description = ''): void {
@@ -424,6 +427,8 @@ export class TencentContractServer {
           return this.setCcnRoutes(body, true);
         case 'DisableCcnRoutes':
           return this.setCcnRoutes(body, false);
+        case 'DescribeDirectConnectGateways':
+          return this.describeDxGateways(body);
         case 'DescribeDirectConnectGatewayCcnRoutes':
           return this.describeDxRoutes(body);
         case 'CreateDirectConnectGatewayCcnRoutes':
@@ -738,6 +743,14 @@ export class TencentContractServer {
     return routes;
   }
 
+  private describeDxGateways(body: Json): Json {
+    const ids = strings(body, 'DirectConnectGatewayIds', false);
+    const found = [...this.dxNetworks.entries()]
+      .filter(([id]) => ids.length === 0 || ids.includes(id))
+      .map(([id, network]) => ({ DirectConnectGatewayId: id, NetworkType: network.networkType, NetworkInstanceId: network.networkInstanceId, GatewayType: 'NORMAL' }));
+    return { TotalCount: found.length, DirectConnectGatewaySet: found };
+  }
+
   private describeDxRoutes(body: Json): Json {
     const routes = this.mustDx(str(body, 'DirectConnectGatewayId') ?? '');
     return { TotalCount: routes.length, RouteSet: page(routes, body).map((route) => ({ ...route, ASPath: [] })) };
@@ -746,6 +759,10 @@ export class TencentContractServer {
   private createDxRoutes(body: Json): Json {
     const gatewayId = str(body, 'DirectConnectGatewayId') ?? '';
     const routes = this.mustDx(gatewayId);
+    // CCN routes of a Direct Connect gateway are the IDC ranges a CCN-type gateway brings into its CCN
+    if (this.dxNetworks.get(gatewayId)?.networkType !== 'CCN') {
+      throw new ApiError('UnsupportedOperation.DirectConnectGatewayNotCcnType', `The direct connect gateway ${gatewayId} is not of network type CCN.`);
+    }
     const wanted = list(body, 'Routes').map((raw) => {
       const route = obj(raw, 'Routes');
       return { cidr: cidr(str(route, 'DestinationCidrBlock'), 'DestinationCidrBlock'), description: str(route, 'Description', false) ?? '' };

@@ -9,6 +9,10 @@ import {
 } from '../../../functions/domain/errors.js';
 import type { NetworkEntry } from '../../../functions/domain/model.js';
 import type { EntryContext } from '../../../functions/ports/network-provider.js';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { startLocalDynamo, type LocalDynamo } from '../../../functions/adapters/dynamodb/local-dynamo.js';
 import { IDS, startTencentHarness, type TencentHarness } from './fixture.js';
 
 const context: EntryContext = { clusterId: 'cls-tke-demo', changeId: 'chg-1' };
@@ -18,10 +22,22 @@ describe('Class: TencentProvider', () => {
   let cidrCounter = 0;
   const nextCidr = () => `10.${100 + Math.floor(cidrCounter / 250)}.${cidrCounter++ % 250}.0/24`;
 
+  let dynamo: LocalDynamo;
+  let dataDir: string;
+
+  // each test gets its own contract server (its own state and call list); the lease store is shared
   beforeAll(async () => {
-    harness = await startTencentHarness();
+    dataDir = await mkdtemp(path.join(tmpdir(), 'podreach-tencent-test-'));
+    dynamo = await startLocalDynamo(dataDir);
   });
   afterAll(async () => {
+    await dynamo?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  beforeEach(async () => {
+    harness = await startTencentHarness(dynamo);
+  });
+  afterEach(async () => {
     await harness?.close();
   });
 
@@ -49,7 +65,7 @@ describe('Class: TencentProvider', () => {
       // Assess
       expect(created).toMatchObject({ cidr: entry.cidr, nextHop: IDS.ccn, nextHopType: 'cloud-connect', owner: 'podreach' });
       const stored = harness.server.routeTables.get(IDS.routeTable)?.routes.find((route) => route.DestinationCidrBlock === entry.cidr);
-      expect(stored).toMatchObject({ GatewayType: 'USER_CCN', GatewayId: IDS.ccn, RouteDescription: 'podreach:cls-tke-demo' });
+      expect(stored).toMatchObject({ GatewayType: 'USER_CCN', GatewayId: IDS.ccn, RouteDescription: 'podreach:cls-tke-demo:chg-1' });
       const call = harness.server.calls.filter((c) => c.action === 'CreateRoutes').at(-1);
       expect(call?.version).toBe('2017-03-12');
       expect(call?.authorization).toMatch(/^TC3-HMAC-SHA256 Credential=AKIDcontract\//);
@@ -271,21 +287,51 @@ describe('Class: TencentProvider', () => {
     });
   });
 
-  describe('Method: createEntry / deleteEntry (dx-prefix)', () => {
-    it('advertises a prefix once and removes only it', async () => {
+  describe('Method: createEntry / deleteEntry (dx-prefix: the container network on a Direct Connect gateway)', () => {
+    it("never sends a container CIDR to the gateway's CCN-route (IDC range) API: blocked with the ticket to file", async () => {
       // Prepare
-      const mine: NetworkEntry = { kind: 'dx-prefix', target: IDS.dxGateway, cidr: nextCidr() };
-      const foreign = nextCidr();
-      harness.server.seedDxRoute(IDS.dxGateway, foreign, 'idc');
+      const entry: NetworkEntry = { kind: 'dx-prefix', target: IDS.dxGateway, cidr: '172.20.0.0/16' };
+
       // Act
-      await harness.provider.createEntry(mine, context);
-      await harness.provider.createEntry(mine, context);
-      const listed = await harness.provider.listEntries('dx-prefix', IDS.dxGateway);
-      await harness.provider.deleteEntry(mine, context);
-      await harness.provider.deleteEntry(mine, context);
+      const attempt = await harness.provider.createEntry(entry, context).catch((error: unknown) => error);
+
       // Assess
-      expect(listed.filter((e) => e.cidr === mine.cidr)).toEqual([expect.objectContaining({ owner: 'podreach' })]);
-      expect((await harness.provider.listEntries('dx-prefix', IDS.dxGateway)).map((e) => e.cidr)).toEqual([foreign]);
+      expect(attempt).toBeInstanceOf(UnsupportedChangeError);
+      expect((attempt as Error).message).toMatch(/ticket.*tke-dx-ticket-dcg-idc01\.yaml/);
+      expect(harness.server.callsOf('CreateDirectConnectGatewayCcnRoutes')).toBe(0);
+      expect(harness.server.dxGateways.get(IDS.dxGateway)).toEqual([]);
+    });
+
+    it('verifies by reading: a CCN-type gateway that learned the container CIDR from its CCN has it in place, without a write', async () => {
+      // Prepare
+      harness.server.seedCcn('ccn-dx01');
+      harness.server.seedDxGateway('dcg-ccn01', { networkType: 'CCN', networkInstanceId: 'ccn-dx01' });
+      harness.server.seedCcnRoute('ccn-dx01', { cidr: '172.20.0.0/16', instanceId: IDS.vpc, enabled: true });
+      harness.server.seedCcnRoute('ccn-dx01', { cidr: '172.21.0.0/16', instanceId: IDS.vpc, enabled: false });
+      const learned: NetworkEntry = { kind: 'dx-prefix', target: 'dcg-ccn01', cidr: '172.20.0.0/16' };
+
+      // Act
+      const created = await harness.provider.createEntry(learned, context);
+      const notLearned = harness.provider.createEntry({ ...learned, cidr: '172.21.0.0/16' }, context);
+
+      // Assess
+      expect(created).toMatchObject({ kind: 'dx-prefix', cidr: '172.20.0.0/16', owner: 'foreign', description: expect.stringContaining('ccn-dx01') });
+      await expect(notLearned).rejects.toBeInstanceOf(UnsupportedChangeError);
+      expect(harness.server.callsOf('CreateDirectConnectGatewayCcnRoutes')).toBe(0);
+      await expect(harness.provider.deleteEntry(learned, context)).rejects.toThrow(/ticket/);
+      await expect(harness.provider.deleteEntry({ ...learned, cidr: '172.21.0.0/16' }, context)).resolves.toBeUndefined();
+    });
+
+    it('refuses (as Tencent does) CCN routes on a VPC-type gateway, so a regression could not pass silently', async () => {
+      // Prepare
+      harness.server.seedDxGateway('dcg-ccn02', { networkType: 'CCN', networkInstanceId: IDS.ccn });
+      // Act / Assess: the contract server itself, through the SDK the adapter uses
+      const { Client } = await import('tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_client.js');
+      const client = new Client({ credential: { secretId: 'AKIDcontract', secretKey: 'x' }, region: 'ap-guangzhou', profile: { httpProfile: { protocol: 'http://', endpoint: harness.server.endpoint } } });
+      await expect(client.CreateDirectConnectGatewayCcnRoutes({ DirectConnectGatewayId: IDS.dxGateway, Routes: [{ DestinationCidrBlock: '10.1.0.0/16' }] })).rejects.toMatchObject({
+        code: 'UnsupportedOperation.DirectConnectGatewayNotCcnType',
+      });
+      await expect(client.CreateDirectConnectGatewayCcnRoutes({ DirectConnectGatewayId: 'dcg-ccn02', Routes: [{ DestinationCidrBlock: '10.1.0.0/16' }] })).resolves.toBeDefined();
     });
   });
 
@@ -345,6 +391,7 @@ describe('Class: TencentProvider', () => {
 
     it('deletes only podreach\'s rule and leaves the binding', async () => {
       // Prepare
+      harness.server.seedSecurityGroup('sg-app');
       harness.server.seedDbInstance('redis', 'crs-del', ['sg-app']);
       const entry: NetworkEntry = { kind: 'whitelist-entry', target: 'redis:crs-del', cidr: '172.17.0.0/16' };
       await harness.provider.createEntry(entry, context);
@@ -359,6 +406,7 @@ describe('Class: TencentProvider', () => {
 
     it('does not replace the binding while another writer holds the instance lease', async () => {
       // Prepare
+      harness.server.seedSecurityGroup('sg-app');
       harness.server.seedDbInstance('redis', 'crs-busy', ['sg-app']);
       const key = 'tencent:ap-guangzhou:redis:crs-busy';
       await harness.dynamo.store.acquireLease(key, 'someone-else', 60, new Date());
