@@ -9,6 +9,7 @@ import { InvalidInputError } from '../domain/errors.js';
 import { openLocalRuntime, readTextFile, type LocalOptions, type LocalRuntime } from './local-runtime.js';
 import { buildReport, renderHeld, renderTable, type RunReport } from './report.js';
 import { heldEntries } from '../application/held-entries.js';
+import { renderSandboxView, viewSandbox } from '../adapters/sandbox/sandbox-view.js';
 
 export interface CommonFlags {
   profile?: string;
@@ -124,6 +125,17 @@ export async function stateCommand(flags: { cluster?: string; state: string; jso
         process.stdout.write('\n');
       }
     }
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+export async function sandboxShowCommand(flags: { state: string; json?: boolean }): Promise<number> {
+  const runtime = await openLocalRuntime({ stateDir: flags.state });
+  try {
+    const view = await viewSandbox(runtime.deps.store);
+    process.stdout.write(`${flags.json ? JSON.stringify(view, null, 2) : renderSandboxView(view)}\n`);
     return 0;
   } finally {
     await runtime.close();

@@ -1,4 +1,4 @@
-// The `podreach` command (CONTRACT.md): run, plan, state, trigger, emit, profile put, demo.
+// The `podreach` command (CONTRACT.md): run, plan, state, trigger, emit, profile put, sandbox show, permissions, demo.
 // Exit codes: 0 done (even with blocked changes), 2 invalid input (nothing applied), 1 a change or flow failed.
 import '../adapters/flow-runner/polyfills.js';
 import { Command, CommanderError, Option } from 'commander';
@@ -7,7 +7,7 @@ import { InvalidInputError } from '../domain/errors.js';
 import { ClusterDeletedError, UnknownClusterError } from '../domain/facts.js';
 import { FLOWS } from '../domain/model.js';
 import { runDemo } from './demo.js';
-import { emitCommand, planCommand, profilePutCommand, runCommand, stateCommand, triggerCommand } from './commands.js';
+import { emitCommand, planCommand, profilePutCommand, runCommand, sandboxShowCommand, stateCommand, triggerCommand } from './commands.js';
 import { readTextFile } from './local-runtime.js';
 
 export const DEFAULT_STATE_DIR = '.podreach';
@@ -69,6 +69,15 @@ export function buildProgram(): Command {
     .action(async (file: string, options) => {
       const event = parseClusterEventJson(readTextFile(file, 'event-file'), file);
       process.exitCode = await emitCommand(event, options);
+    });
+  const sandbox = program.command('sandbox').description('the simulated account local runs use');
+  sandbox
+    .command('show')
+    .description("the sandbox account's resources and entries, podreach's (with the cluster and change) apart from foreign ones")
+    .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
+    .option('--json', 'print JSON')
+    .action(async (options) => {
+      process.exitCode = await sandboxShowCommand(options);
     });
   const profile = program.command('profile').description('connectivity profiles');
   profile
