@@ -22,6 +22,11 @@ export interface StatelessStackProps extends StackProps {
   slackWebhookSecret: secretsmanager.ISecret;
   /** Tencent / Alibaba / Huawei keys for the functions that talk to clouds (plan-flow, apply-change). */
   cloudCredentialsSecret: secretsmanager.ISecret;
+  /**
+   * Roles of other AWS accounts plan-flow and apply-change may assume: the `accounts.aws` roles of the cloud
+   * credentials secret (docs/deploy.md). They may assume these and no other.
+   */
+  assumeRoleArns?: readonly string[];
   /** How often reconcile re-plans every known cluster. Default 6 hours. */
   reconcileEvery?: Duration;
 }
@@ -47,12 +52,14 @@ export class StatelessStack extends Stack {
     const planFlow = new PodreachFunction(this, 'PlanFlow', { handlerId: 'plan-flow', timeout: Duration.minutes(1) })
       .useTable(table, 'readWrite')
       .readCloudCredentials(cloudCredentialsSecret)
-      .describeNetwork();
+      .describeNetwork()
+      .assumeAccountRoles(props.assumeRoleArns ?? []);
     const applyChange = new PodreachFunction(this, 'ApplyChange', { handlerId: 'apply-change', timeout: Duration.minutes(2) })
       .useTable(table, 'readWrite')
       .readCloudCredentials(cloudCredentialsSecret)
       .describeNetwork()
-      .changeNetwork();
+      .changeNetwork()
+      .assumeAccountRoles(props.assumeRoleArns ?? []);
     const recordFailure = new PodreachFunction(this, 'RecordFailure', { handlerId: 'record-failure' }).useTable(table, 'readWrite');
     // notify reads the plan and ledger, and records a notification that failed (NOTIFY# item)
     const notify = new PodreachFunction(this, 'Notify', { handlerId: 'notify' })

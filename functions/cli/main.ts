@@ -8,6 +8,7 @@ import { ClusterDeletedError, UnknownClusterError } from '../domain/facts.js';
 import { FLOWS } from '../domain/model.js';
 import { runDemo } from './demo.js';
 import { emitCommand, planCommand, profilePutCommand, runCommand, sandboxShowCommand, stateCommand, triggerCommand } from './commands.js';
+import { permissionsCommand } from './permissions-command.js';
 import { readTextFile } from './local-runtime.js';
 
 export const DEFAULT_STATE_DIR = '.podreach';
@@ -69,6 +70,20 @@ export function buildProgram(): Command {
     .action(async (file: string, options) => {
       const event = parseClusterEventJson(readTextFile(file, 'event-file'), file);
       process.exitCode = await emitCommand(event, options);
+    });
+  program
+    .command('permissions')
+    .description("the least-privilege policy podreach needs in a cloud, in that cloud's policy language, from the calls its adapter sends")
+    .requiredOption('--provider <name>', 'aws, tencent, alibaba or huawei')
+    .option('--flows <list>', `comma-separated flows (default: all): ${FLOWS.join(', ')}`)
+    .option('--mode <mode>', 'apply: read and write (podreach run); plan or diagnose: read only', 'apply')
+    .option('--format <format>', 'text (what each kind needs) or json (the policy document)', 'text')
+    .option('--assume-role <arn...>', 'roles of other accounts the principal assumes (sts:AssumeRole on exactly these)')
+    .option('--with-dependencies', "also the actions the cloud's IAM requires beside podreach's calls (Huawei's dependencies)")
+    .option('--account <id>', 'AWS: the account resource ARNs name (default *)')
+    .option('--region <region>', 'AWS: the region resource ARNs name (default *)')
+    .action((options) => {
+      process.exitCode = permissionsCommand(options);
     });
   const sandbox = program.command('sandbox').description('the simulated account local runs use');
   sandbox
