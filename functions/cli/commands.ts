@@ -16,6 +16,7 @@ export interface CommonFlags {
   state: string;
   provider?: string;
   sandbox?: string;
+  credentials?: string;
   json?: boolean;
 }
 
@@ -25,6 +26,7 @@ function localOptions(flags: CommonFlags): LocalOptions {
     ...(flags.provider ? { provider: flags.provider } : {}),
     ...(flags.profile ? { profileFile: flags.profile } : {}),
     ...(flags.sandbox ? { sandboxFile: flags.sandbox } : {}),
+    ...(flags.credentials ? { credentialsFile: flags.credentials } : {}),
   };
 }
 

@@ -26,6 +26,7 @@ export function buildProgram(): Command {
       .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
       .option('--provider <name>', 'adapter for every account: sandbox (default), aws, tencent, alibaba, huawei, or "event" to use the provider each event names')
       .option('--sandbox <file>', 'seed the sandbox account with existing resources (YAML or JSON)')
+      .option('--credentials <file>', 'credentials per cloud and account (the cloud credentials secret\'s JSON, or YAML; default $PODREACH_CREDENTIALS_FILE)')
       .option('--json', 'print the JSON report');
 
   localOptions(program.command('run').argument('<event-file>', 'event JSON (EventBridge envelope or bare detail)').description('process one event end to end')).action(

@@ -11,6 +11,9 @@ export interface RecordedAwsCall {
   accessKeyId: string;
   /** The request's parameters (Query form fields, or the JSON body's top-level fields as text). */
   params: Record<string, string>;
+  /** The emulator's answer: status and body (an AssumeRole's answer holds the credentials it issued). */
+  status?: number;
+  response?: string;
 }
 
 export interface RecordingProxy {
@@ -57,12 +60,20 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
   const server: Server = createServer((request, response) => {
     void (async () => {
       const payload = await body(request);
-      calls.push(parse(request, payload));
+      const call = parse(request, payload);
+      calls.push(call);
       const forwarded = httpRequest(
         { hostname: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers },
         (answer) => {
-          response.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(response);
+          const chunks: Buffer[] = [];
+          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
+          answer.on('end', () => {
+            const text = Buffer.concat(chunks);
+            call.status = answer.statusCode ?? 502;
+            call.response = text.toString('utf8');
+            response.writeHead(call.status, answer.headers);
+            response.end(text);
+          });
         },
       );
       forwarded.on('error', (error) => {
