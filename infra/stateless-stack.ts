@@ -1,6 +1,6 @@
 // Everything podreach can recreate at will: the event bus and its rules, the functions, the flow state machines,
 // the reconcile schedule and the alarms.
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -132,5 +132,11 @@ export class StatelessStack extends Stack {
     });
 
     this.functions = { ingestEvent, planFlow, applyChange, recordFailure, notify, reconcile };
+
+    // The roles other accounts' roles trust (docs/deploy.md "Other accounts"): the two functions that call clouds.
+    for (const [name, fn] of [['PlanFlowRoleArn', planFlow], ['ApplyChangeRoleArn', applyChange]] as const) {
+      const role = fn.function.role;
+      if (role) new CfnOutput(this, name, { value: role.roleArn, description: `the role of ${fn.handlerId}: trust it (with your external id) in the roles of other accounts` });
+    }
   }
 }

@@ -290,6 +290,12 @@ describe('Class: StatelessStack', () => {
     );
   });
 
+  it('outputs the roles of plan-flow and apply-change (what other accounts\' roles trust)', () => {
+    const outputs = stateless.findOutputs('*');
+    expect(outputs['PlanFlowRoleArn']?.['Value']).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PlanFlowFunctionServiceRole/), 'Arn'] });
+    expect(outputs['ApplyChangeRoleArn']?.['Value']).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApplyChangeFunctionServiceRole/), 'Arn'] });
+  });
+
   it('schedules reconcile', () => {
     stateless.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(6 hours)' });
   });
