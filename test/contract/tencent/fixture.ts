@@ -32,10 +32,10 @@ export interface TencentHarness {
   close(): Promise<void>;
 }
 
+const ADAPTER_SECRET_ID = 'AKIDcontract';
 /** Every server started in this test file: what the adapter's SDK (its key) sent to them, as CAM actions (policy coverage). */
 const started: TencentContractServer[] = [];
 export const sentActions = (): string[] => tencentActions(started.flatMap((server) => server.calls.filter((call) => call.authorization.includes(`Credential=${ADAPTER_SECRET_ID}/`))));
-const ADAPTER_SECRET_ID = 'AKIDcontract';
 
 /** A fresh contract server (its own state); the lease store is `shared` when given (one per test file), else a new one. */
 export async function startTencentHarness(shared?: LocalDynamo): Promise<TencentHarness> {
