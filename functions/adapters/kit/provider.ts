@@ -4,7 +4,7 @@
 // never overwritten, a write that raced another writer is decided by re-reading, whole-list APIs are changed
 // under a lease, and the read after writing is the verification (VerificationError when it does not show the
 // entry; a delete is verified gone). supports() is the table's kinds; errors are translated in one place.
-import { sameCidr } from '../../domain/cidr.js';
+import { canonicalCidr, sameCidr } from '../../domain/cidr.js';
 import { EntryConflictError, InvalidInputError, UnsupportedChangeError, VerificationError } from '../../domain/errors.js';
 import type { ChangeKind, NetworkEntry, ProviderEntry, ProviderName } from '../../domain/model.js';
 import type { EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
@@ -132,8 +132,9 @@ export abstract class KitProvider implements NetworkProvider {
     return { ...this.kit.quotas };
   }
 
+  /** The port lists CIDRs in canonical form (the planner looks entries up by their text): normalised here, once. */
   listEntries(kind: ChangeKind, target: string): Promise<ProviderEntry[]> {
-    return this.translated(`list ${kind} ${target}`, () => this.ops(kind).list(target));
+    return this.translated(`list ${kind} ${target}`, async () => (await this.ops(kind).list(target)).map(canonicalEntry));
   }
 
   createEntry(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
@@ -231,4 +232,11 @@ export abstract class KitProvider implements NetworkProvider {
     const left = await this.settled(ops, entry, ops.eventual ? (held) => !held.some(mine) : undefined);
     if (left.some(mine)) throw new VerificationError(`${describe(entry)} is still there after deleting it`);
   }
+}
+
+function canonicalEntry(entry: ProviderEntry): ProviderEntry {
+  const cidr = entry.cidr === undefined ? undefined : canonicalCidr(entry.cidr);
+  const peerCidr = entry.peerCidr === undefined ? undefined : canonicalCidr(entry.peerCidr);
+  if (cidr === entry.cidr && peerCidr === entry.peerCidr) return entry;
+  return { ...entry, ...(cidr !== undefined ? { cidr } : {}), ...(peerCidr !== undefined ? { peerCidr } : {}) };
 }
