@@ -19,8 +19,7 @@ function toChange(row: LedgerEntry): Change {
 }
 
 export async function summarizeExecution(input: SummarizeInput, deps: Pick<AppDeps, 'store'>): Promise<ExecutionSummary> {
-  const plans = await deps.store.listPlans(input.clusterId, input.flow);
-  const plan = plans.find((candidate) => candidate.executionId === input.executionId);
+  const plan = await deps.store.getPlan(input.clusterId, input.flow, input.executionId);
   const rows = new Map((await deps.store.listChanges(input.clusterId)).map((row) => [row.id, row]));
   const changes: Change[] = (plan?.changes ?? []).map((planned) => {
     const row = rows.get(planned.id);

@@ -19,6 +19,7 @@ import { InvalidInputError } from '../domain/errors.js';
 import type { Artifact, Flow, ProviderName } from '../domain/model.js';
 import { PROVIDER_NAMES } from '../domain/model.js';
 import { createApplyChangeHandler } from '../handlers/apply-change.js';
+import { createLoadPageHandler } from '../handlers/load-page.js';
 import { createNotifyHandler } from '../handlers/notify.js';
 import { createPlanFlowHandler } from '../handlers/plan-flow.js';
 import { createRecordFailureHandler } from '../handlers/record-failure.js';
@@ -124,6 +125,7 @@ export async function openLocalRuntime(localOptions: LocalOptions): Promise<Loca
     const asLocal = (name: string, handler: (event: never, context: never) => Promise<unknown>) => (event: unknown) => handler(event as never, lambdaContext(name) as never);
     const handlers = {
       'plan-flow': asLocal('plan-flow', createPlanFlowHandler(handlerOptions('plan-flow'))),
+      'load-page': asLocal('load-page', createLoadPageHandler(handlerOptions('load-page'))),
       'apply-change': asLocal('apply-change', createApplyChangeHandler(handlerOptions('apply-change'))),
       'record-failure': asLocal('record-failure', createRecordFailureHandler(handlerOptions('record-failure'))),
       notify: asLocal('notify', createNotifyHandler(handlerOptions('notify'))),

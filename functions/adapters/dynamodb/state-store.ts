@@ -24,12 +24,20 @@ import type { Artifact, ClusterFacts, Flow, Holding, LedgerEntry } from '../../d
 import { targetKey } from '../../domain/planner/identity.js';
 import type { TargetRef } from '../../domain/planner/types.js';
 import type { ConnectivityProfile } from '../../domain/profile.js';
-import type { LeaseRecord, PlanRecord, StateStore, StoredCluster, StoredDocument } from '../../ports/state-store.js';
+import type { ExecutionRef, LeaseRecord, PlanRecord, StateStore, StoredCluster, StoredDocument } from '../../ports/state-store.js';
 
 export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
 
 /** Plan history is kept this long (the table's TTL removes it on AWS; dynalite ignores TTL). */
 export const PLAN_RETENTION_SECONDS = 30 * 24 * 3600;
+
+/** Characters of a plan's JSON per item: at most 4 bytes each in UTF-8, inside DynamoDB's 400 KB per item. */
+export const PLAN_PART_CHARS = 90_000;
+
+function expiryOf(createdAt: string): number | undefined {
+  const seconds = Math.floor(Date.parse(createdAt) / 1000);
+  return Number.isFinite(seconds) ? seconds + PLAN_RETENTION_SECONDS : undefined;
+}
 
 type Item = Record<string, AttributeValue>;
 
@@ -38,6 +46,11 @@ const THROTTLING_CODES = new Set(['ProvisionedThroughputExceededException', 'Thr
 const keys = {
   cluster: (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'META' }),
   plan: (plan: PlanRecord) => ({ pk: `CLUSTER#${plan.clusterId}`, sk: `PLAN#${plan.createdAt}#${plan.flow}#${plan.executionId}` }),
+  planPart: (ref: ExecutionRef, part: number) => ({ pk: `CLUSTER#${ref.clusterId}`, sk: `PLANPART#${ref.flow}#${ref.executionId}#${String(part).padStart(5, '0')}` }),
+  applyPage: (ref: ExecutionRef, lane: number, page: number) => ({
+    pk: `CLUSTER#${ref.clusterId}`,
+    sk: `APPLY#${ref.flow}#${ref.executionId}#${String(lane).padStart(5, '0')}#${String(page).padStart(5, '0')}`,
+  }),
   change: (clusterId: string, changeId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `CHANGE#${changeId}` }),
   artifact: (clusterId: string, flow: Flow, name: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `ARTIFACT#${flow}#${name}` }),
   profile: (name: string) => ({ pk: `PROFILE#${name}`, sk: 'META' }),
@@ -141,10 +154,28 @@ export class DynamoStateStore implements StateStore {
 
   // ---- plans
 
+  /**
+   * The plan's JSON in parts of at most PLAN_PART_CHARS (an item holds 400 KB), then a header item that lists it
+   * (written last: a plan is listed only once all of it is there).
+   */
   async savePlan(plan: PlanRecord): Promise<void> {
-    const createdAtSeconds = Math.floor(Date.parse(plan.createdAt) / 1000);
-    const expiresAt = Number.isFinite(createdAtSeconds) ? createdAtSeconds + PLAN_RETENTION_SECONDS : undefined;
-    await this.put({ ...keys.plan(plan), flow: plan.flow, plan, expiresAt }, undefined, `plan ${plan.executionId}`);
+    const expiresAt = expiryOf(plan.createdAt);
+    const text = JSON.stringify(plan);
+    const parts = Math.max(1, Math.ceil(text.length / PLAN_PART_CHARS));
+    for (let part = 0; part < parts; part++) {
+      const data = text.slice(part * PLAN_PART_CHARS, (part + 1) * PLAN_PART_CHARS);
+      await this.put({ ...keys.planPart(plan, part), data, expiresAt }, undefined, `plan ${plan.executionId} part ${part}`);
+    }
+    await this.put({ ...keys.plan(plan), flow: plan.flow, executionId: plan.executionId, parts, expiresAt }, undefined, `plan ${plan.executionId}`);
+  }
+
+  async getPlan(clusterId: string, flow: Flow, executionId: string): Promise<PlanRecord | undefined> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': { S: `CLUSTER#${clusterId}` }, ':prefix': { S: `PLANPART#${flow}#${executionId}#` } },
+    });
+    if (items.length === 0) return undefined;
+    return JSON.parse(items.map((item) => fromItem<{ data: string }>(item).data).join('')) as PlanRecord;
   }
 
   async listPlans(clusterId: string, flow?: Flow): Promise<PlanRecord[]> {
@@ -157,7 +188,30 @@ export class DynamoStateStore implements StateStore {
       },
       ...(flow ? { FilterExpression: 'flow = :flow' } : {}),
     });
-    return items.map((item) => fromItem<{ plan: PlanRecord }>(item).plan);
+    const plans: PlanRecord[] = [];
+    for (const item of items) {
+      const header = fromItem<{ flow: Flow; executionId?: string; plan?: PlanRecord }>(item);
+      // plans of earlier versions are one item
+      const plan = header.plan ?? (header.executionId ? await this.getPlan(clusterId, header.flow, header.executionId) : undefined);
+      if (plan) plans.push(plan);
+    }
+    return plans;
+  }
+
+  // ---- apply pages
+
+  async saveApplyPages(execution: ExecutionRef, lanes: readonly (readonly (readonly string[])[])[]): Promise<void> {
+    const expiresAt = Math.floor(Date.now() / 1000) + PLAN_RETENTION_SECONDS;
+    for (const [lane, pages] of lanes.entries()) {
+      for (const [page, changeIds] of pages.entries()) {
+        await this.put({ ...keys.applyPage(execution, lane, page), changeIds: [...changeIds], expiresAt }, undefined, `apply page ${lane}/${page} of ${execution.executionId}`);
+      }
+    }
+  }
+
+  async getApplyPage(execution: ExecutionRef, lane: number, page: number): Promise<string[] | undefined> {
+    const item = await this.getItem(keys.applyPage(execution, lane, page));
+    return item ? fromItem<{ changeIds: string[] }>(item).changeIds : undefined;
   }
 
   // ---- change ledger
