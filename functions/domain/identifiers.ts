@@ -57,12 +57,14 @@ export const REGION_PATTERNS: Readonly<Record<ProviderName, { pattern: RegExp; e
   sandbox: { pattern: /^[a-z0-9]([a-z0-9-]{0,62}[a-z0-9])?$/, example: 'ap-guangzhou' },
 };
 
+const CLOUD_NAMES: Readonly<Record<ProviderName, string>> = { aws: 'an AWS', tencent: 'a Tencent Cloud', alibaba: 'an Alibaba Cloud', huawei: 'a Huawei Cloud', sandbox: 'a sandbox' };
+
 /** Why `region` is not a region of `provider`, or undefined when it is one. */
 export function regionProblem(provider: ProviderName, region: string): string | undefined {
   const { pattern, example } = REGION_PATTERNS[provider];
   if (region.length <= 64 && pattern.test(region)) return undefined;
   const shown = region.length > 40 ? `${JSON.stringify(region.slice(0, 40))}… (${region.length} characters)` : JSON.stringify(region);
-  return `${shown} is not a ${provider} region id (expected the form ${example})`;
+  return `${shown} is not ${CLOUD_NAMES[provider]} region id (expected the form ${example})`;
 }
 
 /** A region field: checked against its provider's format by the object that holds both (see withRegionOf). */

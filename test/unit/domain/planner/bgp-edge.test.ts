@@ -150,7 +150,7 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       });
     });
 
-    it('names a speaker by its node name in the checklist while its IP is unknown', () => {
+    it('writes "unknown" (never the node name) as a speaker\'s address while its IP is unknown, and warns', () => {
       // Prepare: no Node Added event yet
       const profile = spec({ bgp: { peers: [LAN_PEER] } });
 
@@ -160,8 +160,9 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       // Assess
       expect(result.changes).toEqual([]);
       const checklist = artifact(result, 'bgp-switch-checklist-peer.yaml') as { neighbours: { address: string }[]; expectedRoutes: unknown[] };
-      expect(checklist.neighbours.map((n) => n.address)).toEqual(['node-1', 'node-2', 'node-3']);
+      expect(checklist.neighbours.map((n) => n.address)).toEqual(['unknown', 'unknown', 'unknown']);
       expect(checklist.expectedRoutes).toEqual([]);
+      expect(result.warnings).toContain('BGPPeer peer: the IP of speakers node-1, node-2, node-3 is not known yet (no Node Added event): the switch checklist says "unknown" for them');
     });
 
     it('reports routes already advertised as unchanged and a plan of the same input as the same bytes', () => {
