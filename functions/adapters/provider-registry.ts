@@ -8,7 +8,7 @@ import type { NetworkProvider, ProviderRegistry } from '../ports/network-provide
 import type { StateStore } from '../ports/state-store.js';
 import type { CloudCredentials } from './cloud-credentials.js';
 import { huaweiProfileCredentials, tencentProfileCredential } from './credential-profiles.js';
-import { SandboxProvider } from './sandbox/sandbox-provider.js';
+import { SandboxProvider, type SandboxProviderOptions } from './sandbox/sandbox-provider.js';
 
 export interface ProviderRegistryOptions {
   store: StateStore;
@@ -22,6 +22,8 @@ export interface ProviderRegistryOptions {
    * these and never reads its environment or profile; a cloud left out keeps its adapter's own chain.
    */
   credentials?: CloudCredentials;
+  /** Options of the sandbox adapter (locally: lease takeover of dead processes, progress while waiting). */
+  sandbox?: Omit<SandboxProviderOptions, 'store'>;
 }
 
 type Factory = (region: string) => NetworkProvider;
@@ -86,7 +88,7 @@ async function cloudFactories(options: ProviderRegistryOptions): Promise<Partial
 export async function createProviderRegistry(options: ProviderRegistryOptions): Promise<ProviderRegistry> {
   const factories: Partial<Record<ProviderName, Factory>> =
     options.override === 'sandbox' ? {} : await cloudFactories(options);
-  factories.sandbox = () => new SandboxProvider({ store: options.store });
+  factories.sandbox = () => new SandboxProvider({ ...options.sandbox, store: options.store });
   const built = new Map<string, NetworkProvider>();
   return {
     get(provider, region) {

@@ -1,11 +1,19 @@
-// Use case: apply one planned change through its provider, idempotently, then verify and record it.
+// Use case: apply one planned change through its provider, idempotently, and record it.
+// Intent first: before the provider call, the entry's holding says what is about to happen (creating, deleting,
+// updating) and by which execution, and the ledger row says `applying`; after the call both are closed. A run
+// killed in between leaves the intent open, and the next plan or apply settles it against the provider.
 // Conflicts and unsupported kinds found at apply time become `blocked` (with the reason), not failures;
 // retryable provider errors are rethrown for Step Functions' Retry; others are rethrown for its Catch.
-import { EntryConflictError, NotFoundError, QuotaExceededError, UnsupportedChangeError, VerificationError } from '../domain/errors.js';
-import { cidrContains } from '../domain/cidr.js';
-import { identityKey } from '../domain/planner/identity.js';
-import type { ChangeStatus, LedgerEntry, NetworkEntry, ProviderEntry } from '../domain/model.js';
+// The adapter's own read after writing is the verification (functions/ports/network-provider.ts): nothing lists
+// the target again here.
+import { ConcurrentUpdateError, EntryConflictError, LeaseHeldError, NotFoundError, QuotaExceededError, UnsupportedChangeError } from '../domain/errors.js';
+import { describeClaims, entryOf, hasClaim, holdingRef, otherClaims, sortClaims, withClaim } from '../domain/holdings.js';
+import type { ChangeStatus, Holding, HoldingIntent, LedgerEntry, NetworkEntry } from '../domain/model.js';
+import { holdingIdentity, valueMatches } from '../domain/planner/identity.js';
+import type { TargetRef } from '../domain/planner/types.js';
+import type { NetworkProvider } from '../ports/network-provider.js';
 import { heldByOtherExecution, type AppDeps } from './deps.js';
+import { hasDeadIntent, settleFromProvider } from './ownership.js';
 
 export interface ApplyChangeInput {
   clusterId: string;
@@ -19,37 +27,174 @@ export interface ApplyChangeResult {
   reason?: string;
 }
 
-function entryOf(row: LedgerEntry): NetworkEntry {
-  const entry: NetworkEntry = { kind: row.kind, target: row.target };
-  if (row.cidr !== undefined) entry.cidr = row.cidr;
-  if (row.nextHop !== undefined) entry.nextHop = row.nextHop;
-  if (row.nextHopType !== undefined) entry.nextHopType = row.nextHopType;
-  if (row.peerCidr !== undefined) entry.peerCidr = row.peerCidr;
-  if (row.port !== undefined) entry.port = row.port;
-  if (row.enabled !== undefined) entry.enabled = row.enabled;
-  return entry;
+interface Outcome {
+  status: 'applied' | 'unchanged' | 'blocked';
+  owned: boolean;
+  reason?: string;
+  resourceId?: string;
 }
 
-/** A traffic selector is in place when a selector pair covers it (AWS keeps one pair per tunnel). */
-function covers(found: ProviderEntry, wanted: NetworkEntry): boolean {
-  return (
-    wanted.kind === 'vpn-selector' &&
-    found.kind === wanted.kind &&
-    found.target === wanted.target &&
-    found.cidr !== undefined &&
-    wanted.cidr !== undefined &&
-    found.peerCidr !== undefined &&
-    wanted.peerCidr !== undefined &&
-    cidrContains(found.cidr, wanted.cidr) &&
-    cidrContains(found.peerCidr, wanted.peerCidr)
-  );
+/** Errors that mean "this change cannot be made as planned": recorded as blocked, never retried. */
+function blocks(error: unknown): error is Error {
+  return error instanceof EntryConflictError || error instanceof UnsupportedChangeError || error instanceof QuotaExceededError;
 }
 
-function matches(found: ProviderEntry, wanted: NetworkEntry): boolean {
-  if (identityKey(found) !== identityKey(wanted)) return false;
-  if (wanted.nextHop !== undefined && found.nextHop !== undefined && found.nextHop !== wanted.nextHop) return false;
-  if (wanted.enabled !== undefined && found.enabled !== undefined && found.enabled !== wanted.enabled) return false;
-  return true;
+/** How often a task re-reads a holding another writer changed under it before giving up (retryable). */
+const HOLDING_ATTEMPTS = 5;
+
+class ApplyTask {
+  private readonly ref: TargetRef;
+  private readonly identity: string;
+  private readonly entry: NetworkEntry;
+  private readonly provider: NetworkProvider;
+
+  constructor(
+    private readonly row: LedgerEntry,
+    private readonly executionId: string,
+    private readonly deps: AppDeps,
+  ) {
+    this.ref = { provider: row.provider, region: row.region, kind: row.kind, target: row.target };
+    this.entry = entryOf(row);
+    this.identity = holdingIdentity(this.entry);
+    this.provider = deps.providers.get(row.provider, row.region);
+  }
+
+  private get context() {
+    return { clusterId: this.row.clusterId, changeId: this.row.id };
+  }
+
+  private intent(): HoldingIntent {
+    return {
+      action: this.row.action,
+      clusterId: this.row.clusterId,
+      flow: this.row.flow,
+      changeId: this.row.id,
+      executionId: this.executionId,
+      attempt: this.row.attempts + 1,
+      at: this.deps.now().toISOString(),
+      ...(this.row.action === 'update' ? { entry: this.entry } : {}),
+    };
+  }
+
+  /**
+   * The holding as it stands once no other execution is in the middle of changing it: a live intent of another
+   * execution is waited out (LeaseHeldError, retried); a dead one is settled against the provider first.
+   */
+  private async settledHolding(): Promise<Holding | undefined> {
+    for (;;) {
+      const holding = await this.deps.store.getHolding(this.ref, this.identity);
+      if (!holding?.intent || holding.intent.executionId === this.executionId) return holding;
+      if (!hasDeadIntent(holding, this.executionId, this.deps)) {
+        throw new LeaseHeldError(
+          `${this.row.target}: ${this.identity} is being changed by execution ${holding.intent.executionId} (${holding.intent.clusterId}, ${holding.intent.flow}); retried`,
+        );
+      }
+      await settleFromProvider(this.deps.store, this.provider, holding);
+    }
+  }
+
+  /** Runs `attempt` again when a holding write lost a race (the holding is re-read each time). */
+  private async withRetries(attempt: () => Promise<Outcome>): Promise<Outcome> {
+    for (let round = 1; ; round++) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (!(error instanceof ConcurrentUpdateError) || round >= HOLDING_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  create(): Promise<Outcome> {
+    return this.withRetries(async () => {
+      const holding = await this.settledHolding();
+      const mine = { clusterId: this.row.clusterId, flow: this.row.flow, changeId: this.row.id, since: this.deps.now().toISOString() };
+      if (holding && otherClaims(holding, this.row.clusterId, this.row.flow).length > 0 && !valueMatches(this.entry, holding.entry)) {
+        throw new EntryConflictError(`${this.row.target}: ${this.identity} is podreach's with another value, needed by ${describeClaims(holding.claims)}; left as it is`);
+      }
+      const intended: Holding = {
+        ...this.ref,
+        identity: this.identity,
+        createdBy: holding?.createdBy ?? this.context,
+        since: holding?.since ?? mine.since,
+        ...(holding?.resourceId ? { resourceId: holding.resourceId } : {}),
+        entry: this.entry,
+        state: 'creating',
+        intent: this.intent(),
+        claims: sortClaims(holding ? withClaim(holding, mine).claims : [mine]),
+        version: holding?.version ?? 0,
+      };
+      const version = await this.deps.store.putHolding(intended, holding?.version);
+      let made;
+      try {
+        made = await this.provider.createEntry(this.entry, this.context);
+      } catch (error) {
+        if (blocks(error)) await this.undoCreate(holding, version, error);
+        throw error;
+      }
+      const { intent: _done, ...rest } = intended;
+      const resourceId = made.resourceId ?? holding?.resourceId;
+      await this.deps.store.putHolding({ ...rest, state: 'present', ...(resourceId ? { resourceId } : {}) }, version);
+      return { status: 'applied', owned: true, ...(resourceId ? { resourceId } : {}) };
+    });
+  }
+
+  /**
+   * A create the provider refused: nothing was made. A conflict means what is there is someone else's, so podreach
+   * holds nothing there any more; otherwise the holding goes back to what it was.
+   */
+  private async undoCreate(previous: Holding | undefined, version: number, error: Error): Promise<void> {
+    if (!previous || error instanceof EntryConflictError) await this.deps.store.deleteHolding(this.ref, this.identity, version);
+    else await this.deps.store.putHolding(previous, version);
+  }
+
+  remove(): Promise<Outcome> {
+    return this.withRetries(async () => {
+      const holding = await this.settledHolding();
+      if (!holding || !hasClaim(holding, this.row.clusterId, this.row.flow)) {
+        return { status: 'unchanged', owned: false, reason: 'podreach holds no claim on it for this flow' };
+      }
+      const others = otherClaims(holding, this.row.clusterId, this.row.flow);
+      if (others.length > 0) {
+        await this.deps.store.putHolding({ ...holding, claims: others }, holding.version);
+        return { status: 'unchanged', owned: false, reason: `released: still needed by ${describeClaims(others)}` };
+      }
+      const version = await this.deps.store.putHolding({ ...holding, state: 'deleting', intent: this.intent() }, holding.version);
+      try {
+        await this.provider.deleteEntry(holding.entry, this.context);
+      } catch (error) {
+        // refused (unsupported): nothing was removed, the holding stays as it was
+        if (blocks(error)) await this.deps.store.putHolding(holding, version);
+        throw error;
+      }
+      await this.deps.store.deleteHolding(this.ref, this.identity, version);
+      return { status: 'applied', owned: false };
+    });
+  }
+
+  update(): Promise<Outcome> {
+    return this.withRetries(async () => {
+      const holding = await this.settledHolding();
+      if (!holding) {
+        // The cloud's own registration of the cluster's VPC (a CCN route TKE made): podreach may enable or disable
+        // it, but it does not become podreach's.
+        const result = await this.provider.updateEntry(this.entry, this.context);
+        return { status: 'applied', owned: false, ...(result.resourceId ? { resourceId: result.resourceId } : {}) };
+      }
+      const others = otherClaims(holding, this.row.clusterId, this.row.flow);
+      if (others.length > 0) {
+        return { status: 'blocked', owned: hasClaim(holding, this.row.clusterId, this.row.flow), reason: `${this.row.target}: ${this.identity} is also needed by ${describeClaims(others)} as it is; not changed` };
+      }
+      const version = await this.deps.store.putHolding({ ...holding, state: 'updating', intent: this.intent() }, holding.version);
+      try {
+        await this.provider.updateEntry(this.entry, this.context);
+      } catch (error) {
+        if (blocks(error)) await this.deps.store.putHolding(holding, version);
+        throw error;
+      }
+      await this.deps.store.putHolding({ ...holding, entry: this.entry, state: 'present' }, version);
+      return { status: 'applied', owned: hasClaim(holding, this.row.clusterId, this.row.flow) };
+    });
+  }
 }
 
 export async function applyChange(input: ApplyChangeInput, deps: AppDeps): Promise<ApplyChangeResult> {
@@ -64,41 +209,29 @@ export async function applyChange(input: ApplyChangeInput, deps: AppDeps): Promi
   const applying: LedgerEntry = { ...row, status: 'applying', attempts: row.attempts + 1, executionId: input.executionId, updatedAt: deps.now().toISOString() };
   await deps.store.putChange(applying, [row.status]);
 
-  const provider = deps.providers.get(row.provider, row.region);
-  const entry = entryOf(row);
-  const context = { clusterId: row.clusterId, changeId: row.id };
-  let finished: LedgerEntry;
+  const task = new ApplyTask(row, input.executionId, deps);
+  let outcome: Outcome;
   try {
-    if (row.action === 'delete') {
-      await provider.deleteEntry(entry, context);
-      const left = await provider.listEntries(entry.kind, entry.target);
-      if (left.some((found) => matches(found, entry))) throw new VerificationError(`${entry.kind} ${entry.cidr ?? ''} is still in ${entry.target} after deleting it`);
-      finished = { ...applying, status: 'applied', owned: false };
-    } else {
-      const result = row.action === 'update' ? await provider.updateEntry(entry, context) : await provider.createEntry(entry, context);
-      const present = await provider.listEntries(entry.kind, entry.target);
-      if (!present.some((found) => matches(found, entry) || covers(found, entry))) throw new VerificationError(`${entry.kind} ${entry.cidr ?? ''} is not in ${entry.target} after applying it`);
-      // A create makes the entry podreach's; an update leaves ownership as it was (the cloud's own CCN
-      // registration of the cluster VPC may be enabled by podreach, but it stays the cloud's).
-      const owned = row.action === 'create' ? true : row.owned;
-      finished = { ...applying, status: 'applied', owned, ...(result.resourceId ? { providerResourceId: result.resourceId } : {}) };
-    }
+    outcome = await (row.action === 'delete' ? task.remove() : row.action === 'update' ? task.update() : task.create());
   } catch (error) {
-    if (error instanceof EntryConflictError || error instanceof UnsupportedChangeError || error instanceof QuotaExceededError) {
-      const blocked: LedgerEntry = { ...applying, status: 'blocked', reason: error.message, updatedAt: deps.now().toISOString() };
-      await deps.store.putChange(blocked, ['applying']);
-      return { changeId: row.id, status: 'blocked', reason: error.message };
-    }
-    throw error;
+    if (!blocks(error)) throw error;
+    const held = await deps.store.getHolding(holdingRef(row), holdingIdentity(row));
+    outcome = { status: 'blocked', owned: held !== undefined && hasClaim(held, row.clusterId, row.flow), reason: error.message };
   }
-  finished.updatedAt = deps.now().toISOString();
-  delete finished.error;
   // Registered but not effective (a cloud-connect route kept disabled beside a rival): blocked, with the reason.
-  if (row.action !== 'delete' && row.enabled === false && row.reason) {
-    await deps.store.putChange({ ...finished, status: 'blocked' }, ['applying']);
-    return { changeId: row.id, status: 'blocked', reason: row.reason };
+  if (outcome.status === 'applied' && row.action !== 'delete' && row.enabled === false && row.reason) {
+    outcome = { ...outcome, status: 'blocked', reason: row.reason };
   }
-  delete finished.reason;
+  const { error: _error, reason: _reason, ...rest } = applying;
+  const finished: LedgerEntry = {
+    ...rest,
+    status: outcome.status,
+    owned: outcome.owned,
+    viaHolding: true,
+    updatedAt: deps.now().toISOString(),
+    ...(outcome.reason ? { reason: outcome.reason } : {}),
+    ...(outcome.resourceId ? { providerResourceId: outcome.resourceId } : {}),
+  };
   await deps.store.putChange(finished, ['applying']);
-  return { changeId: row.id, status: 'applied' };
+  return { changeId: row.id, status: finished.status, ...(finished.reason ? { reason: finished.reason } : {}) };
 }

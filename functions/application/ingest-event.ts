@@ -6,7 +6,7 @@ import { applyEvent } from '../domain/facts.js';
 import { LIMITS } from '../domain/limits.js';
 import type { ClusterFacts, Flow } from '../domain/model.js';
 import { FLOWS } from '../domain/model.js';
-import { configuredFlows } from '../domain/planner/index.js';
+import { configuredFlows, holdsEntry } from '../domain/planner/index.js';
 import type { ConnectivityProfile } from '../domain/profile.js';
 import { resolveProfile } from '../domain/profile-resolution.js';
 import type { StateStore } from '../ports/state-store.js';
@@ -84,10 +84,13 @@ function withPending(stored: readonly ConnectivityProfile[], pending: readonly C
   return [...stored.filter((profile) => !names.has(profile.metadata.name)), ...pending];
 }
 
-/** The flows a cluster needs now: configured by its profile, or still owning entries to clean up. `profiles`: those stored, when already read. */
+/**
+ * The flows a cluster needs now: configured by its profile, or still holding entries or open outcomes to settle.
+ * `profiles`: those stored, when already read.
+ */
 export async function flowsForCluster(facts: ClusterFacts, store: StateStore, profiles?: readonly ConnectivityProfile[]) {
   const profile = resolveProfile(profiles ?? (await store.listProfiles()), facts);
   const wanted = new Set<Flow>(profile ? configuredFlows(profile.spec) : []);
-  for (const row of await store.listChanges(facts.clusterId)) if (row.owned) wanted.add(row.flow);
+  for (const row of await store.listChanges(facts.clusterId)) if (holdsEntry(row)) wanted.add(row.flow);
   return { profile, flows: FLOWS.filter((flow) => wanted.has(flow)) };
 }

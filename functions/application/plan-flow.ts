@@ -1,12 +1,14 @@
 // Use case: plan one flow of one cluster — snapshot what the provider holds now, diff against the desired
 // state, and (unless dry-run) record the plan and its ledger rows. Returns the ids of the changes to apply.
 import { NotFoundError } from '../domain/errors.js';
-import type { ClusterFacts, FlowPlan, LedgerEntry, ProviderEntry } from '../domain/model.js';
+import { hasClaim, holdingRef, legacyHoldings, otherClaims, settleIntent, withClaim } from '../domain/holdings.js';
+import type { Change, Claim, ClusterFacts, FlowPlan, Holding, LedgerEntry, ProviderEntry } from '../domain/model.js';
 import { profileSpecSchema, type ConnectivityProfile } from '../domain/profile.js';
 import { planFlow, requiredTargets, targetKey } from '../domain/planner/index.js';
 import { resolveProfile } from '../domain/profile-resolution.js';
 import type { FlowInput } from '../ports/flow-runner.js';
 import { heldByOtherExecution, type AppDeps } from './deps.js';
+import { currentLookup, dropHolding, hasDeadIntent, holdingFor, readHoldings, setHolding, writeSettled, type MutableHoldings } from './ownership.js';
 
 export interface FlowPlanResult {
   plan: FlowPlan;
@@ -16,20 +18,33 @@ export interface FlowPlanResult {
 /** A cluster no profile matches plans nothing but the clean-up of what podreach still holds. */
 const EMPTY_SPEC = profileSpecSchema.parse({});
 
+/** The plan of one flow, recording nothing (a dry run). */
 export async function planClusterFlow(
-  input: Pick<FlowInput, 'clusterId' | 'flow'>,
+  input: Pick<FlowInput, 'clusterId' | 'flow'> & { executionId?: string },
   deps: AppDeps,
   override?: { facts: ClusterFacts },
 ): Promise<FlowPlan> {
-  return (await planWithLedger(input, deps, override)).plan;
+  return (await planWithLedger(input, deps, { ...(override ? { facts: override.facts } : {}), write: false })).plan;
 }
 
+interface PlanRead {
+  plan: FlowPlan;
+  ledger: LedgerEntry[];
+  holdings: MutableHoldings;
+}
+
+/**
+ * Reads what a plan needs — facts, profile, ledger, the provider's entries of every required target and podreach's
+ * holdings there — settles intents that dead executions left open (adopt what they made, forget what they did
+ * not) and migrates ledger rows of earlier versions into holdings, then plans. With `write: false` (a dry run) the
+ * settling happens in memory only.
+ */
 async function planWithLedger(
-  input: Pick<FlowInput, 'clusterId' | 'flow'>,
+  input: Pick<FlowInput, 'clusterId' | 'flow'> & { executionId?: string },
   deps: AppDeps,
-  override?: { facts: ClusterFacts },
-): Promise<{ plan: FlowPlan; ledger: LedgerEntry[] }> {
-  const facts = override?.facts ?? (await deps.store.getCluster(input.clusterId))?.facts;
+  options: { facts?: ClusterFacts; write: boolean },
+): Promise<PlanRead> {
+  const facts = options.facts ?? (await deps.store.getCluster(input.clusterId))?.facts;
   if (!facts) throw new NotFoundError(`cluster ${input.clusterId} is unknown: no Cluster Created event was processed for it`);
   const profile: ConnectivityProfile | undefined = resolveProfile(await deps.store.listProfiles(), facts);
   const ledger = await deps.store.listChanges(facts.clusterId);
@@ -42,21 +57,80 @@ async function planWithLedger(
     const provider = deps.providers.get(ref.provider, ref.region);
     snapshot.set(key, provider.supports(ref.kind) ? await provider.listEntries(ref.kind, ref.target) : []);
   }
+  const holdings = await readHoldings(deps.store, targets);
+  const current = currentLookup(snapshot);
+  const executionId = input.executionId ?? '';
+
+  for (const byIdentity of holdings.values()) {
+    for (const holding of [...byIdentity.values()]) {
+      if (!hasDeadIntent(holding, executionId, deps)) continue;
+      const found = current(holdingRef(holding), holding.entry);
+      const settled = options.write ? await writeSettled(deps.store, holding, found) : settleIntent(holding, found);
+      if (settled) setHolding(holdings, settled);
+      else dropHolding(holdings, holdingRef(holding), holding.identity);
+    }
+  }
+  const now = deps.now().toISOString();
+  const flowRows = ledger.filter((row) => row.flow === input.flow);
+  for (const legacy of legacyHoldings(flowRows, holdings, (row) => current(row, row), now)) {
+    const version = options.write ? await deps.store.putHolding(legacy, legacy.version === 0 ? undefined : legacy.version) : legacy.version + 1;
+    setHolding(holdings, { ...legacy, version });
+  }
+
   const plan = planFlow({
     facts,
     profile: spec,
     flow: input.flow,
     ledger,
     snapshot,
+    holdings,
     quotas: (name) => deps.providers.get(name, facts.region).quotas(),
     supports: (name, kind) => deps.providers.get(name, facts.region).supports(kind),
   });
-  return { plan, ledger };
+  return { plan, ledger, holdings };
 }
+
+function claimOf(change: Change, since: string): Claim {
+  return { clusterId: change.clusterId, flow: change.flow, changeId: change.id, since };
+}
+
+/**
+ * The ownership a plan records without a provider call: a claim on an entry podreach made for others, a claim
+ * dropped (released while others need the entry), a holding closed (the entry is gone and this was its last
+ * claim). Ledger row and holding are written in the order that leaves the row pointing at the target after a
+ * crash: the row first when a claim is added, the holding first when one is dropped.
+ */
+async function recordOwnership(change: Change, holding: Holding | undefined, row: LedgerEntry, deps: AppDeps, holdings: MutableHoldings, previousStatus: LedgerEntry['status'] | 'absent'): Promise<boolean> {
+  if (!holding || holding.intent || change.status !== 'unchanged') return false;
+  const ref = holdingRef(holding);
+  const mine = hasClaim(holding, change.clusterId, change.flow);
+  if (change.action === 'create' && !mine) {
+    await deps.store.putChange({ ...row, owned: true }, [previousStatus]);
+    const claimed = withClaim(holding, claimOf(change, row.updatedAt));
+    setHolding(holdings, { ...claimed, version: await deps.store.putHolding(claimed, holding.version) });
+    return true;
+  }
+  if (change.action === 'delete' && mine) {
+    const others = otherClaims(holding, change.clusterId, change.flow);
+    if (others.length > 0) {
+      const released: Holding = { ...holding, claims: others };
+      setHolding(holdings, { ...released, version: await deps.store.putHolding(released, holding.version) });
+    } else {
+      await deps.store.deleteHolding(ref, holding.identity, holding.version);
+      dropHolding(holdings, ref, holding.identity);
+    }
+    await deps.store.putChange({ ...row, owned: false }, [previousStatus]);
+    return true;
+  }
+  return false;
+}
+
+/** Outcomes a later step may still change: a row in one of them must be settled, never left behind. */
+const OPEN_STATUSES: ReadonlySet<LedgerEntry['status']> = new Set(['planned', 'applying', 'failed']);
 
 /** Plans and records: ledger rows move to their planned status; returns the changes the state machine applies. */
 export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<FlowPlanResult> {
-  const { plan, ledger } = await planWithLedger(input, deps);
+  const { plan, ledger, holdings } = await planWithLedger(input, deps, { write: true });
   const rows = new Map(ledger.map((row) => [row.id, row]));
   const now = deps.now().toISOString();
   await deps.store.savePlan({ ...plan, executionId: input.executionId, createdAt: now, dryRun: false });
@@ -66,34 +140,62 @@ export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<Fl
   for (const stale of (await deps.store.listArtifacts(plan.clusterId)).filter((artifact) => artifact.flow === input.flow && !produced.has(artifact.name))) {
     await deps.store.deleteArtifact(plan.clusterId, input.flow, stale.name);
   }
+  const mineAfter = (entry: Change | LedgerEntry) => {
+    const holding = holdingFor(holdings, entry, entry);
+    return holding !== undefined && hasClaim(holding, entry.clusterId, entry.flow);
+  };
   const changeIds: string[] = [];
+  const planned = new Set<string>();
   for (const change of plan.changes) {
+    planned.add(change.id);
     const previous = rows.get(change.id);
     // A row another live execution is applying is left alone (its apply step records the outcome).
     if (previous && heldByOtherExecution(previous, input.executionId, deps)) continue;
-    // A create podreach attempted whose task then failed (after the provider created it): the entry is there
-    // now, identical, and podreach made it — it was planned only because the entry was absent.
-    const createdByUs = previous?.action === 'create' && (previous.status === 'failed' || previous.status === 'applying') && previous.attempts > 0;
-    const owned =
-      change.action === 'delete' && change.status === 'unchanged'
-        ? false
-        : change.action === 'create' && change.status === 'unchanged' && createdByUs
-          ? true
-          : previous?.owned ?? false;
     const row: LedgerEntry = {
       ...change,
-      owned,
+      owned: mineAfter(change),
+      viaHolding: true,
       executionId: input.executionId,
       attempts: 0,
       updatedAt: now,
       ...(previous?.providerResourceId ? { providerResourceId: previous.providerResourceId } : {}),
     };
+    if (change.status === 'planned') changeIds.push(change.id);
     // Written only if the row is still as read (another execution may have moved it since): a conflict fails
     // the Plan step with ConcurrentUpdateError, which Step Functions retries with a fresh read.
-    await deps.store.putChange(row, [previous?.status ?? 'absent']);
-    if (change.status === 'planned') changeIds.push(change.id);
+    const expected = previous?.status ?? 'absent';
+    if (await recordOwnership(change, holdingFor(holdings, change, change), row, deps, holdings, expected)) continue;
+    if (previous && sameOutcome(previous, row)) continue;
+    await deps.store.putChange(row, [expected]);
+  }
+  // Rows of this flow the plan no longer mentions: an outcome left open by an interrupted run is closed (the
+  // holdings were settled against the provider above), and the ownership mirror follows the holdings.
+  for (const row of ledger) {
+    if (row.flow !== input.flow || planned.has(row.id) || heldByOtherExecution(row, input.executionId, deps)) continue;
+    const owned = mineAfter(row);
+    const open = OPEN_STATUSES.has(row.status);
+    if (!open && row.owned === owned && row.viaHolding) continue;
+    const { error: _error, ...rest } = row;
+    await deps.store.putChange(
+      {
+        ...rest,
+        owned,
+        viaHolding: true,
+        ...(open ? { status: 'unchanged', reason: 'no longer needed; settled against the provider' } : {}),
+        executionId: input.executionId,
+        updatedAt: now,
+      },
+      [row.status],
+    );
   }
   return { plan, changeIds };
+}
+
+/** A row whose recorded outcome a new plan would write again unchanged (nothing to write). */
+function sameOutcome(previous: LedgerEntry, next: LedgerEntry): boolean {
+  if (OPEN_STATUSES.has(previous.status) || next.status === 'planned' || !previous.viaHolding) return false;
+  const fields: (keyof LedgerEntry)[] = ['status', 'action', 'owned', 'reason', 'nextHop', 'nextHopType', 'enabled', 'provider', 'region'];
+  return fields.every((field) => previous[field] === next[field]);
 }
 
 /** The Plan task's output: small (ids only) so it stays inside Step Functions' 256 KB payload limit. */

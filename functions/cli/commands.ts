@@ -9,7 +9,8 @@ import { InvalidInputError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
 import type { ProviderRegistryOptions } from '../adapters/provider-registry.js';
 import { openLocalRuntime, readTextFile, type LocalOptions, type LocalRuntime } from './local-runtime.js';
-import { buildReport, renderTable, type RunReport } from './report.js';
+import { buildReport, renderHeld, renderTable, type RunReport } from './report.js';
+import { heldEntries } from '../application/held-entries.js';
 import { checkEventRun, checkTrigger } from './run-checks.js';
 import { existingStateDirectory } from './state-dir.js';
 
@@ -110,12 +111,13 @@ export async function planCommand(event: ClusterEvent, flags: CommonFlags): Prom
   }
 }
 
-export async function stateCommand(flags: { cluster?: string; state: string; json?: boolean }): Promise<number> {
+export async function stateCommand(flags: { cluster?: string; state: string; json?: boolean; history?: boolean }): Promise<number> {
   // reading never creates a store: a mistyped directory is said to hold none
   existingStateDirectory(flags.state);
   const runtime = await openLocalRuntime({ stateDir: flags.state });
   try {
-    const all = await runtime.deps.store.listClusters();
+    const store = runtime.deps.store;
+    const all = await store.listClusters();
     const clusters = all.filter((facts) => !flags.cluster || facts.clusterId === flags.cluster);
     if (flags.cluster && clusters.length === 0) {
       const recorded = all.map((facts) => facts.clusterId);
@@ -123,18 +125,24 @@ export async function stateCommand(flags: { cluster?: string; state: string; jso
     }
     const out = [];
     for (const facts of clusters.sort((a, b) => a.clusterId.localeCompare(b.clusterId))) {
-      const entries = (await runtime.deps.store.listChanges(facts.clusterId)).sort((a, b) => a.flow.localeCompare(b.flow) || a.kind.localeCompare(b.kind) || a.target.localeCompare(b.target) || (a.cidr ?? '').localeCompare(b.cidr ?? ''));
-      out.push({ cluster: facts, entries });
+      const held = await heldEntries(store, facts.clusterId);
+      const entries = flags.history
+        ? (await store.listChanges(facts.clusterId)).sort((a, b) => a.flow.localeCompare(b.flow) || a.kind.localeCompare(b.kind) || a.target.localeCompare(b.target) || (a.cidr ?? '').localeCompare(b.cidr ?? ''))
+        : undefined;
+      out.push({ cluster: facts, held, ...(entries ? { entries } : {}) });
     }
     if (flags.json) process.stdout.write(`${JSON.stringify({ clusters: out }, null, 2)}\n`);
     else if (out.length === 0) process.stdout.write('no clusters recorded\n');
     else {
-      for (const { cluster, entries } of out) {
+      for (const { cluster, held, entries } of out) {
         process.stdout.write(`cluster ${cluster.clusterId} (${cluster.provider} ${cluster.region}, ${cluster.networkModel})${cluster.deleted ? ' deleted' : ''}: pod CIDRs ${cluster.podCidrs.join(', ')}; ${Object.keys(cluster.nodes).length} node(s)\n`);
-        const report = buildReport({ clusterId: cluster.clusterId, executionId: '-', dryRun: false, changes: entries, artifacts: [], warnings: [], errors: [] });
-        process.stdout.write(`${renderTable(report).split('\n').slice(1).join('\n')}\n`);
-        const owned = entries.filter((entry) => entry.owned).length;
-        process.stdout.write(`owned by podreach: ${owned}\n\n`);
+        process.stdout.write(`${renderHeld(held)}\n`);
+        if (entries) {
+          process.stdout.write('history (the change ledger):\n');
+          const report = buildReport({ clusterId: cluster.clusterId, executionId: '-', dryRun: false, changes: entries, artifacts: [], warnings: [], errors: [] });
+          process.stdout.write(`${renderTable(report).split('\n').slice(1).join('\n')}\n`);
+        }
+        process.stdout.write('\n');
       }
     }
     return 0;

@@ -150,7 +150,13 @@ export async function openLocalRuntime(localOptions: LocalOptions): Promise<Loca
     const notifier = createNotifier(webhookUrlFromEnvironment());
     const deps: AppDeps = {
       store,
-      providers: await createProviderRegistry({ store, ...(inputs.provider ? { override: inputs.provider } : {}), ...(localOptions.endpoints ? { endpoints: localOptions.endpoints } : {}) }),
+      providers: await createProviderRegistry({
+        store,
+        ...(inputs.provider ? { override: inputs.provider } : {}),
+        ...(localOptions.endpoints ? { endpoints: localOptions.endpoints } : {}),
+        // One process holds a --state directory: a lease still held is a killed run's, taken over at once.
+        sandbox: { lease: { takeOverDeadLocalHolders: true, onWait: (message) => process.stderr.write(`… ${message}\n`) } },
+      }),
       // The flows' Notify steps hand their summaries to the collector; the run posts one message at its end.
       notifier: collector,
       now: () => new Date(),

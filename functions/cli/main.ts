@@ -88,8 +88,9 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
   });
   program
     .command('state')
-    .description('what is recorded: clusters and their entries')
+    .description('what podreach holds in place now, per cluster: each entry, the clusters that claim it, since when')
     .option('--cluster <id>', 'one cluster')
+    .option('--history', 'also the change ledger: every change and what became of it')
     .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
     .option('--json', 'print JSON')
     .action(async (options) => {

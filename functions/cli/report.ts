@@ -1,5 +1,6 @@
 // The CLI's JSON report of `run` / `plan` / `trigger` (CONTRACT.md) and its readable table.
-import type { Artifact, Change, ChangeCounts } from '../domain/model.js';
+import type { Artifact, Change, ChangeCounts, NetworkEntry } from '../domain/model.js';
+import type { HeldEntry } from '../application/held-entries.js';
 import { countChanges } from '../domain/planner/index.js';
 
 export interface RunReport {
@@ -41,7 +42,7 @@ function pad(rows: string[][]): string {
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
 }
 
-export function valueOf(change: Change): string {
+export function valueOf(change: NetworkEntry): string {
   if (change.kind === 'vpn-selector') return `<-> ${change.peerCidr ?? ''}`;
   if (change.kind === 'sg-rule') return change.port ?? '';
   if (change.kind === 'cloud-connect-route') return `${change.nextHop ?? ''}${change.enabled === false ? ' (disabled)' : ''}`;
@@ -66,4 +67,15 @@ export function renderTable(report: RunReport): string {
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   for (const error of report.errors ?? []) lines.push(`error in ${error.flow}: ${error.error}`);
   return lines.join('\n');
+}
+
+/** What podreach holds in place for a cluster (`podreach state`): one row per entry, with who claims it. */
+export function renderHeld(held: readonly HeldEntry[]): string {
+  if (held.length === 0) return 'podreach holds nothing for this cluster';
+  const rows = [['FLOW', 'KIND', 'TARGET', 'CIDR', 'VALUE', 'CLAIMED BY', 'SINCE']];
+  for (const entry of held) {
+    const value = valueOf(entry);
+    rows.push([entry.flows.join(','), entry.kind, entry.target, entry.cidr ?? '', `${value}${entry.pending ? ` (${entry.pending}: settled by the next run)` : ''}`, entry.claims.join(', '), entry.since]);
+  }
+  return `${pad(rows)}\n\nholds ${held.length} entr${held.length === 1 ? 'y' : 'ies'} in place`;
 }

@@ -1,6 +1,9 @@
 // Folds cluster events into ClusterFacts. Events can arrive late, twice or out of order (EventBridge gives no
 // ordering), so each aspect of the facts remembers the occurredAt of the event that last set it, and an older
 // event for that aspect changes nothing. CIDR lists are whole desired lists, so replays converge.
+// A deletion is a tombstone with its time: events older than it belong to the cluster that was deleted (ignored),
+// events newer than it to a re-creation (retried until its Cluster Created arrives). Whatever the delivery
+// order, the facts end as the events in time order make them (test/fuzz checks it). See docs/safety.md.
 import type { ClusterEvent } from '../../events/schemas.js';
 import { uniqueCidrs } from './cidr.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
@@ -9,8 +12,28 @@ import type { ClusterFacts, NodeFacts } from './model.js';
 /** An event for a cluster podreach has no Cluster Created for yet; EventBridge retries it later. */
 export class UnknownClusterError extends NotFoundError {
   override name = 'UnknownClusterError';
-  constructor(readonly clusterId: string) {
-    super(`cluster ${clusterId} is unknown: no Cluster Created event was processed for it`);
+  constructor(
+    readonly clusterId: string,
+    message = `cluster ${clusterId} is unknown: no Cluster Created event was processed for it`,
+  ) {
+    super(message);
+  }
+}
+
+/**
+ * An event newer than the cluster's deletion: it belongs to a re-creation whose Cluster Created has not arrived
+ * yet (EventBridge gives no order). Like an unknown cluster, it is retried later rather than dropped.
+ */
+export class ClusterDeletedError extends NotFoundError {
+  override name = 'ClusterDeletedError';
+  constructor(
+    readonly clusterId: string,
+    readonly deletedAt: string,
+    readonly occurredAt: string,
+  ) {
+    super(
+      `cluster ${clusterId} was deleted at ${deletedAt}; this event of ${occurredAt} is newer, so it belongs to a re-creation whose Cluster Created has not been processed yet: retry it later`,
+    );
   }
 }
 
@@ -56,6 +79,52 @@ function ignore(current: ClusterFacts, why: string): ApplyEventResult {
   return { facts: current, changed: false, ignored: why };
 }
 
+/** When each Cluster Created of the current incarnation (and its re-announcements) happened, oldest first. */
+function creationsOf(facts: ClusterFacts): string[] {
+  return facts.seen.creations ?? (facts.seen.created ? [facts.seen.created] : []);
+}
+
+/** The first Cluster Created not older than the last deletion: when the current incarnation began (none: deleted). */
+function incarnationStart(creations: readonly string[], deletedAt: string | undefined): string | undefined {
+  return creations.find((created) => !olderThan(created, deletedAt));
+}
+
+/** How many creation times the facts keep (re-announcements of one incarnation; older ones are pruned at deletion). */
+const MAX_CREATIONS = 100;
+
+function withCreation(creations: readonly string[], occurredAt: string): string[] {
+  const all = [...new Set([...creations, occurredAt])].sort((a, b) => instant(a) - instant(b));
+  return all.slice(-MAX_CREATIONS);
+}
+
+/**
+ * Sorts the nodes by the cluster's life: a node whose last event is older than the last deletion belonged to the
+ * cluster that was deleted (forgotten); one from before the current life began (its Cluster Created may still be
+ * on its way) waits in `dormantNodes`; the others are the cluster's nodes. Deciding this from the times, after
+ * every event, is what makes the outcome independent of the delivery order.
+ */
+function arrangeNodes(facts: ClusterFacts): ClusterFacts {
+  const deletedAt = facts.seen.deleted;
+  const start = incarnationStart(creationsOf(facts), deletedAt);
+  const all = { ...facts.dormantNodes, ...facts.nodes };
+  const nodes: Record<string, NodeFacts> = {};
+  const dormant: Record<string, NodeFacts> = {};
+  for (const [name, seen] of Object.entries(facts.seen.nodes)) {
+    if (olderThan(seen, deletedAt)) {
+      delete facts.seen.nodes[name];
+      continue;
+    }
+    const node = all[name];
+    if (!node) continue; // removed: the time stays as a tombstone
+    if (start !== undefined && !olderThan(seen, start)) nodes[name] = node;
+    else dormant[name] = node;
+  }
+  facts.nodes = nodes;
+  if (Object.keys(dormant).length > 0) facts.dormantNodes = dormant;
+  else delete facts.dormantNodes;
+  return facts;
+}
+
 export function applyEvent(current: ClusterFacts | undefined, event: ClusterEvent): ApplyEventResult {
   const { clusterId, occurredAt } = event.detail;
   if (current && current.clusterId !== clusterId) {
@@ -68,11 +137,18 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
     if (current && olderThan(occurredAt, current.seen.deleted)) {
       return ignore(current, `Cluster Created of ${occurredAt} is older than the deletion of ${current.seen.deleted}`);
     }
+    const creations = withCreation(current ? creationsOf(current) : [], occurredAt);
     if (current && !current.deleted && olderThan(occurredAt, current.seen.created)) {
-      return ignore(current, `stale Cluster Created: ${occurredAt} is older than the one of ${current.seen.created}`);
+      // an older announcement of the live cluster: its values are superseded, but the cluster existed since then
+      const facts = clone(current);
+      facts.seen.creations = creations;
+      const moved = result(current, arrangeNodes(facts));
+      return moved.changed ? moved : ignore(current, `stale Cluster Created: ${occurredAt} is older than the one of ${current.seen.created}`);
     }
-    // a cluster created again after its deletion starts afresh (same id, new cluster)
-    const base = current && !current.deleted ? clone(current) : undefined;
+    // A cluster created again after its deletion starts afresh (same id, new cluster): only what happened after
+    // this creation stays (events of the new cluster that arrived before its Cluster Created, before the deletion
+    // itself did).
+    const base = current ? clone(current) : undefined;
     const keepCidrs = base !== undefined && olderThan(occurredAt, base.seen.podCidrs);
     const facts: ClusterFacts = {
       clusterId,
@@ -83,9 +159,11 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
       podCidrs: keepCidrs && base ? base.podCidrs : uniqueCidrs(detail.podCidrs),
       nodeSubnets: [...(detail.nodeSubnets ?? [])].sort((a, b) => (a.subnetId < b.subnetId ? -1 : a.subnetId > b.subnetId ? 1 : 0)),
       nodes: base?.nodes ?? {},
+      ...(base?.dormantNodes ? { dormantNodes: base.dormantNodes } : {}),
       deleted: false,
       seen: {
         created: occurredAt,
+        creations: current?.deleted ? [occurredAt] : creations,
         podCidrs: keepCidrs && base ? base.seen.podCidrs! : occurredAt,
         nodes: base?.seen.nodes ?? {},
         ...(current?.seen.deleted ? { deleted: current.seen.deleted } : {}),
@@ -93,21 +171,30 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
     };
     if (detail.serviceCidr !== undefined) facts.serviceCidr = detail.serviceCidr;
     if (detail.profile !== undefined) facts.profile = detail.profile;
-    return result(current, facts);
+    return result(current, arrangeNodes(facts));
   }
 
   if (!current) throw new UnknownClusterError(clusterId);
-  if (event.detailType === 'Cluster Deleted') {
-    if (olderThan(occurredAt, current.seen.created)) {
-      return ignore(current, `stale Cluster Deleted: ${occurredAt} is older than the Cluster Created of ${current.seen.created}`);
-    }
-    // a replayed deletion is not ignored: its flows run again and finish any clean-up left undone
-    const facts = clone(current);
-    facts.deleted = true;
-    if (!olderThan(occurredAt, current.seen.deleted)) facts.seen.deleted = occurredAt;
-    return result(current, facts);
+  const deletedAt = current.seen.deleted;
+  if (olderThan(occurredAt, deletedAt)) {
+    return ignore(current, `${event.detailType} of ${occurredAt}: cluster ${clusterId} was deleted at ${deletedAt ?? '?'} (the event is older than the deletion)`);
   }
-  if (current.deleted) return ignore(current, `${event.detailType} of ${occurredAt}: cluster ${clusterId} was deleted at ${current.seen.deleted ?? '?'}`);
+
+  if (event.detailType === 'Cluster Deleted') {
+    // the deletion is a tombstone: what joined before it goes; a Cluster Created after it (already here) re-creates
+    const facts = clone(current);
+    facts.seen.deleted = occurredAt;
+    const creations = creationsOf(current);
+    const start = incarnationStart(creations, occurredAt);
+    facts.seen.creations = creations.filter((created) => !olderThan(created, occurredAt));
+    facts.deleted = start === undefined;
+    // a replayed deletion is not ignored: its flows run again and finish any clean-up left undone
+    return result(current, arrangeNodes(facts));
+  }
+  if (current.deleted) {
+    // newer than the deletion: it belongs to a re-creation whose Cluster Created has not arrived yet (retried)
+    throw new ClusterDeletedError(clusterId, deletedAt ?? '?', occurredAt);
+  }
 
   switch (event.detailType) {
     case 'Cluster CIDR Changed': {
@@ -119,29 +206,30 @@ export function applyEvent(current: ClusterFacts | undefined, event: ClusterEven
       facts.seen.podCidrs = occurredAt;
       return result(current, facts);
     }
-    case 'Node Added': {
-      const { node } = event.detail;
-      const seen = current.seen.nodes[node.name];
-      if (olderThan(occurredAt, seen)) return ignore(current, `stale Node Added for ${node.name}: ${occurredAt} is older than ${seen}`);
-      if (olderThan(occurredAt, current.seen.created)) return ignore(current, `stale Node Added for ${node.name}: ${occurredAt} is older than the cluster's creation (${current.seen.created})`);
-      const facts = clone(current);
-      const added: NodeFacts = { name: node.name, ip: node.ip, labels: { ...(node.labels ?? {}) } };
-      if (node.subnetId !== undefined) added.subnetId = node.subnetId;
-      if (node.podCidr !== undefined) added.podCidr = node.podCidr;
-      facts.nodes[node.name] = added;
-      facts.seen.nodes[node.name] = occurredAt;
-      return result(current, facts);
-    }
+    case 'Node Added':
     case 'Node Removed': {
-      const { nodeName } = event.detail;
-      const seen = current.seen.nodes[nodeName];
-      if (olderThan(occurredAt, seen)) return ignore(current, `stale Node Removed for ${nodeName}: ${occurredAt} is older than ${seen}`);
-      if (olderThan(occurredAt, current.seen.created)) return ignore(current, `stale Node Removed for ${nodeName}: ${occurredAt} is older than the cluster's creation (${current.seen.created})`);
+      const name = event.detailType === 'Node Added' ? event.detail.node.name : event.detail.nodeName;
+      const start = incarnationStart(creationsOf(current), deletedAt);
+      if (olderThan(occurredAt, start)) {
+        // after the last deletion but before the earliest creation known: that Cluster Created is still on its way
+        throw new UnknownClusterError(clusterId, `no Cluster Created of cluster ${clusterId} at or before ${occurredAt} was processed yet (the earliest is of ${start ?? '?'}): retry it later`);
+      }
+      const seen = current.seen.nodes[name];
+      if (olderThan(occurredAt, seen)) return ignore(current, `stale ${event.detailType} for ${name}: ${occurredAt} is older than ${seen}`);
       const facts = clone(current);
-      delete facts.nodes[nodeName];
-      // kept as a tombstone, so that a late Node Added of before the removal stays ignored
-      facts.seen.nodes[nodeName] = occurredAt;
-      return result(current, facts);
+      if (event.detailType === 'Node Added') {
+        const { node } = event.detail;
+        const added: NodeFacts = { name: node.name, ip: node.ip, labels: { ...(node.labels ?? {}) } };
+        if (node.subnetId !== undefined) added.subnetId = node.subnetId;
+        if (node.podCidr !== undefined) added.podCidr = node.podCidr;
+        facts.nodes[name] = added;
+      } else {
+        delete facts.nodes[name];
+        if (facts.dormantNodes) delete facts.dormantNodes[name];
+      }
+      // a removal is kept as a tombstone, so that a late Node Added of before the removal stays ignored
+      facts.seen.nodes[name] = occurredAt;
+      return result(current, arrangeNodes(facts));
     }
   }
 }

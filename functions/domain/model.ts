@@ -130,20 +130,88 @@ export interface ClusterFacts {
   nodeSubnets: { subnetId: string; cidr: string }[];
   profile?: string;
   nodes: Record<string, NodeFacts>;
+  /**
+   * Nodes whose events arrived before the Cluster Created that begins their cluster's life: not the cluster's nodes
+   * yet (nothing is planned for them), kept until that creation arrives (facts.ts).
+   */
+  dormantNodes?: Record<string, NodeFacts>;
   deleted: boolean;
   /** occurredAt of the event that last set each aspect, so a stale (reordered) event changes nothing. */
-  seen: { created?: string; podCidrs?: string; deleted?: string; nodes: Record<string, string> };
+  seen: {
+    /** The newest Cluster Created. */
+    created?: string;
+    /** Every Cluster Created since the last deletion, oldest first: the first began the current incarnation. */
+    creations?: string[];
+    podCidrs?: string;
+    /** The last deletion: a tombstone; events older than it belong to the cluster that was deleted. */
+    deleted?: string;
+    nodes: Record<string, string>;
+  };
 }
 
 /** A row of the change ledger: a change and what became of it. */
 export interface LedgerEntry extends Change {
-  /** true once podreach created the entry: only owned entries are ever updated or removed. */
+  /**
+   * true while this cluster's flow holds a claim on the entry (the holding is the truth; this mirrors it for
+   * listings and for which targets the next plan reads). Only entries podreach made are ever claimed.
+   */
   owned: boolean;
+  /** Set on rows whose ownership a holding tracks; rows of earlier versions (owned, no holding) are migrated. */
+  viaHolding?: boolean;
   executionId?: string;
   providerResourceId?: string;
   attempts: number;
   error?: string;
   updatedAt: string;
+}
+
+/** A cluster's flow that needs an entry podreach made. The entry is removed only when its last claim goes. */
+export interface Claim {
+  clusterId: string;
+  flow: Flow;
+  changeId: string;
+  since: string;
+}
+
+/**
+ * What a task is about to do to an entry, written before the provider call (intent first): after a crash the
+ * next run reads the provider and settles it (adopts what was made, forgets what was not).
+ */
+export interface HoldingIntent {
+  action: ChangeAction;
+  clusterId: string;
+  flow: Flow;
+  changeId: string;
+  executionId: string;
+  attempt: number;
+  at: string;
+  /** For an update: the value being set (the holding's `entry` keeps the value before it). */
+  entry?: NetworkEntry;
+  /** Set when the execution recorded the task as failed: nobody carries it on, the next reader settles it at once. */
+  abandoned?: boolean;
+}
+
+/**
+ * podreach's record of one provider entry it made: the single item (one conditional write at a time, no
+ * transactions) that says the entry is podreach's and which clusters need it. Keyed by the entry's target
+ * (provider, region, kind, target) and its identity within the target.
+ */
+export interface Holding {
+  provider: ProviderName;
+  region: string;
+  kind: ChangeKind;
+  target: string;
+  identity: string;
+  /** The entry as podreach set it (its value included). */
+  entry: NetworkEntry;
+  /** creating / deleting / updating: an intent is open; present: the entry is there as podreach set it. */
+  state: 'creating' | 'present' | 'deleting' | 'updating';
+  claims: Claim[];
+  intent?: HoldingIntent;
+  resourceId?: string;
+  createdBy: { clusterId: string; changeId: string };
+  since: string;
+  version: number;
 }
 
 export interface ChangeCounts {

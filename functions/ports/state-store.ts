@@ -1,5 +1,6 @@
 // The port for podreach's state (one DynamoDB table; locally on dynalite). Single-item conditional writes only.
-import type { Artifact, ClusterFacts, Flow, FlowPlan, LedgerEntry } from '../domain/model.js';
+import type { Artifact, ClusterFacts, Flow, FlowPlan, Holding, LedgerEntry } from '../domain/model.js';
+import type { TargetRef } from '../domain/planner/types.js';
 import type { ConnectivityProfile } from '../domain/profile.js';
 
 export interface StoredCluster {
@@ -43,6 +44,17 @@ export interface StateStore {
    */
   putChange(entry: LedgerEntry, expectedStatuses?: ReadonlyArray<LedgerEntry['status'] | 'absent'>): Promise<void>;
   listChanges(clusterId: string): Promise<LedgerEntry[]>;
+
+  /** podreach's holdings in one target (which entries it made there, and the claims on them). */
+  listHoldings(ref: TargetRef): Promise<Holding[]>;
+  getHolding(ref: TargetRef, identity: string): Promise<Holding | undefined>;
+  /**
+   * Writes a holding if it is still at `expectedVersion` (undefined = must not exist yet); returns the new version.
+   * Throws ConcurrentUpdateError otherwise: the caller re-reads and decides again.
+   */
+  putHolding(holding: Holding, expectedVersion: number | undefined): Promise<number>;
+  /** Removes a holding if it is still at `expectedVersion`; ConcurrentUpdateError otherwise. */
+  deleteHolding(ref: TargetRef, identity: string, expectedVersion: number): Promise<void>;
 
   putArtifact(clusterId: string, artifact: Artifact): Promise<void>;
   listArtifacts(clusterId: string): Promise<Artifact[]>;

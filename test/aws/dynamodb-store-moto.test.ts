@@ -121,4 +121,34 @@ describeIfAws('Class: DynamoStateStore (moto DynamoDB)', () => {
       expect(await store.getDocument('sandbox#acct')).toEqual({ body: { routes: 2 }, version: second });
     });
   });
+
+  describe('Method: putHolding / deleteHolding / listHoldings', () => {
+    it('claims an entry only at the version read, and closes it only at that version', async () => {
+      // Prepare
+      const ref = { provider: 'aws' as const, region: 'us-east-1', kind: 'route' as const, target: 'rtb-0a1' };
+      const holding = (clusterIds: string[]) => ({
+        ...ref,
+        identity: 'route|rtb-0a1|10.20.0.0/16||',
+        entry: { kind: 'route' as const, target: 'rtb-0a1', cidr: '10.20.0.0/16', nextHop: 'vgw-0a1' },
+        state: 'present' as const,
+        claims: clusterIds.map((clusterId) => ({ clusterId, flow: 'vpn' as const, changeId: 'chg-1', since: '2024-05-01T10:00:00Z' })),
+        createdBy: { clusterId: 'cls-a', changeId: 'chg-1' },
+        since: '2024-05-01T10:00:00Z',
+        version: 0,
+      });
+
+      // Act
+      const first = await store.putHolding(holding(['cls-a']), undefined);
+      const duplicate = store.putHolding(holding(['cls-b']), undefined);
+      const second = await store.putHolding(holding(['cls-a', 'cls-b']), first);
+      const stale = store.deleteHolding(ref, 'route|rtb-0a1|10.20.0.0/16||', first);
+
+      // Assess
+      await expect(duplicate).rejects.toBeInstanceOf(ConcurrentUpdateError);
+      await expect(stale).rejects.toBeInstanceOf(ConcurrentUpdateError);
+      expect((await store.listHoldings(ref)).map((h) => [h.claims.map((c) => c.clusterId), h.version])).toEqual([[['cls-a', 'cls-b'], second]]);
+      await store.deleteHolding(ref, 'route|rtb-0a1|10.20.0.0/16||', second);
+      expect(await store.listHoldings(ref)).toEqual([]);
+    });
+  });
 });

@@ -42,7 +42,7 @@ describe('CLI: podreach', () => {
     // Act
     const first = podreach('run', 'events/samples/cluster-created.json', '--profile', 'examples/profiles/demo.yaml', ...state(), '--json');
     const second = podreach('run', 'events/samples/cluster-created.json', '--profile', 'examples/profiles/demo.yaml', ...state(), '--json');
-    const recorded = podreach('state', ...state(), '--json');
+    const recorded = podreach('state', ...state(), '--json', '--history');
 
     // Assess
     expect(first.code).toBe(0);
@@ -54,11 +54,16 @@ describe('CLI: podreach', () => {
     expect(secondReport.counts.applied).toBe(0);
     expect(secondReport.changes.length).toBeGreaterThan(0);
     expect(secondReport.changes.every((c) => c.status === 'unchanged')).toBe(true);
-    const clusters = json<{ clusters: { cluster: { clusterId: string }; entries: { id: string }[] }[] }>(recorded).clusters;
+    const clusters = json<{ clusters: { cluster: { clusterId: string }; held: { kind: string; target: string; cidr?: string; peerCidr?: string; claims: string[] }[]; entries: { id: string }[] }[] }>(recorded).clusters;
     expect(clusters.map((c) => c.cluster.clusterId)).toEqual(['cls-demo']);
     const ids = clusters[0]!.entries.map((e) => e.id);
     expect(ids.length).toBe(firstReport.changes.length);
     expect(new Set(ids).size).toBe(ids.length);
+    // what podreach holds in place: each entry once, claimed by the cluster's flow
+    const held = clusters[0]!.held;
+    expect(held.length).toBe(firstReport.counts.applied);
+    expect(new Set(held.map((e) => `${e.kind} ${e.target} ${e.cidr ?? ''} ${e.peerCidr ?? ''}`)).size).toBe(held.length);
+    expect(held.every((e) => e.claims.length === 1 && e.claims[0]!.startsWith('cls-demo/'))).toBe(true);
   });
 
   it('plan reports the changes without applying or recording them', () => {

@@ -8,6 +8,7 @@ import dynalite from 'dynalite';
 import { DynamoStateStore, ensureTable } from './state-store.js';
 import { Level } from 'level';
 import { InvalidInputError } from '../../domain/errors.js';
+import { acquireStateLock } from './state-lock.js';
 
 export const LOCAL_TABLE_NAME = 'podreach';
 
@@ -21,7 +22,8 @@ export interface LocalDynamo {
 
 /**
  * LevelDB lets one process hold a directory. dynalite opens it lazily and, when another process holds it,
- * fails the first request with an uncaught "Database is closed": open it first to say so plainly.
+ * fails the first request with an uncaught "Database is closed": open it first to say so plainly. The state lock
+ * (state-lock.ts) is taken before, so no other podreach process can slip in between this probe and dynalite.
  */
 async function assertNotInUse(dataDir: string, dbPath: string): Promise<void> {
   const probe = new Level(dbPath);
@@ -39,15 +41,26 @@ async function assertNotInUse(dataDir: string, dbPath: string): Promise<void> {
 export async function startLocalDynamo(dataDir: string): Promise<LocalDynamo> {
   const dbPath = path.join(dataDir, 'dynamodb');
   await mkdir(dbPath, { recursive: true });
-  await assertNotInUse(dataDir, dbPath);
+  const lock = acquireStateLock(dataDir);
+  try {
+    await assertNotInUse(dataDir, dbPath);
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const server = dynalite({ path: dbPath, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        server.off('error', reject);
+        resolve();
+      });
     });
-  });
+  } catch (error) {
+    lock.release();
+    throw error;
+  }
   const { port } = server.address() as AddressInfo;
   const endpoint = `http://127.0.0.1:${port}`;
   const client = new DynamoDBClient({
@@ -63,7 +76,11 @@ export async function startLocalDynamo(dataDir: string): Promise<LocalDynamo> {
     client.destroy();
     // Keep-alive sockets would hold server.close() (and so the LevelDB close) open until they time out.
     server.closeAllConnections();
-    await new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve())));
+    try {
+      await new Promise<void>((resolve, reject) => server.close((error?: Error) => (error ? reject(error) : resolve())));
+    } finally {
+      lock.release();
+    }
   };
   try {
     await ensureTable(client, LOCAL_TABLE_NAME);

@@ -21,7 +21,9 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
 import { ConcurrentUpdateError, InvalidInputError, ThrottlingError } from '../../domain/errors.js';
-import type { Artifact, ClusterFacts, Flow, LedgerEntry } from '../../domain/model.js';
+import type { Artifact, ClusterFacts, Flow, Holding, LedgerEntry } from '../../domain/model.js';
+import { targetKey } from '../../domain/planner/identity.js';
+import type { TargetRef } from '../../domain/planner/types.js';
 import type { ConnectivityProfile } from '../../domain/profile.js';
 import type { LeaseRecord, PlanRecord, StateStore, StoredCluster, StoredDocument } from '../../ports/state-store.js';
 
@@ -41,6 +43,7 @@ const keys = {
   artifact: (clusterId: string, flow: Flow, name: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `ARTIFACT#${flow}#${name}` }),
   profile: (name: string) => ({ pk: `PROFILE#${name}`, sk: 'META' }),
   lease: (resourceKey: string) => ({ pk: `RESOURCE#${resourceKey}`, sk: 'LOCK' }),
+  holding: (ref: TargetRef, identity: string) => ({ pk: `HOLD#${targetKey(ref)}`, sk: identity }),
   document: (key: string) => ({ pk: `DOC#${key}`, sk: 'DOC' }),
 };
 
@@ -214,6 +217,48 @@ export class DynamoStateStore implements StateStore {
       ExpressionAttributeValues: { ':pk': { S: `CLUSTER#${clusterId}` }, ':prefix': { S: 'CHANGE#' } },
     });
     return items.map((item) => fromItem<{ entry: LedgerEntry }>(item).entry);
+  }
+
+  // ---- holdings
+
+  async listHoldings(ref: TargetRef): Promise<Holding[]> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': { S: keys.holding(ref, '').pk } },
+    });
+    return items.map((item) => this.holdingOf(item));
+  }
+
+  async getHolding(ref: TargetRef, identity: string): Promise<Holding | undefined> {
+    const item = await this.getItem(keys.holding(ref, identity));
+    return item ? this.holdingOf(item) : undefined;
+  }
+
+  async putHolding(holding: Holding, expectedVersion: number | undefined): Promise<number> {
+    const version = (expectedVersion ?? 0) + 1;
+    const { version: _previous, ...body } = holding;
+    await this.putVersioned(keys.holding(holding, holding.identity), { holding: body, version }, expectedVersion, `holding ${holding.target} ${holding.identity}`);
+    return version;
+  }
+
+  async deleteHolding(ref: TargetRef, identity: string, expectedVersion: number): Promise<void> {
+    try {
+      await this.client.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: toItem(keys.holding(ref, identity)),
+          ConditionExpression: 'version = :expected',
+          ExpressionAttributeValues: { ':expected': { N: String(expectedVersion) } },
+        }),
+      );
+    } catch (error) {
+      translate(error, `holding ${ref.target} ${identity}`);
+    }
+  }
+
+  private holdingOf(item: Item): Holding {
+    const row = fromItem<{ holding: Omit<Holding, 'version'>; version: number }>(item);
+    return { ...row.holding, version: row.version };
   }
 
   // ---- artifacts

@@ -19,6 +19,10 @@ export const SANDBOX_ERROR_CODES = [
   'Resource.AlreadyAssociated',
   'InvalidAssociation.NotFound',
   'ConcurrentModification',
+  // injected faults (faults.ts): refused before taking effect, or the response lost
+  'Throttling',
+  'InternalError',
+  'RequestTimeout',
 ] as const;
 export type SandboxErrorCode = (typeof SANDBOX_ERROR_CODES)[number];
 

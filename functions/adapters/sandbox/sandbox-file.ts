@@ -22,6 +22,7 @@ import {
   type SandboxRoute,
 } from './cloud.js';
 import { DEFAULT_SANDBOX_QUOTAS } from './quotas.js';
+import { faultsSchema } from './faults.js';
 
 const id = z.string().min(1);
 const nextHopTypeSchema = z.enum(NEXT_HOP_TYPES);
@@ -45,6 +46,8 @@ const routesSchema = z.array(routeSchema).default([]).superRefine(unique((r) => 
 export const sandboxSpecSchema = z
   .object({
     quotas: quotaOverridesSchema.optional(),
+    /** Faults the simulated API injects (faults.ts, docs/sandbox.md). */
+    faults: faultsSchema.optional(),
     routeTables: z.array(z.object({ id, routes: routesSchema }).strict()).default([]).superRefine(unique((t) => t.id, 'id')),
     subnets: z
       .array(z.object({ id, cidr: cidrSchema.optional(), routeTableId: id.optional() }).strict())
@@ -204,6 +207,14 @@ export async function seedSandbox(store: StateStore, account: SandboxAccountSpec
   if (spec.quotas) {
     const quotas = spec.quotas;
     await updateDocument<SandboxAccountDocument>(store, SANDBOX_ACCOUNT_KEY, () => ({ resources: [] }), (doc) => (doc.quotas ? doc : { ...doc, quotas }));
+  }
+  // Faults follow the seed file last given (people tune them between runs); a file without them turns them off.
+  const current = (await store.getDocument<SandboxAccountDocument>(SANDBOX_ACCOUNT_KEY))?.body.faults;
+  if (JSON.stringify(current) !== JSON.stringify(spec.faults)) {
+    await updateDocument<SandboxAccountDocument>(store, SANDBOX_ACCOUNT_KEY, () => ({ resources: [] }), ({ faults: _old, ...doc }) => ({
+      ...doc,
+      ...(spec.faults ? { faults: spec.faults } : {}),
+    }));
   }
   const result: SeedResult = { loaded: [], kept: [] };
   const seen = new Set<string>();

@@ -2,20 +2,21 @@
 // describe, act, translate the API's errors; a duplicate is success after re-reading; a delete of a missing
 // entry is success; whole-list APIs are read-modify-write under a lease and keep every entry they did not add.
 // Entries it creates carry a description "podreach:<clusterId>:<changeId>" (the sandbox's tag).
-import { randomUUID } from 'node:crypto';
 import {
   EntryConflictError,
   InvalidInputError,
-  LeaseHeldError,
   QuotaExceededError,
   UnsupportedChangeError,
   VerificationError,
 } from '../../domain/errors.js';
+import { ownerOfDescription, ownershipMark, parseOwnershipMark } from '../../domain/ownership-mark.js';
+import { withLease, type LeaseOptions } from '../kit/lease.js';
+import { retryingClient, type ClientRetryOptions } from './client.js';
 import { parseCidr } from '../../domain/cidr.js';
 import { CHANGE_KINDS, type ChangeKind, type NetworkEntry, type ProviderEntry } from '../../domain/model.js';
 import type { EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
 import type { StateStore } from '../../ports/state-store.js';
-import { SandboxCloud, type RouteTableType, type SandboxListItem, type SandboxRoute } from './cloud.js';
+import { SandboxCloud, type RouteTableType, type SandboxCloudOptions, type SandboxListItem, type SandboxRoute } from './cloud.js';
 import { SandboxApiError } from './errors.js';
 
 // The sandbox simulates every kind of entry, so its plans match what the real clouds would be asked to do.
@@ -28,28 +29,27 @@ const ROUTE_TABLE_OF: Partial<Record<ChangeKind, RouteTableType>> = {
   'bgp-peer': 'bgp-peer',
 };
 
-const OWNER_PREFIX = 'podreach:';
 const QUOTA_CODES = new Set(['RouteLimitExceeded', 'SelectorLimitExceeded', 'PrefixLimitExceeded', 'RulesPerSecurityGroupLimitExceeded', 'WhitelistLimitExceeded']);
-const LEASE_SECONDS = 30;
-const LEASE_ATTEMPTS = 100;
 
 export interface SandboxProviderOptions {
   store: StateStore;
   /** Fixed quotas; by default those of the seed file (read on first use), else DEFAULT_SANDBOX_QUOTAS. */
   quotas?: ProviderQuotas;
+  /** Faults to inject (see faults.ts); by default the environment's or the account's. */
+  faults?: SandboxCloudOptions['faults'];
+  /** Leases on whole-list resources (locally: a dead holder process is taken over at once, waits are told). */
+  lease?: LeaseOptions;
+  /** The client's own retries of refused and lost calls. */
+  retry?: ClientRetryOptions;
 }
 
 function describeOwner(context: EntryContext): string {
-  return `${OWNER_PREFIX}${context.clusterId}:${context.changeId}`;
-}
-
-function ownerOf(description: string | undefined): 'podreach' | 'foreign' {
-  return description?.startsWith(OWNER_PREFIX) ? 'podreach' : 'foreign';
+  return ownershipMark(context);
 }
 
 /** The cluster a podreach-made entry was made for, from its description. */
 function clusterOf(description: string | undefined): string | undefined {
-  return description?.startsWith(OWNER_PREFIX) ? description.slice(OWNER_PREFIX.length).split(':')[0] : undefined;
+  return parseOwnershipMark(description)?.clusterId;
 }
 
 function required(entry: NetworkEntry, field: 'cidr' | 'nextHop' | 'peerCidr' | 'port'): string {
@@ -74,17 +74,27 @@ function isCode(error: unknown, code: SandboxApiError['sandboxCode']): boolean {
 }
 
 function tagged(base: NetworkEntry, description: string | undefined, resourceId: string): ProviderEntry {
-  return { ...base, owner: ownerOf(description), resourceId, ...(description ? { description } : {}) };
+  return { ...base, owner: ownerOfDescription(description), resourceId, ...(description ? { description } : {}) };
 }
 
 export class SandboxProvider implements NetworkProvider {
   readonly name = 'sandbox' as const;
+  /** The simulated account's API (its call counts are what tests read). */
   readonly cloud: SandboxCloud;
+  /** The same API through the client's retries: what every call below goes through. */
+  private readonly api: SandboxCloud;
   private readonly store: StateStore;
+  private readonly lease: LeaseOptions;
 
   constructor(options: SandboxProviderOptions) {
     this.store = options.store;
-    this.cloud = new SandboxCloud({ store: options.store, ...(options.quotas ? { quotas: options.quotas } : {}) });
+    this.cloud = new SandboxCloud({
+      store: options.store,
+      ...(options.quotas ? { quotas: options.quotas } : {}),
+      ...(options.faults !== undefined ? { faults: options.faults } : {}),
+    });
+    this.api = retryingClient(this.cloud, options.retry);
+    this.lease = { ttlSeconds: 30, waitMs: 30_000, ...options.lease };
   }
 
   /** A provider whose quotas() already reflects the seed file. */
@@ -108,36 +118,36 @@ export class SandboxProvider implements NetworkProvider {
     await this.cloud.loadQuotas();
     const routeTable = ROUTE_TABLE_OF[kind];
     if (routeTable) {
-      const table = await this.cloud.describe(routeTable, target);
+      const table = await this.api.describe(routeTable, target);
       return (table?.routes ?? []).map((r) => this.routeEntry(kind, target, r));
     }
     switch (kind) {
       case 'vpn-selector': {
-        const connection = await this.cloud.describe('vpn-connection', target);
+        const connection = await this.api.describe('vpn-connection', target);
         return (connection?.selectors ?? []).map((s) =>
           tagged({ kind, target, cidr: s.local, peerCidr: s.remote }, s.description, `${target}:${s.local}<->${s.remote}`),
         );
       }
       case 'dx-prefix': {
-        const gateway = await this.cloud.describe('dx-gateway', target);
+        const gateway = await this.api.describe('dx-gateway', target);
         return (gateway?.prefixes ?? []).map((p) => tagged({ kind, target, cidr: p.cidr }, p.description, `${target}:${p.cidr}`));
       }
       case 'whitelist-entry': {
-        const whitelist = await this.cloud.describe('whitelist', target);
+        const whitelist = await this.api.describe('whitelist', target);
         return (whitelist?.entries ?? []).map((e) => tagged({ kind, target, cidr: e.cidr }, e.description, `${target}:${e.cidr}`));
       }
       case 'cloud-connect-route': {
-        const ccn = await this.cloud.describe('cloud-connect', target);
+        const ccn = await this.api.describe('cloud-connect', target);
         return (ccn?.routes ?? []).map((r) =>
           tagged({ kind, target, cidr: r.cidr, nextHop: r.instanceId, nextHopType: 'vpc', enabled: r.enabled }, r.description, `${target}:${r.cidr}:${r.instanceId}`),
         );
       }
       case 'sg-rule': {
-        const group = await this.cloud.describe('security-group', target);
+        const group = await this.api.describe('security-group', target);
         return (group?.rules ?? []).map((r) => tagged({ kind, target, cidr: r.source, port: r.port }, r.description, `${target}:${r.source}:${r.port}`));
       }
       case 'subnet-association': {
-        const subnet = await this.cloud.describe('subnet', target);
+        const subnet = await this.api.describe('subnet', target);
         if (!subnet?.routeTableId) return [];
         return [
           tagged(
@@ -173,7 +183,7 @@ export class SandboxProvider implements NetworkProvider {
         const current = await this.findCcnRoute(entry);
         if (!current) return;
         try {
-          await this.cloud.deleteCcnRoute(entry.target, current.cidr ?? '', current.nextHop ?? required(entry, 'nextHop'));
+          await this.api.deleteCcnRoute(entry.target, current.cidr ?? '', current.nextHop ?? required(entry, 'nextHop'));
         } catch (error) {
           if (!isCode(error, 'CcnRouteNotFound')) translate(error);
         }
@@ -181,17 +191,17 @@ export class SandboxProvider implements NetworkProvider {
       }
       case 'sg-rule':
         try {
-          await this.cloud.revokeIngress(entry.target, { source: required(entry, 'cidr'), port: required(entry, 'port') });
+          await this.api.revokeIngress(entry.target, { source: required(entry, 'cidr'), port: required(entry, 'port') });
         } catch (error) {
           if (!isCode(error, 'InvalidPermission.NotFound')) translate(error);
         }
         return;
       case 'subnet-association': {
-        const subnet = await this.cloud.describe('subnet', entry.target);
+        const subnet = await this.api.describe('subnet', entry.target);
         // Only the binding described goes; a binding to another table is not this entry.
         if (subnet?.routeTableId !== required(entry, 'nextHop')) return;
         try {
-          await this.cloud.disassociateRouteTable(entry.target);
+          await this.api.disassociateRouteTable(entry.target);
         } catch (error) {
           if (!isCode(error, 'InvalidAssociation.NotFound')) translate(error);
         }
@@ -230,12 +240,12 @@ export class SandboxProvider implements NetworkProvider {
     const nextHop = required(entry, 'nextHop');
     const route: SandboxRoute = { destination, nextHop, ...(entry.nextHopType ? { nextHopType: entry.nextHopType } : {}), description: describeOwner(context) };
     const settle = async (): Promise<ProviderEntry | undefined> => {
-      const current = (await this.cloud.describe(type, entry.target))?.routes.find((r) => r.destination === destination);
+      const current = (await this.api.describe(type, entry.target))?.routes.find((r) => r.destination === destination);
       if (!current) return undefined;
       if (current.nextHop === nextHop) return this.routeEntry(entry.kind, entry.target, current);
       if (clusterOf(current.description) === context.clusterId) {
         // Ours, for this cluster, pointing elsewhere: the change moves it (what ReplaceRoute is for).
-        await this.cloud.replaceRoute(type, entry.target, route).catch(translate);
+        await this.api.replaceRoute(type, entry.target, route).catch(translate);
         return this.verifiedRoute(type, entry, destination, nextHop);
       }
       throw this.conflict(entry, `${entry.target} already routes ${destination} to ${current.nextHop}`, current.description);
@@ -243,7 +253,7 @@ export class SandboxProvider implements NetworkProvider {
     const existing = await settle();
     if (existing) return existing;
     try {
-      await this.cloud.createRoute(type, entry.target, route);
+      await this.api.createRoute(type, entry.target, route);
     } catch (error) {
       // Someone created it between our read and our call: decide on what is there now.
       if (!isCode(error, 'RouteAlreadyExists')) translate(error);
@@ -256,18 +266,18 @@ export class SandboxProvider implements NetworkProvider {
 
   private async deleteRoute(type: RouteTableType, entry: NetworkEntry): Promise<void> {
     const destination = normalised(required(entry, 'cidr'));
-    const current = (await this.cloud.describe(type, entry.target))?.routes.find((r) => r.destination === destination);
+    const current = (await this.api.describe(type, entry.target))?.routes.find((r) => r.destination === destination);
     // Same destination, another next hop: not the entry described, so it stays.
     if (!current || (entry.nextHop !== undefined && current.nextHop !== entry.nextHop)) return;
     try {
-      await this.cloud.deleteRoute(type, entry.target, destination);
+      await this.api.deleteRoute(type, entry.target, destination);
     } catch (error) {
       if (!isCode(error, 'InvalidRoute.NotFound')) translate(error);
     }
   }
 
   private async verifiedRoute(type: RouteTableType, entry: NetworkEntry, destination: string, nextHop: string): Promise<ProviderEntry> {
-    const current = (await this.cloud.describe(type, entry.target))?.routes.find((r) => r.destination === destination);
+    const current = (await this.api.describe(type, entry.target))?.routes.find((r) => r.destination === destination);
     if (!current || current.nextHop !== nextHop) {
       throw new VerificationError(`${entry.target}: the route to ${destination} via ${nextHop} is not there after creating it`);
     }
@@ -294,14 +304,14 @@ export class SandboxProvider implements NetworkProvider {
     const plain = (i: ProviderEntry): SandboxListItem => ({ cidr: i.cidr ?? '', ...(i.description ? { description: i.description } : {}) });
     try {
       if (entry.kind === 'vpn-selector') {
-        await this.cloud.replaceSelectors(
+        await this.api.replaceSelectors(
           entry.target,
           items.map((i) => ({ local: i.cidr ?? '', remote: i.peerCidr ?? '', ...(i.description ? { description: i.description } : {}) })),
         );
       } else if (entry.kind === 'dx-prefix') {
-        await this.cloud.replaceDxPrefixes(entry.target, items.map(plain));
+        await this.api.replaceDxPrefixes(entry.target, items.map(plain));
       } else {
-        await this.cloud.replaceWhitelist(entry.target, items.map(plain));
+        await this.api.replaceWhitelist(entry.target, items.map(plain));
       }
     } catch (error) {
       translate(error);
@@ -337,20 +347,8 @@ export class SandboxProvider implements NetworkProvider {
     });
   }
 
-  private async underLease<T>(entry: NetworkEntry, context: EntryContext, work: () => Promise<T>): Promise<T> {
-    const resourceKey = `sandbox#${entry.kind}#${entry.target}`;
-    const holder = `${context.clusterId}/${context.changeId}/${randomUUID()}`;
-    for (let attempt = 0; attempt < LEASE_ATTEMPTS; attempt++) {
-      if (await this.store.acquireLease(resourceKey, holder, LEASE_SECONDS, new Date())) {
-        try {
-          return await work();
-        } finally {
-          await this.store.releaseLease(resourceKey, holder);
-        }
-      }
-      await new Promise((resolve) => setTimeout(resolve, 5 + Math.random() * 20));
-    }
-    throw new LeaseHeldError(`${resourceKey} is being changed by another flow`);
+  private underLease<T>(entry: NetworkEntry, context: EntryContext, work: () => Promise<T>): Promise<T> {
+    return withLease(this.store, `sandbox#${entry.kind}#${entry.target}`, context, work, this.lease);
   }
 
   // ---- cloud-connect routes: one per (CIDR, instance); other instances' routes with the same CIDR are rivals
@@ -372,10 +370,10 @@ export class SandboxProvider implements NetworkProvider {
         // The registration of the cluster's own instance (made by podreach, or by the cloud when the cluster
         // joined the network): enabling or disabling it is podreach's part.
         if (current.enabled === enabled) return current;
-        await this.cloud.setCcnRouteEnabled(entry.target, cidr, instanceId, enabled);
+        await this.api.setCcnRouteEnabled(entry.target, cidr, instanceId, enabled);
       } else {
         try {
-          await this.cloud.createCcnRoute(entry.target, { cidr, instanceId, enabled, description: describeOwner(context) });
+          await this.api.createCcnRoute(entry.target, { cidr, instanceId, enabled, description: describeOwner(context) });
         } catch (error) {
           if (!isCode(error, 'CcnRouteAlreadyExists')) throw error;
           return this.putCcnRoute(entry, context);
@@ -396,7 +394,7 @@ export class SandboxProvider implements NetworkProvider {
     const source = normalised(required(entry, 'cidr'));
     const port = required(entry, 'port');
     try {
-      await this.cloud.authorizeIngress(entry.target, { source, port, description: describeOwner(context) });
+      await this.api.authorizeIngress(entry.target, { source, port, description: describeOwner(context) });
     } catch (error) {
       if (!isCode(error, 'InvalidPermission.Duplicate')) translate(error);
     }
@@ -410,7 +408,7 @@ export class SandboxProvider implements NetworkProvider {
   private async putAssociation(entry: NetworkEntry, context: EntryContext, action: 'create' | 'update'): Promise<ProviderEntry> {
     const routeTableId = required(entry, 'nextHop');
     for (let attempt = 0; attempt < 3; attempt++) {
-      const subnet = await this.cloud.describe('subnet', entry.target);
+      const subnet = await this.api.describe('subnet', entry.target);
       if (subnet?.routeTableId === routeTableId) {
         const [current] = await this.listEntries('subnet-association', entry.target);
         if (current) return current;
@@ -419,12 +417,12 @@ export class SandboxProvider implements NetworkProvider {
         if (action !== 'update' || !ours) {
           throw this.conflict(entry, `${entry.target} is bound to ${subnet.routeTableId}`, subnet.associationDescription);
         }
-        await this.cloud.disassociateRouteTable(entry.target).catch((error: unknown) => {
+        await this.api.disassociateRouteTable(entry.target).catch((error: unknown) => {
           if (!isCode(error, 'InvalidAssociation.NotFound')) translate(error);
         });
       } else {
         try {
-          await this.cloud.associateRouteTable(entry.target, routeTableId, describeOwner(context));
+          await this.api.associateRouteTable(entry.target, routeTableId, describeOwner(context));
         } catch (error) {
           if (!isCode(error, 'Resource.AlreadyAssociated')) translate(error);
         }

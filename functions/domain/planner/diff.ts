@@ -3,9 +3,10 @@
 // blocked, so every flow follows the same safety rules (ownership, foreign entries, quotas, support).
 import { CidrIndex } from '../cidr.js';
 import { PodreachError } from '../errors.js';
-import type { Change, ChangeKind, Flow, LedgerEntry, NetworkEntry, ProviderEntry, ProviderName } from '../model.js';
+import type { Change, ChangeKind, Flow, Holding, LedgerEntry, NetworkEntry, ProviderEntry, ProviderName } from '../model.js';
 import type { ProviderQuotas } from '../../ports/network-provider.js';
-import { changeId, compareChanges, identityKey, targetKey } from './identity.js';
+import { describeClaims, findHolding, hasClaim, holdingRef, otherClaims, type HoldingsSnapshot } from '../holdings.js';
+import { changeId, compareChanges, identityKey, SHARED_KINDS, targetKey, valueMatches } from './identity.js';
 import type { DesiredEntry, Snapshot, TargetRef } from './types.js';
 import { summariseForQuota } from '../summarise.js';
 
@@ -21,8 +22,9 @@ export interface DiffInput {
   clusterId: string;
   flow: Flow;
   desired: readonly DesiredEntry[];
-  ledger: readonly LedgerEntry[];
   snapshot: Snapshot;
+  /** podreach's holdings of the snapshotted targets: which entries it made and who claims them. */
+  holdings: HoldingsSnapshot;
   quotas(provider: ProviderName): ProviderQuotas;
   supports(provider: ProviderName, kind: ChangeKind): boolean;
   /** The profile's quota overrides, which win over the provider's defaults. */
@@ -36,12 +38,6 @@ export interface DiffInput {
   warnings?: string[];
 }
 
-/**
- * Kinds whose target is shared by instances that may register the same CIDR (a cloud-connect network lists
- * every VPC's routes): the entry with this nextHop is ours, one with another nextHop is a rival.
- */
-const SHARED_KINDS: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['cloud-connect-route']);
-
 /** Which quota bounds how many entries of a kind one target can hold. */
 const QUOTA_OF_KIND: Partial<Record<ChangeKind, keyof ProviderQuotas>> = {
   route: 'routesPerTable',
@@ -52,24 +48,19 @@ const QUOTA_OF_KIND: Partial<Record<ChangeKind, keyof ProviderQuotas>> = {
 };
 
 /**
- * A ledger row holds its entry when podreach created it and has not yet removed it. A delete that was
- * planned or failed still holds it, so that the next plan tries the delete again.
+ * A ledger row whose target the next plan must read: its cluster flow may hold a claim there (owned), or an
+ * outcome is still open (planned, applying, failed) and must be settled against what the provider holds.
  */
 export function holdsEntry(row: LedgerEntry): boolean {
+  if (row.status === 'planned' || row.status === 'applying' || row.status === 'failed') return true;
   return row.owned && !(row.action === 'delete' && (row.status === 'applied' || row.status === 'unchanged'));
 }
 
-function refOf(entry: NetworkEntry & { provider: ProviderName; region: string }): TargetRef {
-  return { provider: entry.provider, region: entry.region, kind: entry.kind, target: entry.target };
-}
+/** An entry in the account (provider + region) it lives in. */
+type PlacedEntry = NetworkEntry & { provider: ProviderName; region: string };
 
-/** Unknown (undefined) provider values count as matching: an adapter that cannot tell must not cause a conflict. */
-function valueMatches(expected: NetworkEntry, current: ProviderEntry, acceptedNextHops: readonly string[] = []): boolean {
-  if (expected.nextHop !== undefined && current.nextHop !== undefined) {
-    if (current.nextHop !== expected.nextHop && !acceptedNextHops.includes(current.nextHop)) return false;
-  }
-  if (expected.enabled !== undefined && current.enabled !== undefined && current.enabled !== expected.enabled) return false;
-  return true;
+function refOf(entry: PlacedEntry): TargetRef {
+  return { provider: entry.provider, region: entry.region, kind: entry.kind, target: entry.target };
 }
 
 function describeValue(entry: NetworkEntry): string {
@@ -88,8 +79,17 @@ function describeEntry(entry: NetworkEntry): string {
  * Why an entry held by someone else blocks ours ("rtb-main already routes 10.20.0.0/16 to pcx-9, not created by
  * podreach"); `otherFlow` when podreach itself made it in another flow.
  */
-function foreignReason(current: ProviderEntry, otherFlow?: Flow): string {
-  const by = otherFlow ? `created by podreach's ${otherFlow} flow for this cluster` : 'not created by podreach';
+function foreignReason(current: ProviderEntry, holding: Holding | undefined, clusterId: string): string {
+  const ownFlows = holding?.claims.filter((claim) => claim.clusterId === clusterId).map((claim) => claim.flow) ?? [];
+  const others = holding?.claims.filter((claim) => claim.clusterId !== clusterId) ?? [];
+  const by =
+    holding === undefined
+      ? 'not created by podreach'
+      : others.length > 0
+        ? `created by podreach and needed by ${describeClaims(others)}`
+        : ownFlows.length > 0
+          ? `created by podreach's ${ownFlows.join(', ')} flow for this cluster`
+          : 'created by podreach';
   if (current.kind === 'route' || current.kind === 'vpn-route' || current.kind === 'transit-route') {
     return `${current.target} already routes ${current.cidr ?? '?'} to ${current.nextHop ?? 'another next hop'}, ${by}`;
   }
@@ -136,7 +136,7 @@ class Snapshots {
     return this.counts.get(targetKey(ref))!;
   }
 
-  find(entry: DesiredEntry | LedgerEntry): ProviderEntry | undefined {
+  find(entry: PlacedEntry): ProviderEntry | undefined {
     const found = this.byIdentity(refOf(entry)).get(identityKey(entry)) ?? [];
     if (SHARED_KINDS.has(entry.kind)) return found.find((current) => current.nextHop === undefined || current.nextHop === entry.nextHop);
     return found[found.length - 1];
@@ -163,7 +163,7 @@ class Snapshots {
 function toChange(
   input: DiffInput,
   id: string,
-  entry: DesiredEntry | LedgerEntry,
+  entry: PlacedEntry,
   action: Change['action'],
   status: Change['status'],
   reason?: string,
@@ -190,37 +190,46 @@ function toChange(
   return change;
 }
 
-function unsupportedReason(entry: DesiredEntry | LedgerEntry): string {
+function unsupportedReason(entry: PlacedEntry): string {
   return `${entry.provider} cannot apply ${entry.kind} changes (${entry.target} in ${entry.region})`;
 }
 
-/** The changes of one flow, sorted. Desired entries must already be unique by change id. */
+/** What this cluster's flow claims in the snapshotted targets. */
+function claimedHoldings(input: DiffInput): Holding[] {
+  const mine: Holding[] = [];
+  for (const byIdentity of input.holdings.values()) {
+    for (const holding of byIdentity.values()) if (hasClaim(holding, input.clusterId, input.flow)) mine.push(holding);
+  }
+  return mine;
+}
+
+function placed(holding: Holding): PlacedEntry {
+  return { ...holding.entry, provider: holding.provider, region: holding.region };
+}
+
+/**
+ * The changes of one flow, sorted. Desired entries must already be unique by change id.
+ *
+ * podreach's own entries are known by their holdings: an entry with a holding is podreach's, whoever asked for it
+ * first. A desired entry already there as podreach made it is claimed (`unchanged`, the claim is written with the
+ * plan: no provider call); one podreach holds for others with another value is never changed under them; an entry
+ * this flow no longer needs is released (`unchanged` while others still claim it) or deleted (planned, when this
+ * is the last claim; the apply step releases instead if a claim arrived meanwhile).
+ */
 export function diffFlow(input: DiffInput): Change[] {
   const snapshots = new Snapshots(input.snapshot);
-  const ledgerById = new Map<string, LedgerEntry>();
-  // Entries this cluster's other flows hold: a clash with one of them is still a block, but not a foreign one.
-  const heldByOtherFlows = new Map<string, Flow>();
-  for (const row of input.ledger) {
-    if (row.clusterId !== input.clusterId) continue;
-    if (row.flow !== input.flow) {
-      if (holdsEntry(row)) heldByOtherFlows.set(identityKey(row), row.flow);
-      continue;
-    }
-    const seen = ledgerById.get(row.id);
-    if (!seen || seen.updatedAt <= row.updatedAt) ledgerById.set(row.id, row);
-  }
+  const holdingOf = (entry: PlacedEntry) => findHolding(input.holdings, refOf(entry), entry);
 
   const changes: Change[] = [];
   const creates: { id: string; entry: DesiredEntry }[] = [];
   const desiredIds = new Set<string>();
-  const { desired, summaries } = summariseDesired(input, snapshots, ledgerById);
+  const { desired, summaries } = summariseDesired(input, snapshots);
 
   for (const original of desired) {
     let entry = original;
     const id = changeId(input.clusterId, input.flow, entry);
     desiredIds.add(id);
     const current = snapshots.find(entry);
-    const row = ledgerById.get(id);
     const supported = input.supports(entry.provider, entry.kind);
     if (entry.blockedReason !== undefined) {
       const action = current && !valueMatches(entry, current, entry.acceptedNextHops) ? 'update' : 'create';
@@ -241,6 +250,8 @@ export function diffFlow(input: DiffInput): Change[] {
         continue;
       }
     }
+    const holding = holdingOf(entry);
+    const mine = holding !== undefined && hasClaim(holding, input.clusterId, input.flow);
     if (!current) {
       if (!supported) changes.push(toChange(input, id, entry, 'create', 'blocked', unsupportedReason(entry)));
       else creates.push({ id, entry });
@@ -249,17 +260,26 @@ export function diffFlow(input: DiffInput): Change[] {
     if (valueMatches(entry, current, entry.acceptedNextHops)) {
       // report what is there (a subnet bound to the second listed table stays so)
       const shown = current.nextHop !== undefined ? { ...entry, nextHop: current.nextHop } : entry;
-      changes.push(toChange(input, id, shown, 'create', 'unchanged'));
+      if (holding && !mine && holding.intent) {
+        // podreach's, being created or removed by another execution right now: the apply step waits for it
+        if (supported) creates.push({ id, entry });
+        else changes.push(toChange(input, id, shown, 'create', 'blocked', unsupportedReason(entry)));
+      } else if (holding && !mine) {
+        // podreach made it for another cluster or flow: this flow adds its claim when the plan is recorded
+        changes.push(toChange(input, id, shown, 'create', 'unchanged', `claimed: podreach made it for ${describeClaims(holding.claims) || holding.createdBy.clusterId}`));
+      } else {
+        changes.push(toChange(input, id, shown, 'create', 'unchanged'));
+      }
     } else if (entry.mismatchReason) {
       changes.push(toChange(input, id, entry, 'update', 'blocked', entry.mismatchReason(current)));
-    } else if (SHARED_KINDS.has(entry.kind) && supported && current.owner === undefined && (!row || !holdsEntry(row))) {
+    } else if (SHARED_KINDS.has(entry.kind) && supported && current.owner === undefined && !holding) {
       // The cluster's own VPC's registration, made by the cloud (TKE registers container CIDRs to a CCN and
       // leaves them disabled on overlap) and not marked as anyone's: podreach may enable or disable it, but it
       // does not become podreach's (it is never deleted by podreach).
       changes.push(toChange(input, id, entry, 'update', 'planned'));
-    } else if (!row || !holdsEntry(row) || current.owner === 'foreign') {
-      // not podreach's, or podreach's once but replaced by someone since: never overwritten
-      changes.push(toChange(input, id, entry, 'create', 'blocked', foreignReason(current, heldByOtherFlows.get(identityKey(current)))));
+    } else if (!holding || current.owner === 'foreign' || !mine || otherClaims(holding, input.clusterId, input.flow).length > 0) {
+      // not podreach's, replaced by someone since, or podreach's for others with this value: never overwritten
+      changes.push(toChange(input, id, entry, 'create', 'blocked', foreignReason(current, holding, input.clusterId)));
     } else if (!supported) {
       changes.push(toChange(input, id, entry, 'update', 'blocked', unsupportedReason(entry)));
     } else {
@@ -277,25 +297,32 @@ export function diffFlow(input: DiffInput): Change[] {
     for (const member of members ?? []) kept.add(changeId(input.clusterId, input.flow, member));
   }
 
-  for (const row of ledgerById.values()) {
-    if (desiredIds.has(row.id) || !holdsEntry(row)) continue;
-    const current = snapshots.find(row);
-    if (kept.has(row.id) && current) {
-      changes.push(toChange(input, row.id, row, 'create', 'unchanged'));
+  for (const holding of claimedHoldings(input)) {
+    const held = placed(holding);
+    const id = changeId(input.clusterId, input.flow, held);
+    if (desiredIds.has(id)) continue;
+    const current = snapshots.find(held);
+    if (kept.has(id) && current) {
+      changes.push(toChange(input, id, held, 'create', 'unchanged'));
       continue;
     }
-    if (!current) {
-      changes.push(toChange(input, row.id, row, 'delete', 'unchanged'));
+    const others = otherClaims(holding, input.clusterId, input.flow);
+    if (others.length > 0 && !holding.intent) {
+      // released: the entry stays for the others; this flow drops its claim when the plan is recorded
+      changes.push(toChange(input, id, held, 'delete', 'unchanged', `released: still needed by ${describeClaims(others)}`));
+    } else if (!current) {
+      // gone already: the holding is closed when the plan is recorded
+      changes.push(toChange(input, id, held, 'delete', 'unchanged'));
     } else if (current.owner === 'foreign') {
-      changes.push(toChange(input, row.id, row, 'delete', 'blocked', `${current.target}: ${describeEntry(current)} is marked as not created by podreach; left in place`));
-    } else if (!valueMatches(row, current)) {
+      changes.push(toChange(input, id, held, 'delete', 'blocked', `${current.target}: ${describeEntry(current)} is marked as not created by podreach; left in place`));
+    } else if (!valueMatches(held, current)) {
       changes.push(
-        toChange(input, row.id, row, 'delete', 'blocked', `${current.target}: ${describeEntry(current)} is now ${describeValue(current)}, not ${describeValue(row)} as podreach set it; left in place`),
+        toChange(input, id, held, 'delete', 'blocked', `${current.target}: ${describeEntry(current)} is now ${describeValue(current)}, not ${describeValue(held)} as podreach set it; left in place`),
       );
-    } else if (!input.supports(row.provider, row.kind)) {
-      changes.push(toChange(input, row.id, row, 'delete', 'blocked', unsupportedReason(row)));
+    } else if (!input.supports(held.provider, held.kind)) {
+      changes.push(toChange(input, id, held, 'delete', 'blocked', unsupportedReason(held)));
     } else {
-      changes.push(toChange(input, row.id, row, 'delete', 'planned'));
+      changes.push(toChange(input, id, held, 'delete', 'planned'));
     }
   }
 
@@ -307,11 +334,7 @@ export function diffFlow(input: DiffInput): Change[] {
  * is the quota less what the target holds that is neither desired nor this flow's own (foreign entries,
  * other clusters'). Returns, per summary change id, the entries it replaces.
  */
-function summariseDesired(
-  input: DiffInput,
-  snapshots: Snapshots,
-  ledgerById: ReadonlyMap<string, LedgerEntry>,
-): { desired: DesiredEntry[]; summaries: Map<string, DesiredEntry[]> } {
+function summariseDesired(input: DiffInput, snapshots: Snapshots): { desired: DesiredEntry[]; summaries: Map<string, DesiredEntry[]> } {
   const summaries = new Map<string, DesiredEntry[]>();
   const summarisable = input.summarisable;
   if (!summarisable) return { desired: [...input.desired], summaries };
@@ -329,12 +352,11 @@ function summariseDesired(
   }
   // identities this flow holds, per target
   const ours = new Map<string, string[]>();
-  for (const row of ledgerById.values()) {
-    if (!holdsEntry(row)) continue;
-    const key = targetKey(refOf(row));
+  for (const holding of claimedHoldings(input)) {
+    const key = targetKey(holdingRef(holding));
     const list = ours.get(key);
-    if (list) list.push(identityKey(row));
-    else ours.set(key, [identityKey(row)]);
+    if (list) list.push(identityKey(holding.entry));
+    else ours.set(key, [identityKey(holding.entry)]);
   }
   for (const [key, entries] of groups) {
     const first = entries[0]!;

@@ -5,6 +5,18 @@ import { compareParsed, parseCidr } from '../cidr.js';
 import { CHANGE_KINDS, FLOWS, type Change, type ChangeKind, type Flow, type NetworkEntry } from '../model.js';
 import type { TargetRef } from './types.js';
 
+/**
+ * Kinds whose target is shared by instances that may register the same CIDR (a cloud-connect network lists
+ * every VPC's routes): the entry with this nextHop is ours, one with another nextHop is a rival.
+ */
+export const SHARED_KINDS: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['cloud-connect-route']);
+
+/** Which entry a holding is about: the identity, plus the instance for shared kinds (each VPC's registration is its own). */
+export function holdingIdentity(entry: NetworkEntry): string {
+  const identity = identityKey(entry);
+  return SHARED_KINDS.has(entry.kind) ? `${identity}|${entry.nextHop ?? ''}` : identity;
+}
+
 /** Kinds whose target holds at most one entry: the target alone identifies it (a subnet has one route table). */
 const SINGLE_ENTRY_KINDS: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['subnet-association']);
 
@@ -27,6 +39,19 @@ function identityParts(entry: NetworkEntry): string[] {
 export function identityKey(entry: NetworkEntry): string {
   if (SINGLE_ENTRY_KINDS.has(entry.kind)) return `${entry.kind}|${entry.target}`;
   return identityParts(entry).join('|');
+}
+
+/**
+ * Whether `current` has the value `expected` asks for (its nextHop, or one of `acceptedNextHops`, and its enabled
+ * state). Unknown (undefined) provider values count as matching: an adapter that cannot tell must not cause a
+ * conflict. Identity is not compared: callers look entries up by identityKey.
+ */
+export function valueMatches(expected: NetworkEntry, current: NetworkEntry, acceptedNextHops: readonly string[] = []): boolean {
+  if (expected.nextHop !== undefined && current.nextHop !== undefined) {
+    if (current.nextHop !== expected.nextHop && !acceptedNextHops.includes(current.nextHop)) return false;
+  }
+  if (expected.enabled !== undefined && current.enabled !== undefined && current.enabled !== expected.enabled) return false;
+  return true;
 }
 
 /**

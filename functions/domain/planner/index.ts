@@ -6,6 +6,7 @@ import { CidrIndex, hostCidr } from '../cidr.js';
 import { checkConflicts } from '../conflicts.js';
 import type { ProviderQuotas } from '../../ports/network-provider.js';
 import { diffFlow, holdsEntry } from './diff.js';
+import type { HoldingsSnapshot } from '../holdings.js';
 import { directConnectDesigner } from './flows/direct-connect.js';
 import { bgpEdgeDesigner } from './flows/bgp-edge.js';
 import { cloudConnectDesigner } from './flows/cloud-connect.js';
@@ -38,6 +39,8 @@ export interface PlanContext {
   ledger: readonly LedgerEntry[];
   /** The current entries of every requiredTargets() ref. */
   snapshot: Snapshot;
+  /** podreach's holdings in those targets (which entries it made, who claims them); none when absent. */
+  holdings?: HoldingsSnapshot;
   quotas(provider: ProviderName): ProviderQuotas;
   supports(provider: ProviderName, kind: ChangeKind): boolean;
 }
@@ -100,7 +103,10 @@ function ownBlocks(facts: ClusterFacts): (entry: DesiredEntry) => boolean {
   return (entry) => entry.cidr !== undefined && index.containing(entry.cidr).length > 0;
 }
 
-/** Every target the plan of `flow` reads: desired targets and targets of entries this flow still holds. Sorted, unique. */
+/**
+ * Every target the plan of `flow` reads: desired targets, and targets of this flow's ledger rows that may hold a
+ * claim or have an outcome to settle (holdsEntry). Sorted, unique.
+ */
 export function requiredTargets(facts: ClusterFacts, profile: ProfileSpec, flow: Flow, ledger: readonly LedgerEntry[]): TargetRef[] {
   const refs = new Map<string, TargetRef>();
   const add = (ref: TargetRef) => refs.set(targetKey(ref), { provider: ref.provider, region: ref.region, kind: ref.kind, target: ref.target });
@@ -119,8 +125,8 @@ export function planFlow(ctx: PlanContext): FlowPlan {
     clusterId: ctx.facts.clusterId,
     flow: ctx.flow,
     desired: desired.entries,
-    ledger: ctx.ledger,
     snapshot: ctx.snapshot,
+    holdings: ctx.holdings ?? new Map(),
     quotas: ctx.quotas,
     supports: ctx.supports,
     ...(ctx.profile.quotas ? { quotaOverrides: ctx.profile.quotas } : {}),

@@ -1,6 +1,6 @@
 import type { ClusterEvent } from '../../../events/schemas.js';
 import { NotFoundError } from '../../../functions/domain/errors.js';
-import { applyEvent, UnknownClusterError } from '../../../functions/domain/facts.js';
+import { applyEvent, ClusterDeletedError, UnknownClusterError } from '../../../functions/domain/facts.js';
 import type { ClusterFacts } from '../../../functions/domain/model.js';
 
 const created = (occurredAt: string, podCidrs = ['172.16.0.0/16', '172.20.0.0/16']): ClusterEvent => ({
@@ -121,17 +121,51 @@ describe('Function: applyEvent', () => {
   });
 
   describe('Method: Cluster Deleted', () => {
-    it('marks the cluster deleted, accepts a replay of the deletion, and ignores later node events', () => {
+    it('marks the cluster deleted, accepts a replay of the deletion, and ignores node events older than it', () => {
       // Act
-      const { facts, ignored } = fold([created('2026-01-01T00:00:00Z'), deleted('2026-01-05T00:00:00Z'), nodeAdded('2026-01-06T00:00:00Z')]);
+      const { facts, ignored } = fold([created('2026-01-01T00:00:00Z'), nodeAdded('2026-01-02T00:00:00Z'), deleted('2026-01-05T00:00:00Z'), nodeRemoved('2026-01-04T00:00:00Z')]);
       const replay = applyEvent(facts, deleted('2026-01-05T00:00:00Z'));
 
       // Assess
       expect(facts?.deleted).toBe(true);
-      expect(facts?.nodes).toEqual({});
-      expect(ignored).toHaveLength(1);
+      expect(ignored).toEqual([expect.stringContaining('older than the deletion')]);
       expect(replay).toMatchObject({ changed: false });
       expect(replay.ignored).toBeUndefined();
+    });
+
+    it.each([nodeAdded('2026-01-06T00:00:00Z'), nodeRemoved('2026-01-06T00:00:00Z'), cidrChanged('2026-01-06T00:00:00Z', ['172.30.0.0/16'])])(
+      'retries (ClusterDeletedError, a NotFoundError) a $detailType newer than the deletion: it belongs to a re-creation',
+      (event) => {
+        // Prepare
+        const gone = fold([created('2026-01-01T00:00:00Z'), deleted('2026-01-05T00:00:00Z')]).facts;
+
+        // Act
+        let caught: unknown;
+        try {
+          applyEvent(gone, event);
+        } catch (error) {
+          caught = error;
+        }
+
+        // Assess
+        expect(caught).toBeInstanceOf(ClusterDeletedError);
+        expect(caught).toBeInstanceOf(NotFoundError);
+        expect((caught as Error).message).toContain('retry it later');
+      },
+    );
+
+    it('keeps a CIDR change that arrives before the re-creation it follows (Created, Deleted 08:00, CIDR 10:00, Created 09:00)', () => {
+      // Prepare: the CIDR change is refused (retried) while the tombstone stands
+      const gone = fold([created('2026-01-01T07:00:00Z'), deleted('2026-01-01T08:00:00Z')]).facts;
+      const cidr = cidrChanged('2026-01-01T10:00:00Z', ['172.30.0.0/16']);
+      expect(() => applyEvent(gone, cidr)).toThrow(ClusterDeletedError);
+
+      // Act: the re-creation arrives, then the retried CIDR change
+      const recreated = applyEvent(gone, created('2026-01-01T09:00:00Z', ['172.24.0.0/16'])).facts;
+      const retried = applyEvent(recreated, cidr);
+
+      // Assess: the newest CIDR list wins
+      expect(retried.facts).toMatchObject({ deleted: false, podCidrs: ['172.30.0.0/16'] });
     });
 
     it('ignores a Cluster Created older than the deletion, and revives the id for a newer one', () => {
@@ -177,9 +211,21 @@ describe('Function: applyEvent', () => {
       const lateRemove = applyEvent(facts, nodeRemoved('2026-01-02T00:00:00Z', 'old-node'));
 
       // Assess
-      expect(lateAdd.ignored).toContain('older than the cluster');
+      expect(lateAdd.ignored).toContain('older than the deletion');
       expect(lateAdd.facts.nodes['old-node']).toBeUndefined();
-      expect(lateRemove.ignored).toContain('older than the cluster');
+      expect(lateRemove.ignored).toContain('older than the deletion');
+    });
+
+    it('keeps a node event older than a second Cluster Created of a live cluster, as in time order', () => {
+      // Prepare: created T1 and announced again T3 (no deletion); the node joined at T2 but arrives last
+      const { facts } = fold([created('2026-01-01T00:00:00Z'), created('2026-01-03T00:00:00Z')]);
+
+      // Act
+      const late = applyEvent(facts, nodeAdded('2026-01-02T00:00:00Z', 'node-late'));
+
+      // Assess
+      expect(late.ignored).toBeUndefined();
+      expect(late.facts.nodes['node-late']).toBeDefined();
     });
   });
 });

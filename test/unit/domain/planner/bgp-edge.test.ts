@@ -430,7 +430,7 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       const withTransit = spec({ vpc: { id: 'vpc-edge', cidr: '192.168.0.0/16' }, bgp: { peers: [LAN_PEER], transit: TRANSIT } });
       const applied = applyPlan(empty(), plan(empty(), edgeFacts(LAN_NODES), withTransit, 'bgp-edge'));
       const legacy = legacyWorld(LAN_LEGACY);
-      const world: World = { held: [...applied.held, ...legacy.held], ledger: [...applied.ledger, ...legacy.ledger] };
+      const world: World = { held: [...applied.held, ...legacy.held], ledger: [...applied.ledger, ...legacy.ledger], holdings: [...(applied.holdings ?? []), ...(legacy.holdings ?? [])] };
 
       // Act
       const result = plan(world, edgeFacts(LAN_NODES, { deleted: true }), withTransit, 'bgp-edge');
