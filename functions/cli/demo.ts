@@ -29,7 +29,11 @@ export function prepareDemoDirectory(path: string): string {
   if (existsSync(dir)) {
     const entries = readdirSync(dir);
     if (entries.length > 0 && !entries.includes(DEMO_MARK)) {
-      throw new InvalidInputError('--state', `${path} is not empty and was not created by podreach demo: demo empties its directory first, so give it a new or empty one`);
+      throw new InvalidInputError(
+        '--state',
+        `${path} is not empty and was not created by podreach demo: demo empties its directory first, so give it a new or empty one ` +
+          `(a demo directory made before demo marked its directories has no mark: remove it once yourself)`,
+      );
     }
     // only what the demo itself wrote is there: the mark says so
     for (const entry of entries) rmSync(join(dir, entry), { recursive: true, force: true });
