@@ -19,7 +19,8 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { ConcurrentUpdateError, ThrottlingError } from '../../domain/errors.js';
+import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
+import { ConcurrentUpdateError, InvalidInputError, ThrottlingError } from '../../domain/errors.js';
 import type { Artifact, ClusterFacts, Flow, Holding, LedgerEntry } from '../../domain/model.js';
 import { targetKey } from '../../domain/planner/identity.js';
 import type { TargetRef } from '../../domain/planner/types.js';
@@ -67,6 +68,33 @@ function fromItem<T>(item: Item): T {
   return unmarshall(item) as T;
 }
 
+/** A value this large (JSON characters) is stored compressed; smaller ones stay readable in the console. */
+const INLINE_LIMIT = 100 * 1024;
+/** DynamoDB holds 400 KB per item; the rest is left for the keys and the other attributes. */
+const PACKED_LIMIT = 380 * 1024;
+
+/**
+ * `{ [name]: value }`, or `{ [name + 'Br']: brotli(JSON) }` when the value is large: a cluster of 5,000 nodes or a
+ * plan of thousands of changes is megabytes of JSON but compresses 20-40 times. Throws InvalidInputError when
+ * even that does not fit one item, before anything is written.
+ */
+export function packAttribute(name: string, value: unknown, what: string): Record<string, unknown> {
+  const json = JSON.stringify(value);
+  if (json.length <= INLINE_LIMIT) return { [name]: value };
+  const packed = brotliCompressSync(json, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } });
+  if (packed.length > PACKED_LIMIT) {
+    throw new InvalidInputError(what, `too large to record: ${Math.ceil(packed.length / 1024)} KB compressed (${Math.ceil(json.length / 1024)} KB of JSON), a DynamoDB item holds 400 KB`);
+  }
+  return { [`${name}Br`]: packed };
+}
+
+/** The value packAttribute stored under `name`, compressed or not. */
+function unpackAttribute<T>(row: Record<string, unknown>, name: string): T {
+  const packed = row[`${name}Br`];
+  if (packed instanceof Uint8Array) return JSON.parse(brotliDecompressSync(packed).toString('utf8')) as T;
+  return row[name] as T;
+}
+
 /** Translates what the domain knows how to handle; everything else is rethrown as it is. */
 function translate(error: unknown, what: string): never {
   if (error instanceof ConditionalCheckFailedException) {
@@ -111,13 +139,13 @@ export class DynamoStateStore implements StateStore {
   async getCluster(clusterId: string): Promise<StoredCluster | undefined> {
     const item = await this.getItem(keys.cluster(clusterId));
     if (!item) return undefined;
-    const row = fromItem<{ facts: ClusterFacts; version: number }>(item);
-    return { facts: row.facts, version: row.version };
+    const row = fromItem<{ version: number } & Record<string, unknown>>(item);
+    return { facts: unpackAttribute<ClusterFacts>(row, 'facts'), version: row.version };
   }
 
   async putCluster(facts: ClusterFacts, expectedVersion: number | undefined): Promise<number> {
     const version = (expectedVersion ?? 0) + 1;
-    await this.putVersioned(keys.cluster(facts.clusterId), { facts, version }, expectedVersion, `cluster ${facts.clusterId}`);
+    await this.putVersioned(keys.cluster(facts.clusterId), { ...packAttribute('facts', facts, `cluster ${facts.clusterId}`), version }, expectedVersion, `cluster ${facts.clusterId}`);
     return version;
   }
 
@@ -127,19 +155,19 @@ export class DynamoStateStore implements StateStore {
       ExpressionAttributeValues: { ':meta': { S: 'META' }, ':prefix': { S: 'CLUSTER#' } },
     });
     return items
-      .map((item) => fromItem<{ facts: ClusterFacts }>(item).facts)
+      .map((item) => unpackAttribute<ClusterFacts>(fromItem(item), 'facts'))
       .sort((a, b) => a.clusterId.localeCompare(b.clusterId));
   }
 
   // ---- profiles
 
   async putProfile(profile: ConnectivityProfile): Promise<void> {
-    await this.put({ ...keys.profile(profile.metadata.name), profile }, undefined, `profile ${profile.metadata.name}`);
+    await this.put({ ...keys.profile(profile.metadata.name), ...packAttribute('profile', profile, `profile ${profile.metadata.name}`) }, undefined, `profile ${profile.metadata.name}`);
   }
 
   async getProfile(name: string): Promise<ConnectivityProfile | undefined> {
     const item = await this.getItem(keys.profile(name));
-    return item ? fromItem<{ profile: ConnectivityProfile }>(item).profile : undefined;
+    return item ? unpackAttribute<ConnectivityProfile>(fromItem(item), 'profile') : undefined;
   }
 
   async listProfiles(): Promise<ConnectivityProfile[]> {
@@ -148,7 +176,7 @@ export class DynamoStateStore implements StateStore {
       ExpressionAttributeValues: { ':meta': { S: 'META' }, ':prefix': { S: 'PROFILE#' } },
     });
     return items
-      .map((item) => fromItem<{ profile: ConnectivityProfile }>(item).profile)
+      .map((item) => unpackAttribute<ConnectivityProfile>(fromItem(item), 'profile'))
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   }
 
@@ -290,7 +318,7 @@ export class DynamoStateStore implements StateStore {
   // ---- artifacts
 
   async putArtifact(clusterId: string, artifact: Artifact): Promise<void> {
-    await this.put({ ...keys.artifact(clusterId, artifact.flow, artifact.name), artifact }, undefined, `artifact ${artifact.name}`);
+    await this.put({ ...keys.artifact(clusterId, artifact.flow, artifact.name), ...packAttribute('artifact', artifact, `artifact ${artifact.name}`) }, undefined, `artifact ${artifact.name}`);
   }
 
   async listArtifacts(clusterId: string): Promise<Artifact[]> {
@@ -298,7 +326,7 @@ export class DynamoStateStore implements StateStore {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': { S: `CLUSTER#${clusterId}` }, ':prefix': { S: 'ARTIFACT#' } },
     });
-    return items.map((item) => fromItem<{ artifact: Artifact }>(item).artifact);
+    return items.map((item) => unpackAttribute<Artifact>(fromItem(item), 'artifact'));
   }
 
   async deleteArtifact(clusterId: string, flow: Flow, name: string): Promise<void> {

@@ -19,13 +19,28 @@ export interface SlackLimits {
   /** Slack refuses a section whose text is longer than this (3000). */
   maxSectionChars: number;
   /**
-   * Slack truncates a message's text past 40,000 characters; applied to the sum of the blocks' texts too,
-   * which keeps each post a size Slack accepts and a reader can take in.
+   * The sum of the blocks' texts (header and context included). Slack refuses a message whose blocks carry more
+   * than about 12,000 characters (`msg_blocks_too_long`), well under its 40,000 for a message's `text`.
    */
   maxCharsPerMessage: number;
 }
 
-export const SLACK_LIMITS: Readonly<SlackLimits> = { maxBlocksPerMessage: 50, maxSectionChars: 3000, maxCharsPerMessage: 40_000 };
+export const SLACK_LIMITS: Readonly<SlackLimits> = { maxBlocksPerMessage: 50, maxSectionChars: 3000, maxCharsPerMessage: 12_000 };
+
+/** The characters of text a message's blocks carry (what maxCharsPerMessage bounds). */
+export function blockTextLength(blocks: readonly SlackBlock[]): number {
+  let total = 0;
+  for (const block of blocks) {
+    total += textLength(block);
+    if ('elements' in block && Array.isArray(block.elements)) {
+      for (const element of block.elements as unknown[]) {
+        const text = (element as { text?: unknown }).text;
+        if (typeof text === 'string') total += text.length;
+      }
+    }
+  }
+  return total;
+}
 
 const HEADER_MAX_CHARS = 150;
 const ARTIFACT_EXCERPT_LINES = 12;
