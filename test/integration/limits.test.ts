@@ -112,6 +112,13 @@ describe('Limits: a cluster at the bounds', () => {
     expect(Object.keys(clusters[0]!.cluster.nodes)).toHaveLength(LIMITS.nodesPerCluster);
     expect(clusters[0]!.cluster.podCidrs).toHaveLength(LIMITS.podCidrsPerCluster);
 
+    // Act / Assess: a replay of the creation at the bounds applies nothing. The local runner fails any state whose
+    // input or output passes Step Functions' 256 KiB (States.DataLimitExceeded), so exit 0 here also says every
+    // state of these executions stayed inside the limit.
+    const replay = await podreach('run', createdAtBound, '--state', state, '--json');
+    expect({ code: replay.code, stderr: replay.stderr }).toEqual({ code: 0, stderr: expect.not.stringContaining('error') });
+    expect((JSON.parse(replay.stdout) as RunReport).counts).toMatchObject({ applied: 0, failed: 0 });
+
     // Act 3: one node more, and one container CIDR more
     const overNodes = await podreach('run', file('node-over.json', nodeEvent(LIMITS.nodesPerCluster + 1)), '--state', state, '--json');
     const overCidrs = await podreach(
