@@ -42,6 +42,12 @@ export interface KindOperations {
   lease?(target: string): string;
   /** A write error that means another writer (or an earlier attempt) got there first: the re-read decides. */
   raced?(error: unknown): boolean;
+  /**
+   * The cloud refuses a create at an identity that is taken (with a raced() error) rather than replacing what is
+   * there: the kit then creates first and reads once, after — the read verifies the write, or decides a refused one
+   * (identical: done; another value: a conflict, untouched). One read per change instead of two.
+   */
+  writeFirst?: boolean;
   /** After a delete, a listed entry in this state counts as removed (a CCN route that is now disabled). */
   gone?(found: ProviderEntry): boolean;
   /** A listed entry podreach must leave although it matches (another cluster's rule). Default: none. */
@@ -199,6 +205,7 @@ export abstract class KitProvider implements NetworkProvider {
   private async write(entry: NetworkEntry, context: EntryContext, update: boolean): Promise<ProviderEntry> {
     const ops = this.ops(entry.kind);
     const verify = this.verifier(ops);
+    if (!update && ops.writeFirst && ops.raced && !ops.lease && !ops.valueOnly && !ops.pending && !ops.eventual) return this.writeFirst(ops, entry, context);
     let held = await ops.list(entry.target);
     if (held.some((found) => (ops.identity ?? sameIdentity)(found, entry) && ops.pending?.(found))) held = await this.settled(ops, entry);
     const inPlace = held.find((found) => verify(found, entry));
@@ -214,6 +221,22 @@ export abstract class KitProvider implements NetworkProvider {
     // the read after writing is the verification
     // (an eventual write is awaited until the entry, or a rival at its identity, shows and has settled)
     const after = await this.settled(ops, entry, ops.eventual ? (held) => held.some((one) => verify(one, entry) || (ops.identity ?? sameIdentity)(one, entry)) : undefined);
+    const written = after.find((found) => verify(found, entry));
+    if (written) return written;
+    const rival = after.find((found) => (ops.identity ?? sameIdentity)(found, entry));
+    if (rival) throw conflictError(entry, rival);
+    throw new VerificationError(`${describe(entry)} is not there after writing it`);
+  }
+
+  /** Create, then one read that verifies it (or, when the cloud refused it as taken, says by what). */
+  private async writeFirst(ops: KindOperations, entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
+    const verify = this.verifier(ops);
+    try {
+      await ops.create(entry, context, []);
+    } catch (error) {
+      if (!ops.raced?.(error)) throw error;
+    }
+    const after = await ops.list(entry.target);
     const written = after.find((found) => verify(found, entry));
     if (written) return written;
     const rival = after.find((found) => (ops.identity ?? sameIdentity)(found, entry));
