@@ -38,6 +38,7 @@ export async function summarizeExecution(input: SummarizeInput, deps: Pick<AppDe
     counts: countChanges(changes),
     artifacts: plan?.artifacts ?? [],
     warnings: [...(plan?.warnings ?? [])],
+    ...(plan?.drift?.length ? { drift: plan.drift } : {}),
     ...(error ? { error } : {}),
   };
 }
@@ -79,6 +80,7 @@ export function mergeSummaries(executionId: string, summaries: readonly Executio
     counts: countChanges(changes),
     artifacts: summaries.flatMap((summary) => summary.artifacts),
     warnings: [...new Set(summaries.flatMap((summary) => summary.warnings))],
+    ...(summaries.some((summary) => summary.drift?.length) ? { drift: summaries.flatMap((summary) => summary.drift ?? []) } : {}),
     ...(errors.length ? { error: errors.join('; ') } : {}),
   };
 }

@@ -43,6 +43,8 @@ Examples:
   podreach plan events/samples/cluster-cidr-changed.json --state /tmp/pr --json
   podreach state --state /tmp/pr --cluster cls-demo
   podreach trigger vpn --cluster cls-demo --state /tmp/pr
+  podreach drift --state /tmp/pr                         (exit 1 when something podreach keeps was changed by hand)
+  podreach reconcile --state /tmp/pr
   podreach run EVENT --provider tencent --state /tmp/pr     (credentials: README "Providers")
   podreach emit events/samples/cluster-created.json --region us-east-1
   podreach profile put examples/profiles/demo.yaml --table TABLE --region us-east-1
@@ -96,6 +98,24 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (options) => {
       setExitCode(await stateCommand(options));
     });
+  const driftOptions = (command: Command) =>
+    command
+      .option('--cluster <id>', 'one cluster')
+      .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
+      .option('--provider <name>', 'adapter for every account: sandbox (default), aws, tencent, alibaba, huawei, or "event"')
+      .option('--json', 'print JSON');
+  driftOptions(program.command('drift').description('entries podreach keeps in place that someone removed or changed (read-only); exit 1 when any')).action(
+    async (options) => {
+      const { driftCommand } = await import('./drift-commands.js');
+      setExitCode(await driftCommand(options));
+    },
+  );
+  driftOptions(program.command('reconcile').description('every flow of every known cluster again (repairs drift per the profile), one notification per cluster')).action(
+    async (options) => {
+      const { reconcileCommand } = await import('./drift-commands.js');
+      setExitCode(await reconcileCommand(options));
+    },
+  );
   awsOptions(
     localOptions(
       program

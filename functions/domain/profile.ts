@@ -243,6 +243,23 @@ export const quotaOverridesSchema = z
   })
   .strict();
 
+export const approvalSchema = z
+  .object({
+    /** Every delete waits for approval. */
+    deletes: z.boolean().default(false),
+    /** Enabling a cloud-connect route beside an overlapping one (enableConflicting) waits for approval. */
+    enableConflicting: z.boolean().default(false),
+    /** A security-group or whitelist source wider than this prefix length (e.g. 16: a /8 waits) waits for approval. */
+    sourcesWiderThan: z.number().int().min(0).max(128).optional(),
+    /** A plan with more changes than this waits for approval as a whole. */
+    maxChanges: z.number().int().positive().optional(),
+    /** Changes to more than this percent of one route table's (or list's) entries wait for approval. */
+    maxTablePercent: z.number().positive().max(100).optional(),
+    /** How long a request waits before it counts as rejected. Default 24 hours. */
+    timeoutMinutes: z.number().int().positive().max(7 * 24 * 60).default(24 * 60),
+  })
+  .strict();
+
 export const profileSpecSchema = z
   .object({
     match: z.object({ clusterIds: ids.default([]), vpcIds: ids.default([]) }).strict().default({ clusterIds: [], vpcIds: [] }),
@@ -264,6 +281,10 @@ export const profileSpecSchema = z
     /** A peer's container-engine bridge; a container CIDR overlapping it is a conflict. */
     bridgeCidr: cidrSchema.default('172.17.0.0/16'),
     quotas: quotaOverridesSchema.optional(),
+    /** What happens to an entry podreach holds that someone removed or changed: put back (repair) or only reported. */
+    drift: z.object({ policy: z.enum(['repair', 'report']).default('repair') }).strict().optional(),
+    /** Changes that wait for a person's approval before they are applied (docs/approval.md). */
+    approval: approvalSchema.optional(),
   })
   .strict();
 

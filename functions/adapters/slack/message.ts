@@ -50,7 +50,7 @@ const FIXED_BLOCKS_PER_MESSAGE = 2;
 
 /** True when the summary has nothing a person must see: it succeeded and every change was already in place. */
 export function isUnchanged(summary: ExecutionSummary): boolean {
-  return summary.outcome === 'succeeded' && summary.changes.every((change) => change.status === 'unchanged');
+  return summary.outcome === 'succeeded' && (summary.drift ?? []).length === 0 && summary.changes.every((change) => change.status === 'unchanged');
 }
 
 /** mrkdwn treats &, < and > as control characters; user data (ids, reasons) must not inject links or mentions. */
@@ -186,6 +186,13 @@ function contentBlocks(summary: ExecutionSummary, limits: SlackLimits): SlackBlo
     const total = summary.changes.length;
     texts.push(total === 0 ? 'No changes: nothing to apply.' : `No changes: all ${total} entries were already in place.`);
   }
+  const drift = (summary.drift ?? []).map(
+    (entry) =>
+      `• ${escapeMrkdwn(`${entry.kind} ${entry.cidr ?? ''}${entry.peerCidr ? ` <-> ${entry.peerCidr}` : ''} in ${entry.target}`)}: ${
+        entry.drift === 'removed' ? 'removed by someone' : `changed by someone${entry.found ? ` to ${escapeMrkdwn(entry.found)}` : ''}`
+      }`,
+  );
+  texts.push(...groupSections({ title: 'Drift (what podreach keeps in place, changed by hand)', lines: drift }, limits.maxSectionChars));
   for (const artifact of summary.artifacts) texts.push(artifactSection(artifact, limits.maxSectionChars));
   const warnings = summary.warnings.map((warning) => `• ${escapeMrkdwn(warning)}`);
   texts.push(...groupSections({ title: 'Warnings', lines: warnings }, limits.maxSectionChars));

@@ -3,7 +3,7 @@
 // blocked, so every flow follows the same safety rules (ownership, foreign entries, quotas, support).
 import { parseCidr } from '../cidr.js';
 import { PodreachError } from '../errors.js';
-import type { Change, ChangeKind, Flow, Holding, LedgerEntry, NetworkEntry, ProviderEntry, ProviderName } from '../model.js';
+import type { Change, ChangeKind, DriftedEntry, Flow, Holding, LedgerEntry, NetworkEntry, ProviderEntry, ProviderName } from '../model.js';
 import type { ProviderQuotas } from '../../ports/network-provider.js';
 import { describeClaims, findHolding, hasClaim, holdingRef, otherClaims, type HoldingsSnapshot } from '../holdings.js';
 import { changeId, compareChanges, identityKey, SHARED_KINDS, SINGLE_ENTRY_KINDS, targetKey, valueMatches } from './identity.js';
@@ -36,6 +36,10 @@ export interface DiffInput {
   summarisable?: (entry: DesiredEntry) => boolean;
   /** Where the diff reports what it decided on its own (a rival it enabled beside, a summary). */
   warnings?: string[];
+  /** Where the diff reports entries podreach holds for this flow that someone removed or changed. */
+  drift?: DriftedEntry[];
+  /** repair (default): drifted entries are put back; report: they are only reported (their changes blocked). */
+  driftPolicy?: 'repair' | 'report';
 }
 
 /** Which quota bounds how many entries of a kind one target can hold. */
@@ -315,6 +319,14 @@ export function diffFlow(input: DiffInput): Change[] {
     const holding = holdingOf(entry);
     const mine = holding !== undefined && hasClaim(holding, input.clusterId, input.flow);
     if (!current) {
+      if (mine && !holding.intent) {
+        // drift: podreach made it for this flow and someone removed it
+        input.drift?.push({ ...placed(holding), drift: 'removed' });
+        if (input.driftPolicy === 'report') {
+          changes.push(toChange(input, id, entry, 'create', 'blocked', `${entry.target}: ${describeEntry(entry)} was removed by someone; the drift policy is report: not repaired`));
+          continue;
+        }
+      }
       if (!supported) changes.push(toChange(input, id, entry, 'create', 'blocked', unsupportedReason(entry)));
       else creates.push({ id, entry });
       continue;
@@ -345,6 +357,14 @@ export function diffFlow(input: DiffInput): Change[] {
     } else if (!supported) {
       changes.push(toChange(input, id, entry, 'update', 'blocked', unsupportedReason(entry)));
     } else {
+      // podreach's entry for this flow alone: a value someone changed is drift (put back, or only reported)
+      if (!holding.intent && valueMatches(holding.entry, entry) && !valueMatches(holding.entry, current)) {
+        input.drift?.push({ ...placed(holding), drift: 'changed', ...(current.nextHop !== undefined ? { found: current.nextHop } : {}) });
+        if (input.driftPolicy === 'report') {
+          changes.push(toChange(input, id, entry, 'update', 'blocked', `${current.target}: ${describeEntry(current)} was changed by someone to ${describeValue(current)}; the drift policy is report: not repaired`));
+          continue;
+        }
+      }
       changes.push(toChange(input, id, entry, 'update', 'planned'));
     }
   }
