@@ -1,52 +1,65 @@
 // The one definition of podreach's events (CONTRACT.md): zod schemas of each detail, inside the EventBridge
 // envelope. Handlers, the CLI, tests and the generated JSON Schemas (events/json-schema/) all come from here.
 import { z } from 'zod';
-import { isValidIp } from '../functions/domain/cidr.js';
+import { checkRegion, clusterIdSchema, formatError, kubernetesNameSchema, labelMapSchema, regionSchema, resourceIdSchema } from '../functions/domain/identifiers.js';
+import { LIMITS } from '../functions/domain/limits.js';
 import { NETWORK_MODELS, PROVIDER_NAMES } from '../functions/domain/model.js';
-import { cidrSchema } from '../functions/domain/profile.js';
+import { cidrListSchema, cidrSchema, firstOverlap, ipSchema } from '../functions/domain/profile.js';
 
 export const EVENT_SOURCE = 'podreach.cluster';
 
-const clusterId = z.string().min(1, 'must not be empty').max(128);
-const occurredAt = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 date-time' });
-const ip = z.string().refine((value) => isValidIp(value), { message: 'not a valid IP address' });
+const clusterId = clusterIdSchema;
+const occurredAt = z.iso.datetime({ offset: true, ...formatError('must be an ISO-8601 date-time such as 2026-11-20T08:00:00Z') });
+const ip = ipSchema;
+/** A Kubernetes node name (DNS-1123 subdomain): it names the node in BGPPeer resources and checklists. */
+const nodeName = kubernetesNameSchema;
+
+const podCidrs = cidrListSchema(LIMITS.podCidrsPerCluster).min(1, 'needs at least one CIDR');
 
 export const clusterCreatedSchema = z
   .object({
     clusterId,
     provider: z.enum(PROVIDER_NAMES),
-    region: z.string().min(1),
-    vpcId: z.string().min(1),
+    /** The provider's region id (its format per provider: identifiers.ts). */
+    region: regionSchema,
+    vpcId: resourceIdSchema,
     networkModel: z.enum(NETWORK_MODELS),
-    podCidrs: z.array(cidrSchema).min(1, 'needs at least one CIDR'),
+    podCidrs,
     serviceCidr: cidrSchema.optional(),
-    nodeSubnets: z.array(z.object({ subnetId: z.string().min(1), cidr: cidrSchema }).strict()).optional(),
-    profile: z.string().min(1).optional(),
+    nodeSubnets: z
+      .array(z.object({ subnetId: resourceIdSchema, cidr: cidrSchema }).strict())
+      .max(LIMITS.nodeSubnetsPerCluster)
+      .superRefine((subnets, ctx) => {
+        const overlap = firstOverlap(subnets.map((subnet) => subnet.cidr));
+        if (overlap) ctx.addIssue({ code: 'custom', path: [overlap.second, 'cidr'], message: overlap.message });
+      })
+      .optional(),
+    /** The name of the connectivity profile to use (a profile's metadata.name). */
+    profile: z.string().max(63).regex(/^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/, formatError('not a profile name (lowercase letters, digits and -)')).optional(),
     occurredAt,
   })
-  .strict();
+  .strict()
+  .superRefine((detail, ctx) => checkRegion(ctx, detail.provider, detail.region, ['region']));
 
 export const nodeAddedSchema = z
   .object({
     clusterId,
     node: z
       .object({
-        name: z.string().min(1),
+        name: nodeName,
         ip,
-        subnetId: z.string().min(1).optional(),
+        subnetId: resourceIdSchema.optional(),
         podCidr: cidrSchema.optional(),
-        labels: z.record(z.string(), z.string()).optional(),
+        labels: labelMapSchema(LIMITS.labelsPerNode).optional(),
       })
       .strict(),
     occurredAt,
   })
   .strict();
 
-export const nodeRemovedSchema = z.object({ clusterId, nodeName: z.string().min(1), occurredAt }).strict();
+export const nodeRemovedSchema = z.object({ clusterId, nodeName, occurredAt }).strict();
 
-export const clusterCidrChangedSchema = z
-  .object({ clusterId, podCidrs: z.array(cidrSchema).min(1, 'needs at least one CIDR'), occurredAt })
-  .strict();
+export const clusterCidrChangedSchema = z.object({ clusterId, podCidrs, occurredAt }).strict();
 
 export const clusterDeletedSchema = z.object({ clusterId, occurredAt }).strict();
 

@@ -2,7 +2,7 @@
 // Pure constants (no aws-cdk-lib) so the local flow runner can import them without loading CDK.
 import { RETRYABLE_ERROR_NAMES } from '../functions/domain/errors.js';
 
-export const HANDLER_IDS = ['ingest-event', 'plan-flow', 'apply-change', 'record-failure', 'notify', 'reconcile'] as const;
+export const HANDLER_IDS = ['ingest-event', 'plan-flow', 'load-page', 'apply-change', 'record-failure', 'notify', 'reconcile'] as const;
 export type HandlerId = (typeof HANDLER_IDS)[number];
 
 /** Errors a flow step retries with backoff; the names are the `name` of domain errors and of Lambda service faults. */
@@ -25,9 +25,16 @@ export const HANDLER_ENV = 'PODREACH_HANDLER';
 /** State names of every flow state machine; the local runner overrides Tasks by these names. */
 export const FLOW_STATES = {
   plan: 'Plan',
-  applyChanges: 'ApplyChanges',
+  /** Distributed Map over the plan's lanes (one per target); each lane a child execution. */
+  applyLanes: 'ApplyLanes',
+  loadPage: 'LoadPage',
+  /** Inline Map over one page's change ids, in order. */
+  applyPage: 'ApplyPage',
   applyChange: 'ApplyChange',
   recordFailure: 'RecordFailure',
+  morePages: 'MorePages',
+  nextPage: 'NextPage',
+  laneDone: 'LaneDone',
   notify: 'Notify',
   outcome: 'FlowOutcome',
   failed: 'FlowFailed',

@@ -42,7 +42,7 @@ function pascal(words: string): string {
 
 export class StatelessStack extends Stack {
   readonly bus: events.EventBus;
-  readonly functions: Record<'ingestEvent' | 'planFlow' | 'applyChange' | 'recordFailure' | 'notify' | 'reconcile', PodreachFunction>;
+  readonly functions: Record<'ingestEvent' | 'planFlow' | 'loadPage' | 'applyChange' | 'recordFailure' | 'notify' | 'reconcile', PodreachFunction>;
   readonly stateMachines: ReadonlyMap<Flow, sfn.StateMachine>;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -60,6 +60,7 @@ export class StatelessStack extends Stack {
       .describeNetwork()
       .changeNetwork()
       .assumeAccountRoles(props.assumeRoleArns ?? []);
+    const loadPage = new PodreachFunction(this, 'LoadPage', { handlerId: 'load-page' }).useTable(table, 'read');
     const recordFailure = new PodreachFunction(this, 'RecordFailure', { handlerId: 'record-failure' }).useTable(table, 'readWrite');
     // notify reads the plan and ledger, and records a notification that failed (NOTIFY# item)
     const notify = new PodreachFunction(this, 'Notify', { handlerId: 'notify' })
@@ -71,6 +72,7 @@ export class StatelessStack extends Stack {
       const flowStateMachine = new FlowStateMachine(this, `${pascal(flow)}Flow`, {
         flow,
         planFlow: planFlow.function,
+        loadPage: loadPage.function,
         applyChange: applyChange.function,
         recordFailure: recordFailure.function,
         notify: notify.function,
@@ -131,7 +133,7 @@ export class StatelessStack extends Stack {
       targets: [new targets.LambdaFunction(reconcile.function, { deadLetterQueue: reconcileDeadLetters.queue, retryAttempts: 2 })],
     });
 
-    this.functions = { ingestEvent, planFlow, applyChange, recordFailure, notify, reconcile };
+    this.functions = { ingestEvent, planFlow, loadPage, applyChange, recordFailure, notify, reconcile };
 
     // The roles other accounts' roles trust (docs/deploy.md "Other accounts"): the two functions that call clouds.
     for (const [name, fn] of [['PlanFlowRoleArn', planFlow], ['ApplyChangeRoleArn', applyChange]] as const) {

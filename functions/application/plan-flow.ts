@@ -198,10 +198,66 @@ function sameOutcome(previous: LedgerEntry, next: LedgerEntry): boolean {
   return fields.every((field) => previous[field] === next[field]);
 }
 
-/** The Plan task's output: small (ids only) so it stays inside Step Functions' 256 KB payload limit. */
-export async function planStep(input: FlowInput, deps: AppDeps): Promise<FlowInput & { changeIds: string[] }> {
-  // A dry run plans (the Plan task fails on what planning cannot do) but records and applies nothing.
-  const changeIds = input.dryRun ? (await planClusterFlow(input, deps), []) : (await planAndRecord(input, deps)).changeIds;
-  return { clusterId: input.clusterId, flow: input.flow, executionId: input.executionId, changeIds };
+/** How many change ids one apply page holds: one page is one inline Map of ApplyChange tasks. */
+export const APPLY_PAGE_SIZE = 100;
+
+/** A lane of the apply step: one target's planned changes, applied in plan order, `pages` pages long. */
+export interface ApplyLane {
+  lane: number;
+  pages: number;
 }
 
+/**
+ * The Plan task's output. It does not grow with the number of changes: the changes to apply are stored in pages,
+ * by lane (one per target), and the state machine reads them one page at a time.
+ */
+export interface PlanStepOutput extends FlowInput {
+  lanes: ApplyLane[];
+  /** How many changes the lanes hold (for progress and logs). */
+  changes: number;
+}
+
+/** Planned change ids, grouped by target (in plan order) and cut into pages. */
+export function applyLanes(plan: FlowPlan, changeIds: readonly string[]): string[][][] {
+  const wanted = new Set(changeIds);
+  const byTarget = new Map<string, string[]>();
+  for (const change of plan.changes) {
+    if (!wanted.has(change.id)) continue;
+    const key = targetKey(change);
+    const list = byTarget.get(key);
+    if (list) list.push(change.id);
+    else byTarget.set(key, [change.id]);
+  }
+  return [...byTarget.values()].map((ids) => {
+    const pages: string[][] = [];
+    for (let start = 0; start < ids.length; start += APPLY_PAGE_SIZE) pages.push(ids.slice(start, start + APPLY_PAGE_SIZE));
+    return pages;
+  });
+}
+
+export async function planStep(input: FlowInput, deps: AppDeps): Promise<PlanStepOutput> {
+  const base = { clusterId: input.clusterId, flow: input.flow, executionId: input.executionId };
+  // A dry run plans (the Plan task fails on what planning cannot do) but records and applies nothing.
+  if (input.dryRun) {
+    await planClusterFlow(input, deps);
+    return { ...base, lanes: [], changes: 0 };
+  }
+  const { plan, changeIds } = await planAndRecord(input, deps);
+  const lanes = applyLanes(plan, changeIds);
+  await deps.store.saveApplyPages(base, lanes);
+  return { ...base, lanes: lanes.map((pages, lane) => ({ lane, pages: pages.length })), changes: changeIds.length };
+}
+
+export interface LoadPageInput extends FlowInput {
+  lane: number;
+  page: number;
+  pages: number;
+}
+
+/** The LoadPage task: one page of a lane's change ids, and the next page's number (-1 after the last). */
+export async function loadApplyPage(input: LoadPageInput, deps: Pick<AppDeps, 'store'>): Promise<LoadPageInput & { changeIds: string[]; next: number }> {
+  const changeIds = await deps.store.getApplyPage(input, input.lane, input.page);
+  if (!changeIds) throw new NotFoundError(`apply page ${input.lane}/${input.page} of execution ${input.executionId} (${input.flow}, ${input.clusterId}) is not in the store`);
+  const next = input.page + 1 < input.pages ? input.page + 1 : -1;
+  return { clusterId: input.clusterId, flow: input.flow, executionId: input.executionId, lane: input.lane, page: input.page, pages: input.pages, changeIds, next };
+}

@@ -19,8 +19,7 @@ function toChange(row: LedgerEntry): Change {
 }
 
 export async function summarizeExecution(input: SummarizeInput, deps: Pick<AppDeps, 'store'>): Promise<ExecutionSummary> {
-  const plans = await deps.store.listPlans(input.clusterId, input.flow);
-  const plan = plans.find((candidate) => candidate.executionId === input.executionId);
+  const plan = await deps.store.getPlan(input.clusterId, input.flow, input.executionId);
   const rows = new Map((await deps.store.listChanges(input.clusterId)).map((row) => [row.id, row]));
   const changes: Change[] = (plan?.changes ?? []).map((planned) => {
     const row = rows.get(planned.id);
@@ -39,6 +38,7 @@ export async function summarizeExecution(input: SummarizeInput, deps: Pick<AppDe
     counts: countChanges(changes),
     artifacts: plan?.artifacts ?? [],
     warnings: [...(plan?.warnings ?? [])],
+    ...(plan?.drift?.length ? { drift: plan.drift } : {}),
     ...(error ? { error } : {}),
   };
 }
@@ -80,6 +80,7 @@ export function mergeSummaries(executionId: string, summaries: readonly Executio
     counts: countChanges(changes),
     artifacts: summaries.flatMap((summary) => summary.artifacts),
     warnings: [...new Set(summaries.flatMap((summary) => summary.warnings))],
+    ...(summaries.some((summary) => summary.drift?.length) ? { drift: summaries.flatMap((summary) => summary.drift ?? []) } : {}),
     ...(errors.length ? { error: errors.join('; ') } : {}),
   };
 }

@@ -6,9 +6,13 @@ import type { Artifact, Change, Flow } from '../domain/model.js';
 import type { ExecutionSummary } from '../ports/notifier.js';
 import { parseProfileText } from '../application/profile-text.js';
 import { InvalidInputError } from '../domain/errors.js';
+import { LIMITS } from '../domain/limits.js';
+import type { ProviderRegistryOptions } from '../adapters/provider-registry.js';
 import { openLocalRuntime, readTextFile, type LocalOptions, type LocalRuntime } from './local-runtime.js';
 import { buildReport, renderHeld, renderTable, type RunReport } from './report.js';
 import { heldEntries } from '../application/held-entries.js';
+import { checkEventRun, checkTrigger } from './run-checks.js';
+import { existingStateDirectory } from './state-dir.js';
 import { renderSandboxView, viewSandbox } from '../adapters/sandbox/sandbox-view.js';
 
 export interface CommonFlags {
@@ -18,17 +22,32 @@ export interface CommonFlags {
   sandbox?: string;
   credentials?: string;
   json?: boolean;
+  /** Endpoint overrides for the cloud adapters and their preflight (tests); default from the environment. */
+  endpoints?: ProviderRegistryOptions['endpoints'];
 }
 
-function localOptions(flags: CommonFlags): LocalOptions {
+function localOptions(flags: CommonFlags, check?: LocalOptions['check']): LocalOptions {
   return {
     stateDir: flags.state,
     ...(flags.provider ? { provider: flags.provider } : {}),
     ...(flags.profile ? { profileFile: flags.profile } : {}),
     ...(flags.sandbox ? { sandboxFile: flags.sandbox } : {}),
+    ...(flags.endpoints ? { endpoints: flags.endpoints } : {}),
+    ...(check ? { check } : {}),
     ...(flags.credentials ? { credentialsFile: flags.credentials } : {}),
   };
 }
+
+/** The run's event is checked against the store (and the clouds preflighted) before anything is written. */
+const eventCheck =
+  (event: ClusterEvent, flags: CommonFlags): LocalOptions['check'] =>
+  (store, inputs) =>
+    checkEventRun(event, store, {
+      ...(inputs.profile ? { profile: inputs.profile } : {}),
+      ...(inputs.provider ? { provider: inputs.provider } : {}),
+      ...(flags.endpoints ? { endpoints: flags.endpoints } : {}),
+      ...(inputs.credentials ? { credentials: inputs.credentials } : {}),
+    });
 
 export function newRunId(now: Date): string {
   return `run-${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
@@ -67,7 +86,7 @@ export async function runEventReport(runtime: LocalRuntime, event: ClusterEvent,
 }
 
 export async function runCommand(event: ClusterEvent, flags: CommonFlags): Promise<number> {
-  const runtime = await openLocalRuntime(localOptions(flags));
+  const runtime = await openLocalRuntime(localOptions(flags, eventCheck(event, flags)));
   try {
     const report = await runEventReport(runtime, event, flags.json);
     print(report, flags.json);
@@ -78,7 +97,7 @@ export async function runCommand(event: ClusterEvent, flags: CommonFlags): Promi
 }
 
 export async function planCommand(event: ClusterEvent, flags: CommonFlags): Promise<number> {
-  const runtime = await openLocalRuntime(localOptions(flags));
+  const runtime = await openLocalRuntime(localOptions(flags, eventCheck(event, flags)));
   try {
     const { ingest, plans } = await planEvent(event, runtime.deps);
     const report = buildReport({
@@ -101,10 +120,17 @@ export async function planCommand(event: ClusterEvent, flags: CommonFlags): Prom
 }
 
 export async function stateCommand(flags: { cluster?: string; state: string; json?: boolean; history?: boolean }): Promise<number> {
+  // reading never creates a store: a mistyped directory is said to hold none
+  existingStateDirectory(flags.state);
   const runtime = await openLocalRuntime({ stateDir: flags.state });
   try {
     const store = runtime.deps.store;
-    const clusters = (await store.listClusters()).filter((facts) => !flags.cluster || facts.clusterId === flags.cluster);
+    const all = await store.listClusters();
+    const clusters = all.filter((facts) => !flags.cluster || facts.clusterId === flags.cluster);
+    if (flags.cluster && clusters.length === 0) {
+      const recorded = all.map((facts) => facts.clusterId);
+      throw new InvalidInputError('--cluster', `cluster ${flags.cluster} is not recorded in ${flags.state} (${recorded.length > 0 ? `recorded: ${recorded.join(', ')}` : 'no clusters are recorded'})`);
+    }
     const out = [];
     for (const facts of clusters.sort((a, b) => a.clusterId.localeCompare(b.clusterId))) {
       const held = await heldEntries(store, facts.clusterId);
@@ -149,11 +175,17 @@ export async function triggerCommand(flow: Flow, flags: CommonFlags & { cluster:
     const { triggerOnAws } = await import('./aws-commands.js');
     return triggerOnAws(flow, flags);
   }
-  const runtime = await openLocalRuntime(localOptions(flags));
+  existingStateDirectory(flags.state);
+  const check: LocalOptions['check'] = (store, inputs) =>
+    checkTrigger(flags.cluster, flow, store, {
+      stateDir: flags.state,
+      ...(inputs.profile ? { profile: inputs.profile } : {}),
+      ...(inputs.provider ? { provider: inputs.provider } : {}),
+      ...(flags.endpoints ? { endpoints: flags.endpoints } : {}),
+      ...(inputs.credentials ? { credentials: inputs.credentials } : {}),
+    });
+  const runtime = await openLocalRuntime(localOptions(flags, check));
   try {
-    if (!(await runtime.deps.store.getCluster(flags.cluster))) {
-      throw new InvalidInputError('--cluster', `cluster ${flags.cluster} is not recorded in ${runtime.stateDir} (run one of its events first)`);
-    }
     const runId = `manual-${newRunId(runtime.deps.now())}`;
     const summary = await runFlow(flags.cluster, flow, { runner: runtime.runner }, runId, progress(flags.json));
     const report = reportFromSummaries(runtime, flags.cluster, runId, [summary], await runtime.notifyRun(runId));
@@ -164,16 +196,16 @@ export async function triggerCommand(flow: Flow, flags: CommonFlags & { cluster:
   }
 }
 
-export async function emitCommand(event: ClusterEvent, flags: { bus: string; json?: boolean }): Promise<number> {
+export async function emitCommand(event: ClusterEvent, flags: { bus: string; json?: boolean; region?: string; awsProfile?: string }): Promise<number> {
   const { emitToBus } = await import('./aws-commands.js');
   return emitToBus(event, flags);
 }
 
-export async function profilePutCommand(file: string, flags: { state: string; table?: string }): Promise<number> {
-  const profile = parseProfileText(readTextFile(file, 'file'), file);
+export async function profilePutCommand(file: string, flags: { state: string; table?: string; region?: string; awsProfile?: string }): Promise<number> {
+  const profile = parseProfileText(readTextFile(file, 'file', LIMITS.profileBytes), file);
   if (flags.table) {
     const { putProfileOnAws } = await import('./aws-commands.js');
-    return putProfileOnAws(profile, flags.table);
+    return putProfileOnAws(profile, flags.table, flags);
   }
   const runtime = await openLocalRuntime({ stateDir: flags.state });
   try {

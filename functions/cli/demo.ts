@@ -1,11 +1,18 @@
 // `npm start`: the sample events through the whole local pipeline against the sandbox, printing what was applied.
-import { rmSync } from 'node:fs';
+// Its --state directory is emptied first, so demo works only in a directory it made itself (it leaves a mark
+// there), a new one, or an empty one: `--state .` or a live state directory is refused, never emptied.
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseClusterEventJson } from '../../events/parse.js';
 import { exitCodeOf, runEventReport } from './commands.js';
+import { InvalidInputError } from '../domain/errors.js';
 import { openLocalRuntime, readTextFile } from './local-runtime.js';
 import { renderTable, type RunReport } from './report.js';
+import { stateDirectory } from './state-dir.js';
+
+/** The file demo leaves in a directory it created: only such a directory (or an empty one) is emptied. */
+export const DEMO_MARK = '.podreach-demo';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -16,9 +23,28 @@ export const DEMO_STEPS = [
   { file: 'events/samples/cluster-created.json', note: 'the first event again (a replay): nothing is applied twice' },
 ];
 
+/** Empties `dir` for the demo when the demo made it (or it is new or empty) and marks it; refuses anything else. */
+export function prepareDemoDirectory(path: string): string {
+  const dir = stateDirectory(path);
+  if (existsSync(dir)) {
+    const entries = readdirSync(dir);
+    if (entries.length > 0 && !entries.includes(DEMO_MARK)) {
+      throw new InvalidInputError(
+        '--state',
+        `${path} is not empty and was not created by podreach demo: demo empties its directory first, so give it a new or empty one ` +
+          `(a demo directory made before demo marked its directories has no mark: remove it once yourself)`,
+      );
+    }
+    // only what the demo itself wrote is there: the mark says so
+    for (const entry of entries) rmSync(join(dir, entry), { recursive: true, force: true });
+  }
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, DEMO_MARK), 'Created by `podreach demo`, which empties this directory each time it runs.\n');
+  return dir;
+}
+
 export async function runDemo(flags: { state: string; json?: boolean }): Promise<number> {
-  const stateDir = resolve(flags.state);
-  rmSync(stateDir, { recursive: true, force: true });
+  const stateDir = prepareDemoDirectory(flags.state);
   const runtime = await openLocalRuntime({
     stateDir,
     profileFile: join(repoRoot, 'examples/profiles/demo.yaml'),

@@ -3,7 +3,7 @@
 // on aws-local-stepfunctions, each Task resolved to the same handler code Lambda runs.
 import '../adapters/flow-runner/polyfills.js';
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startLocalDynamo } from '../adapters/dynamodb/local-dynamo.js';
@@ -17,14 +17,19 @@ import type { AppDeps } from '../application/deps.js';
 import { parseProfileText } from '../application/profile-text.js';
 import { CollectingNotifier, mergeSummaries, postSummary, summarizeExecution } from '../application/summarize.js';
 import { InvalidInputError } from '../domain/errors.js';
+import { LIMITS } from '../domain/limits.js';
 import type { Artifact, Flow, ProviderName } from '../domain/model.js';
 import { PROVIDER_NAMES } from '../domain/model.js';
 import { createApplyChangeHandler } from '../handlers/apply-change.js';
+import { createLoadPageHandler } from '../handlers/load-page.js';
 import { createNotifyHandler } from '../handlers/notify.js';
 import { createPlanFlowHandler } from '../handlers/plan-flow.js';
 import { createRecordFailureHandler } from '../handlers/record-failure.js';
 import { createLogger } from '../handlers/middleware.js';
 import type { FlowRunner } from '../ports/flow-runner.js';
+import type { StateStore } from '../ports/state-store.js';
+import { writeArtifactFiles } from './artifact-files.js';
+import { noteCreated, stateDirectory } from './state-dir.js';
 
 export interface LocalOptions {
   stateDir: string;
@@ -38,7 +43,14 @@ export interface LocalOptions {
   credentialsFile?: string;
   /** Endpoint overrides for the cloud adapters (contract servers in tests); default from the environment. */
   endpoints?: ProviderRegistryOptions['endpoints'];
+  /**
+   * Checks against the opened store before anything is written (the profile, the seed): a refusal closes the
+   * store and removes the directories this call created, so a refused run leaves --state as it was.
+   */
+  check?: (store: StateStore, inputs: LocalInputs) => Promise<void>;
 }
+
+export type LocalInputs = ReturnType<typeof readInputs>;
 
 export interface LocalRuntime {
   deps: AppDeps;
@@ -56,11 +68,29 @@ export interface LocalRuntime {
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
-export function readTextFile(path: string, field: string): string {
+/** A file's text; refused (naming the flag) when it cannot be read, is not a file, or is over `maxBytes`. */
+export function readTextFile(path: string, field: string, maxBytes = 64 * 1024 * 1024): string {
+  let fd: number | undefined;
   try {
-    return readFileSync(path, 'utf8');
+    fd = openSync(path, 'r');
+    const stats = fstatSync(fd);
+    if (!stats.isFile()) throw new InvalidInputError(field, `${path} is not a file`);
+    // one byte more than allowed is enough to say the file is too large, without reading it all
+    const size = Math.min(stats.size, maxBytes + 1);
+    const buffer = Buffer.alloc(size);
+    let read = 0;
+    while (read < size) {
+      const n = readSync(fd, buffer, read, size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    if (read > maxBytes) throw new InvalidInputError(field, `${path} is too large: at most ${Math.round(maxBytes / 1024)} KB`);
+    return buffer.subarray(0, read).toString('utf8');
   } catch (error) {
+    if (error instanceof InvalidInputError) throw error;
     throw new InvalidInputError(field, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -74,11 +104,11 @@ export function providerOption(value: string | undefined): ProviderName | undefi
 }
 
 /** Parses the files a command names before anything starts, so bad input changes nothing. */
-export function readInputs(options: LocalOptions) {
+export function readInputs(options: Omit<LocalOptions, 'check'>) {
   return {
-    profile: options.profileFile ? parseProfileText(readTextFile(options.profileFile, '--profile'), options.profileFile) : undefined,
-    sandbox: options.sandboxFile ? parseSandboxFile(readTextFile(options.sandboxFile, '--sandbox'), options.sandboxFile) : undefined,
     provider: providerOption(options.provider),
+    profile: options.profileFile ? parseProfileText(readTextFile(options.profileFile, '--profile', LIMITS.profileBytes), options.profileFile) : undefined,
+    sandbox: options.sandboxFile ? parseSandboxFile(readTextFile(options.sandboxFile, '--sandbox', LIMITS.sandboxBytes), options.sandboxFile) : undefined,
     credentials: credentialsFrom(options.credentialsFile ?? process.env.PODREACH_CREDENTIALS_FILE, options.credentialsFile ? '--credentials' : 'PODREACH_CREDENTIALS_FILE'),
   };
 }
@@ -106,11 +136,27 @@ const lambdaContext = (name: string) => ({
 export async function openLocalRuntime(localOptions: LocalOptions): Promise<LocalRuntime> {
   const options = localOptions;
   const inputs = readInputs(options);
-  const stateDir = resolve(options.stateDir);
+  const stateDir = stateDirectory(options.stateDir);
+  const undoCreated = noteCreated(stateDir);
   mkdirSync(stateDir, { recursive: true });
-  const local = await startLocalDynamo(stateDir);
+  let local;
+  try {
+    local = await startLocalDynamo(stateDir);
+  } catch (error) {
+    undoCreated();
+    throw error;
+  }
   try {
     const store = local.store;
+    if (options.check) {
+      try {
+        await options.check(store, inputs);
+      } catch (error) {
+        await local.close();
+        undoCreated();
+        throw error;
+      }
+    }
     if (inputs.sandbox) await seedSandbox(store, inputs.sandbox);
     if (inputs.profile) await store.putProfile(inputs.profile);
     const collector = new CollectingNotifier();
@@ -137,6 +183,7 @@ export async function openLocalRuntime(localOptions: LocalOptions): Promise<Loca
     const asLocal = (name: string, handler: (event: never, context: never) => Promise<unknown>) => (event: unknown) => handler(event as never, lambdaContext(name) as never);
     const handlers = {
       'plan-flow': asLocal('plan-flow', createPlanFlowHandler(handlerOptions('plan-flow'))),
+      'load-page': asLocal('load-page', createLoadPageHandler(handlerOptions('load-page'))),
       'apply-change': asLocal('apply-change', createApplyChangeHandler(handlerOptions('apply-change'))),
       'record-failure': asLocal('record-failure', createRecordFailureHandler(handlerOptions('record-failure'))),
       notify: asLocal('notify', createNotifyHandler(handlerOptions('notify'))),
@@ -154,18 +201,7 @@ export async function openLocalRuntime(localOptions: LocalOptions): Promise<Loca
         return posted.warnings.slice(before);
       },
       stateDir,
-      writeArtifacts(clusterId, flow, artifacts, { prune }) {
-        const folder = join(stateDir, 'artifacts', clusterId, flow);
-        mkdirSync(folder, { recursive: true });
-        const written = artifacts.map((artifact) => {
-          const extension = artifact.mediaType === 'application/json' ? 'json' : artifact.mediaType === 'application/yaml' ? 'yaml' : 'txt';
-          const fileName = artifact.name.endsWith(`.${extension}`) ? artifact.name : `${artifact.name}.${extension}`;
-          writeFileSync(join(folder, fileName), artifact.content);
-          return fileName;
-        });
-        if (prune) for (const file of readdirSync(folder)) if (!written.includes(file)) rmSync(join(folder, file), { force: true });
-        return written.map((fileName) => join(folder, fileName));
-      },
+      writeArtifacts: (clusterId, flow, artifacts, { prune }) => writeArtifactFiles(stateDir, clusterId, flow, artifacts, { prune }),
       close: () => local.close(),
     };
   } catch (error) {

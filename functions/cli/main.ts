@@ -1,10 +1,14 @@
 // The `podreach` command (CONTRACT.md): run, plan, state, trigger, emit, profile put, sandbox show, permissions, demo.
-// Exit codes: 0 done (even with blocked changes), 2 invalid input (nothing applied), 1 a change or flow failed.
+// Exit codes: 0 done (even with blocked changes), 2 invalid input (nothing applied or recorded), 1 a change or
+// flow failed. Bad input never prints a stack trace (PODREACH_LOG=debug shows one for unexpected errors).
 import '../adapters/flow-runner/polyfills.js';
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Command, CommanderError, Option } from 'commander';
 import { parseClusterEventJson } from '../../events/parse.js';
 import { InvalidInputError } from '../domain/errors.js';
-import { ClusterDeletedError, UnknownClusterError } from '../domain/facts.js';
+import { LIMITS } from '../domain/limits.js';
 import { FLOWS } from '../domain/model.js';
 import { runDemo } from './demo.js';
 import { emitCommand, planCommand, profilePutCommand, runCommand, sandboxShowCommand, stateCommand, triggerCommand } from './commands.js';
@@ -13,12 +17,56 @@ import { readTextFile } from './local-runtime.js';
 
 export const DEFAULT_STATE_DIR = '.podreach';
 
-export function buildProgram(): Command {
+/**
+ * Errors that mean the input (or its setting) is wrong, not that a change failed: exit 2. By name, so errors of
+ * modules this one does not import (an unknown cluster, a deleted one, a profile not stored) are matched too.
+ */
+export const INPUT_ERROR_NAMES: ReadonlySet<string> = new Set([
+  'InvalidInputError',
+  'PreflightError',
+  'UnknownClusterError',
+  'ClusterDeletedError',
+  'UnknownProfileError',
+]);
+
+export function isInputError(error: unknown): error is Error {
+  return error instanceof InvalidInputError || (error instanceof Error && INPUT_ERROR_NAMES.has(error.name));
+}
+
+function packageVersion(): string {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
+  return (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version;
+}
+
+const HELP_FOOTER = `
+Examples:
+  podreach run events/samples/cluster-created.json --profile examples/profiles/demo.yaml --state /tmp/pr
+  podreach plan events/samples/cluster-cidr-changed.json --state /tmp/pr --json
+  podreach state --state /tmp/pr --cluster cls-demo
+  podreach trigger vpn --cluster cls-demo --state /tmp/pr
+  podreach drift --state /tmp/pr                         (exit 1 when something podreach keeps was changed by hand)
+  podreach reconcile --state /tmp/pr
+  podreach run EVENT --provider tencent --state /tmp/pr     (credentials: README "Providers")
+  podreach emit events/samples/cluster-created.json --region us-east-1
+  podreach profile put examples/profiles/demo.yaml --table TABLE --region us-east-1
+
+Exit codes:
+  0  done (even with blocked changes)
+  1  a change or flow failed (recorded; a re-run resumes and applies nothing twice)
+  2  invalid input or setting (a bad event, profile, seed or flag, an unknown cluster or profile, a cloud that
+     fails its preflight): nothing applied or recorded
+
+Limits: an event is at most ${LIMITS.eventBytes / 1024} KB, a cluster at most ${LIMITS.podCidrsPerCluster} pod CIDRs and ${LIMITS.nodesPerCluster} nodes (README "Limits").
+`;
+
+export function buildProgram(setExitCode: (code: number) => void): Command {
   const program = new Command('podreach')
     .description('Makes Kubernetes container networks reachable across hybrid clouds.')
+    .version(packageVersion(), '-V, --version', 'print the version')
     .exitOverride()
-    .showHelpAfterError()
-    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+    .showHelpAfterError('(podreach --help for the commands, examples and exit codes)')
+    .addHelpText('after', HELP_FOOTER)
+    .configureOutput({ writeOut: (text) => process.stdout.write(text), writeErr: (text) => process.stderr.write(text) });
 
   const localOptions = (command: Command) =>
     command
@@ -28,16 +76,19 @@ export function buildProgram(): Command {
       .option('--sandbox <file>', 'seed the sandbox account with existing resources (YAML or JSON)')
       .option('--credentials <file>', 'credentials per cloud and account (the cloud credentials secret\'s JSON, or YAML; default $PODREACH_CREDENTIALS_FILE)')
       .option('--json', 'print the JSON report');
+  const awsOptions = (command: Command) =>
+    command
+      .option('--region <region>', 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, or the profile\'s)')
+      .option('--aws-profile <name>', 'AWS profile of ~/.aws/config (default: AWS_PROFILE, else the default chain)');
+  const readEvent = (file: string) => parseClusterEventJson(readTextFile(file, 'event-file', LIMITS.eventBytes * 64), file);
 
   localOptions(program.command('run').argument('<event-file>', 'event JSON (EventBridge envelope or bare detail)').description('process one event end to end')).action(
     async (file: string, options) => {
-      const event = parseClusterEventJson(readTextFile(file, 'event-file'), file);
-      process.exitCode = await runCommand(event, options);
+      setExitCode(await runCommand(readEvent(file), options));
     },
   );
   localOptions(program.command('plan').argument('<event-file>').description('plan one event; applies nothing')).action(async (file: string, options) => {
-    const event = parseClusterEventJson(readTextFile(file, 'event-file'), file);
-    process.exitCode = await planCommand(event, options);
+    setExitCode(await planCommand(readEvent(file), options));
   });
   program
     .command('state')
@@ -47,31 +98,51 @@ export function buildProgram(): Command {
     .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
     .option('--json', 'print JSON')
     .action(async (options) => {
-      process.exitCode = await stateCommand(options);
+      setExitCode(await stateCommand(options));
     });
-  localOptions(
-    program
-      .command('trigger')
-      .argument('<flow>', `one of ${FLOWS.join(', ')}`)
-      .requiredOption('--cluster <id>', 'cluster id')
-      .option('--aws', 'start the deployed state machine (Step Functions) instead of the local one')
-      .option('--state-machine-arn <arn>', 'with --aws: the state machine (default: found by name podreach-<flow>)')
-      .option('--request-id <id>', 'with --aws: starts with the same id are one execution (default: the same five-minute window is)')
-      .description('run one flow by hand'),
+  const driftOptions = (command: Command) =>
+    command
+      .option('--cluster <id>', 'one cluster')
+      .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
+      .option('--provider <name>', 'adapter for every account: sandbox (default), aws, tencent, alibaba, huawei, or "event"')
+      .option('--json', 'print JSON');
+  driftOptions(program.command('drift').description('entries podreach keeps in place that someone removed or changed (read-only); exit 1 when any')).action(
+    async (options) => {
+      const { driftCommand } = await import('./drift-commands.js');
+      setExitCode(await driftCommand(options));
+    },
+  );
+  driftOptions(program.command('reconcile').description('every flow of every known cluster again (repairs drift per the profile), one notification per cluster')).action(
+    async (options) => {
+      const { reconcileCommand } = await import('./drift-commands.js');
+      setExitCode(await reconcileCommand(options));
+    },
+  );
+  awsOptions(
+    localOptions(
+      program
+        .command('trigger')
+        .argument('<flow>', `one of ${FLOWS.join(', ')}`)
+        .requiredOption('--cluster <id>', 'cluster id')
+        .option('--aws', 'start the deployed state machine (Step Functions) instead of the local one')
+        .option('--state-machine-arn <arn>', 'with --aws: the state machine (default: found by name podreach-<flow>)')
+        .option('--request-id <id>', 'with --aws: starts with the same id are one execution (default: the same five-minute window is)')
+        .description('run one flow by hand'),
+    ),
   ).action(async (flow: string, options) => {
     if (!(FLOWS as readonly string[]).includes(flow)) throw new InvalidInputError('flow', `unknown flow "${flow}" (expected one of: ${FLOWS.join(', ')})`);
-    process.exitCode = await triggerCommand(flow as (typeof FLOWS)[number], options);
+    setExitCode(await triggerCommand(flow as (typeof FLOWS)[number], options));
   });
-  program
-    .command('emit')
-    .argument('<event-file>')
-    .option('--bus <name>', 'event bus', 'podreach')
-    .option('--json', 'print JSON')
-    .description('validate an event and put it on the EventBridge bus')
-    .action(async (file: string, options) => {
-      const event = parseClusterEventJson(readTextFile(file, 'event-file'), file);
-      process.exitCode = await emitCommand(event, options);
-    });
+  awsOptions(
+    program
+      .command('emit')
+      .argument('<event-file>')
+      .option('--bus <name>', 'event bus', 'podreach')
+      .option('--json', 'print JSON')
+      .description('validate an event and put it on the EventBridge bus'),
+  ).action(async (file: string, options) => {
+    setExitCode(await emitCommand(readEvent(file), options));
+  });
   program
     .command('permissions')
     .description("the least-privilege policy podreach needs in a cloud, in that cloud's policy language, from the calls its adapter sends")
@@ -84,7 +155,7 @@ export function buildProgram(): Command {
     .option('--account <id>', 'AWS: the account resource ARNs name (default *)')
     .option('--region <region>', 'AWS: the region resource ARNs name (default *)')
     .action((options) => {
-      process.exitCode = permissionsCommand(options);
+      setExitCode(permissionsCommand(options));
     });
   const sandbox = program.command('sandbox').description('the simulated account local runs use');
   sandbox
@@ -93,45 +164,51 @@ export function buildProgram(): Command {
     .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
     .option('--json', 'print JSON')
     .action(async (options) => {
-      process.exitCode = await sandboxShowCommand(options);
+      setExitCode(await sandboxShowCommand(options));
     });
   const profile = program.command('profile').description('connectivity profiles');
-  profile
-    .command('put')
-    .argument('<file>')
-    .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
-    .addOption(new Option('--table <name>', 'store in this DynamoDB table (AWS) instead of the local state'))
-    .description('store a profile')
-    .action(async (file: string, options) => {
-      process.exitCode = await profilePutCommand(file, options);
-    });
+  awsOptions(
+    profile
+      .command('put')
+      .argument('<file>')
+      .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
+      .addOption(new Option('--table <name>', 'store in this DynamoDB table (AWS) instead of the local state'))
+      .description('store a profile'),
+  ).action(async (file: string, options) => {
+    setExitCode(await profilePutCommand(file, options));
+  });
   program
     .command('demo')
     .description('the sample events through the whole pipeline against the sandbox (npm start)')
-    .option('--state <dir>', 'state directory (emptied first)', '.podreach/demo')
+    .option('--state <dir>', 'state directory: one demo created (it is emptied first), or a new or empty one', '.podreach/demo')
     .option('--json', 'print the JSON reports')
     .action(async (options) => {
-      process.exitCode = await runDemo(options);
+      setExitCode(await runDemo(options));
     });
   return program;
 }
 
+/** Runs the command line `argv` (node, script, args...) and returns the exit code; never throws. */
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram();
+  let code = 0;
+  const program = buildProgram((value) => {
+    code = value;
+  });
   try {
     await program.parseAsync(argv);
-    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+    return code;
   } catch (error) {
     if (error instanceof CommanderError) {
       // help and version exit 0; usage errors are invalid input
       return error.exitCode === 0 ? 0 : 2;
     }
-    if (error instanceof InvalidInputError || error instanceof UnknownClusterError || error instanceof ClusterDeletedError) {
+    if (isInputError(error)) {
       process.stderr.write(`error: ${error.message}\n`);
       return 2;
     }
-    process.stderr.write(`error: ${(error as Error).name}: ${(error as Error).message}\n`);
-    if (process.env.PODREACH_LOG === 'debug') process.stderr.write(`${(error as Error).stack}\n`);
+    const failure = error instanceof Error ? error : new Error(String(error));
+    process.stderr.write(`error: ${failure.name}: ${failure.message}\n`);
+    if (process.env.PODREACH_LOG === 'debug') process.stderr.write(`${failure.stack}\n`);
     return 1;
   }
 }

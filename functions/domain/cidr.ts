@@ -12,6 +12,7 @@ export interface ParsedCidr {
 }
 
 const cache = new Map<string, ParsedCidr | null>();
+const CACHE_LIMIT = 50_000;
 
 export function parseCidr(text: string): ParsedCidr | undefined {
   const hit = cache.get(text);
@@ -31,8 +32,9 @@ export function parseCidr(text: string): ParsedCidr | undefined {
     const network = version === 6 ? formatIpv6(start) : (range.start() as string);
     parsed = { cidr: `${network}/${prefix}`, version, prefix, start, end };
   }
-  if (cache.size > 200_000) cache.clear();
-  cache.set(text, parsed);
+  // A bounded cache that keeps what it has once full (clearing it made a table larger than the cache parse
+  // everything again, over and over).
+  if (cache.size < CACHE_LIMIT) cache.set(text, parsed);
   return parsed ?? undefined;
 }
 

@@ -10,14 +10,18 @@ export interface ProviderErrorOptions {
   cause?: unknown;
 }
 
-/** Bad input (event, profile, sandbox file, CLI flag). `field` is the path of the offending value. */
+/**
+ * Bad input (event, profile, sandbox file, CLI flag). `field` is the path of the offending value, `reason` what
+ * is wrong with it, `source` the file it came from when there is one: "events/x.json: detail.clusterId: ...".
+ */
 export class InvalidInputError extends PodreachError {
   override name = 'InvalidInputError';
   constructor(
     readonly field: string,
-    message: string,
+    readonly reason: string,
+    readonly source?: string,
   ) {
-    super(field ? `${field}: ${message}` : message);
+    super([source, field, reason].filter((part) => part !== undefined && part !== '').join(': '));
   }
 }
 

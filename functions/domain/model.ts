@@ -108,6 +108,14 @@ export interface Conflict {
   severity: 'block' | 'warn';
 }
 
+/** An entry podreach holds for a flow that someone removed, or changed to another value (`found`), since. */
+export interface DriftedEntry extends NetworkEntry {
+  provider: ProviderName;
+  region: string;
+  drift: 'removed' | 'changed';
+  found?: string;
+}
+
 export interface FlowPlan {
   clusterId: string;
   flow: Flow;
@@ -115,6 +123,8 @@ export interface FlowPlan {
   artifacts: Artifact[];
   warnings: string[];
   conflicts: Conflict[];
+  /** Entries of this flow someone removed or changed (repaired, or only reported, per the profile's drift policy). */
+  drift?: DriftedEntry[];
 }
 
 export interface NodeFacts {

@@ -10,3 +10,5 @@ export const applyChangeInputSchema = z.object({ clusterId: id, flow: z.enum(FLO
 export const recordFailureInputSchema = applyChangeInputSchema.extend({ error: stepError.optional() });
 export const notifyInputSchema = flowInputSchema.extend({ error: stepError.optional() });
 export const reconcileInputSchema = z.object({}).loose();
+const count = z.number().int().nonnegative();
+export const loadPageInputSchema = flowInputSchema.extend({ lane: count, page: count, pages: z.number().int().positive() });

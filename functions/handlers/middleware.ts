@@ -3,7 +3,7 @@
 import type middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import type { z } from 'zod';
-import { toInvalidInput } from '../../events/parse.js';
+import { PARSE_OPTIONS, toInvalidInput } from '../../events/parse.js';
 
 export function createLogger(serviceName: string, silent = false): Logger {
   return new Logger({ serviceName: `podreach-${serviceName}`, ...(silent ? { logLevel: 'SILENT' } : {}) });
@@ -13,7 +13,7 @@ export function createLogger(serviceName: string, silent = false): Logger {
 export function parseInput<S extends z.ZodType>(schema: S): middy.MiddlewareObj<z.infer<S>> {
   return {
     before: (request) => {
-      const result = schema.safeParse(request.event);
+      const result = schema.safeParse(request.event, PARSE_OPTIONS);
       if (!result.success) throw toInvalidInput(result.error);
       request.event = result.data;
     },

@@ -27,7 +27,10 @@ export interface NetworkProvider {
   /** Kinds this provider can apply; others are blocked with a reason. */
   supports(kind: ChangeKind): boolean;
   quotas(): ProviderQuotas;
-  /** Every entry of `kind` held by `target` (route table, connection, group...). A target that does not exist yields []. */
+  /**
+   * Every entry of `kind` held by `target` (route table, connection, group...). A target that does not exist yields [].
+   * CIDRs are in canonical form (functions/domain/cidr.ts canonicalCidr): the planner looks entries up by their text.
+   */
   listEntries(kind: ChangeKind, target: string): Promise<ProviderEntry[]>;
   createEntry(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry>;
   /** Change the value (nextHop / enabled) of an entry podreach owns. */

@@ -1,4 +1,4 @@
-import type { Artifact, Change, ChangeCounts, Flow } from '../domain/model.js';
+import type { Artifact, Change, ChangeCounts, DriftedEntry, Flow } from '../domain/model.js';
 
 /** What one flow execution did: the unit of one notification (never one per change). */
 export interface ExecutionSummary {
@@ -12,6 +12,8 @@ export interface ExecutionSummary {
   counts: ChangeCounts;
   artifacts: Artifact[];
   warnings: string[];
+  /** Entries podreach keeps in place that someone removed or changed (repaired or reported, per the profile). */
+  drift?: DriftedEntry[];
   error?: string;
   /** Set on a state machine's output when the summary was too large for it: changes and artifact contents left out. */
   truncated?: boolean;

@@ -19,6 +19,13 @@ export interface PlanRecord extends FlowPlan {
   dryRun: boolean;
 }
 
+/** One flow execution of one cluster. */
+export interface ExecutionRef {
+  clusterId: string;
+  flow: Flow;
+  executionId: string;
+}
+
 export interface LeaseRecord {
   holder: string;
   leaseUntilMs: number;
@@ -34,8 +41,17 @@ export interface StateStore {
   getProfile(name: string): Promise<ConnectivityProfile | undefined>;
   listProfiles(): Promise<ConnectivityProfile[]>;
 
+  /** Stores a plan of any size (in parts: one item holds 400 KB). */
   savePlan(plan: PlanRecord): Promise<void>;
+  getPlan(clusterId: string, flow: Flow, executionId: string): Promise<PlanRecord | undefined>;
   listPlans(clusterId: string, flow?: Flow): Promise<PlanRecord[]>;
+
+  /**
+   * The changes an execution applies, by lane (one target's changes, in plan order) and page (a bounded slice of a
+   * lane): what the state machine reads one page at a time, so no state carries the whole list.
+   */
+  saveApplyPages(execution: ExecutionRef, lanes: readonly (readonly (readonly string[])[])[]): Promise<void>;
+  getApplyPage(execution: ExecutionRef, lane: number, page: number): Promise<string[] | undefined>;
 
   getChange(clusterId: string, changeId: string): Promise<LedgerEntry | undefined>;
   /**

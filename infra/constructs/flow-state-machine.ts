@@ -14,6 +14,7 @@ import { FLOW_FAILED_ERROR, FLOW_STATES, FLOW_TAG, RETRYABLE_ERRORS } from '../h
 export interface FlowStateMachineProps {
   flow: Flow;
   planFlow: lambda.IFunction;
+  loadPage: lambda.IFunction;
   applyChange: lambda.IFunction;
   recordFailure: lambda.IFunction;
   notify: lambda.IFunction;
@@ -28,6 +29,13 @@ const RETRY: sfn.RetryProps = {
   maxDelay: Duration.seconds(30),
   jitterStrategy: sfn.JitterType.FULL,
 };
+
+/**
+ * Targets applied at once. Each lane is one target (changes to one resource stay in order); the adapters retry a
+ * cloud's throttling with backoff, and Step Functions retries what is still throttled. A few lanes at a time keep a
+ * cloud's per-account API rate (Tencent: 20 calls/s for most VPC APIs; AWS EC2: request-token buckets) out of reach.
+ */
+export const LANES_AT_ONCE = 4;
 
 function invoke(scope: Construct, stateName: string, fn: lambda.IFunction): tasks.LambdaInvoke {
   return new tasks.LambdaInvoke(scope, stateName, {
@@ -65,8 +73,11 @@ export class FlowStateMachine extends Construct {
       .addRetry(RETRY)
       .addCatch(recordFailure, { errors: [sfn.Errors.ALL], resultPath: '$.error' });
 
-    // One change at a time: changes to one route table or replace-style list must apply in plan order.
-    const applyChanges = new sfn.Map(this, FLOW_STATES.applyChanges, {
+    // The plan is stored in pages by lane (one target's changes, in plan order), so no state carries the list of
+    // changes. Lanes run as child executions of a Distributed Map (each with its own event history), a few targets at
+    // a time; within a lane one change at a time, in order (a route table's or a whole-list API's changes must apply
+    // in plan order). Nothing accumulates: every Map discards its results (the store holds the outcomes).
+    const applyPage = new sfn.Map(this, FLOW_STATES.applyPage, {
       itemsPath: '$.changeIds',
       maxConcurrency: 1,
       itemSelector: {
@@ -75,8 +86,38 @@ export class FlowStateMachine extends Construct {
         'executionId.$': '$.executionId',
         'changeId.$': '$$.Map.Item.Value',
       },
-      resultPath: '$.results',
+      resultPath: sfn.JsonPath.DISCARD,
     }).itemProcessor(applyChange);
+    const loadPage = invoke(this, FLOW_STATES.loadPage, props.loadPage).addRetry(RETRY);
+    const nextPage = new sfn.Pass(this, FLOW_STATES.nextPage, {
+      parameters: {
+        'clusterId.$': '$.clusterId',
+        'flow.$': '$.flow',
+        'executionId.$': '$.executionId',
+        'lane.$': '$.lane',
+        'pages.$': '$.pages',
+        'page.$': '$.next',
+      },
+    });
+    const lane = loadPage.next(applyPage).next(
+      new sfn.Choice(this, FLOW_STATES.morePages)
+        .when(sfn.Condition.numberGreaterThanEquals('$.next', 0), nextPage.next(loadPage))
+        .otherwise(new sfn.Succeed(this, FLOW_STATES.laneDone)),
+    );
+    const applyLanes = new sfn.DistributedMap(this, FLOW_STATES.applyLanes, {
+      itemsPath: '$.lanes',
+      maxConcurrency: LANES_AT_ONCE,
+      itemSelector: {
+        'clusterId.$': '$.clusterId',
+        'flow.$': '$.flow',
+        'executionId.$': '$.executionId',
+        'lane.$': '$$.Map.Item.Value.lane',
+        'pages.$': '$$.Map.Item.Value.pages',
+        page: 0,
+      },
+      mapExecutionType: sfn.StateMachineType.STANDARD,
+      resultPath: sfn.JsonPath.DISCARD,
+    }).itemProcessor(lane);
 
     const outcome = new sfn.Choice(this, FLOW_STATES.outcome)
       .when(
@@ -88,7 +129,7 @@ export class FlowStateMachine extends Construct {
       )
       .otherwise(new sfn.Succeed(this, FLOW_STATES.succeeded));
 
-    const definition = plan.next(applyChanges).next(notify).next(outcome);
+    const definition = plan.next(applyLanes).next(notify).next(outcome);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -114,12 +155,22 @@ export class FlowStateMachine extends Construct {
         'Log delivery and X-Ray actions of a state machine role have no resource-level permissions.',
       ),
     );
-    const functions = [props.planFlow, props.applyChange, props.recordFailure, props.notify];
+    // The Distributed Map starts, describes and stops this state machine's own child executions (one per lane).
+    const self = Stack.of(this).getLogicalId(this.stateMachine.node.defaultChild as CfnElement);
+    const executions = `arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{"Fn::Select":[6,{"Fn::Split":[":",{"Ref":"${self}"}]}]}`;
+    acknowledgeNag(
+      this,
+      wildcardFindings(
+        [`Resource::${executions}:*`, `Resource::${executions}/*:*`],
+        "The Distributed Map's child executions get generated names: CDK scopes these actions to this state machine's own executions.",
+      ),
+    );
+    const functions = [props.planFlow, props.loadPage, props.applyChange, props.recordFailure, props.notify];
     acknowledgeNag(
       this,
       wildcardFindings(
         functions.map((fn) => `Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*`),
-        'CDK grants lambda:InvokeFunction on <function ARN>:* so any version or alias of the four flow functions can be invoked; nothing else.',
+        'CDK grants lambda:InvokeFunction on <function ARN>:* so any version or alias of the five flow functions can be invoked; nothing else.',
       ),
     );
   }

@@ -1,6 +1,6 @@
 // The `podreach` command as a new user runs it (a child process), against a fresh --state directory.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -128,7 +128,11 @@ describe('CLI: podreach', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toContain(field);
     expect(result.stdout).toBe('');
-    expect(json<{ clusters: unknown[] }>(podreach('state', ...state(), '--json')).clusters).toEqual([]);
+    // nothing recorded: the state directory holds no store at all
+    expect(readdirSync(dir)).toEqual([]);
+    const recorded = podreach('state', ...state(), '--json');
+    expect(recorded.code).toBe(2);
+    expect(recorded.stderr).toContain(`no podreach state in ${dir}`);
   });
 
   it('an invalid profile exits 2 naming the field', () => {
@@ -141,7 +145,7 @@ describe('CLI: podreach', () => {
     const result = podreach('run', 'events/samples/node-added.json', ...state(), '--json');
     expect(result.code).toBe(2);
     expect(result.stderr).toContain('cls-demo');
-    expect(json<{ clusters: unknown[] }>(podreach('state', ...state(), '--json')).clusters).toEqual([]);
+    expect(readdirSync(dir)).toEqual([]);
   });
 
   it('an unknown flag or command exits 2', () => {

@@ -249,7 +249,7 @@ describe('E2E: seed scenarios (examples/scenarios)', () => {
         apiVersion: 'network.openyurt.io/v1alpha1',
         kind: 'BGPPeer',
         metadata: { name: 'peer' },
-        spec: { localSpeakers: ['Node-1', 'Node-2', 'Node-3'], localAsNumber: 65010, peerIP: '10.0.0.1', peerAsNumber: 65001, nodeSelector: 'ASN=65010' },
+        spec: { localSpeakers: ['node-1', 'node-2', 'node-3'], localAsNumber: 65010, peerIP: '10.0.0.1', peerAsNumber: 65001, nodeSelector: 'ASN=65010' },
       });
     });
 
@@ -263,10 +263,10 @@ describe('E2E: seed scenarios (examples/scenarios)', () => {
         expect(unchanged(report)).toEqual(transit);
       }
       expect(run.artifacts.slice(1, 5).map((artifacts) => expectedRoutes(artifacts['bgp-switch-checklist-peer.yaml']))).toEqual([
-        ['10.10.0.0/24 -> 10.0.0.10 (Node-1)'],
-        ['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)'],
-        ['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)', '10.10.2.0/24 -> 10.0.0.12 (Node-3)'],
-        ['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)', '10.10.2.0/24 -> 10.0.0.12 (Node-3)', '10.10.3.0/24 -> 10.0.0.13 (Node-4)'],
+        ['10.10.0.0/24 -> 10.0.0.10 (node-1)'],
+        ['10.10.0.0/24 -> 10.0.0.10 (node-1)', '10.10.1.0/24 -> 10.0.0.11 (node-2)'],
+        ['10.10.0.0/24 -> 10.0.0.10 (node-1)', '10.10.1.0/24 -> 10.0.0.11 (node-2)', '10.10.2.0/24 -> 10.0.0.12 (node-3)'],
+        ['10.10.0.0/24 -> 10.0.0.10 (node-1)', '10.10.1.0/24 -> 10.0.0.11 (node-2)', '10.10.2.0/24 -> 10.0.0.12 (node-3)', '10.10.3.0/24 -> 10.0.0.13 (node-4)'],
       ]);
       expect(run.artifacts[4]!['bgp-switch-checklist-peer.yaml']!).toContain('restartTimerSeconds: 300');
     });
@@ -276,16 +276,16 @@ describe('E2E: seed scenarios (examples/scenarios)', () => {
       expect(moved(removedPlain)).toEqual([]);
       expect(unchanged(removedPlain)).toHaveLength(8);
       expect(expectedRoutes(run.artifacts[5]!['bgp-switch-checklist-peer.yaml'])).toEqual([
-        '10.10.0.0/24 -> 10.0.0.10 (Node-1)',
-        '10.10.1.0/24 -> 10.0.0.11 (Node-2)',
-        '10.10.2.0/24 -> 10.0.0.12 (Node-3)',
+        '10.10.0.0/24 -> 10.0.0.10 (node-1)',
+        '10.10.1.0/24 -> 10.0.0.11 (node-2)',
+        '10.10.2.0/24 -> 10.0.0.12 (node-3)',
       ]);
       expect(removedPlain.warnings.join('\n')).not.toContain('fewer than 3');
       expect(moved(removedSpeaker)).toEqual([]);
       expect(unchanged(removedSpeaker)).toHaveLength(8);
-      expect(expectedRoutes(run.artifacts[6]!['bgp-switch-checklist-peer.yaml'])).toEqual(['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)']);
-      expect((parseYaml(run.artifacts[6]!['bgp-peer-peer.yaml']!) as { spec: { localSpeakers: string[] } }).spec.localSpeakers).toEqual(['Node-1', 'Node-2']);
-      expect(removedSpeaker.warnings.join('\n')).toContain('speaker Node-3 was removed');
+      expect(expectedRoutes(run.artifacts[6]!['bgp-switch-checklist-peer.yaml'])).toEqual(['10.10.0.0/24 -> 10.0.0.10 (node-1)', '10.10.1.0/24 -> 10.0.0.11 (node-2)']);
+      expect((parseYaml(run.artifacts[6]!['bgp-peer-peer.yaml']!) as { spec: { localSpeakers: string[] } }).spec.localSpeakers).toEqual(['node-1', 'node-2']);
+      expect(removedSpeaker.warnings.join('\n')).toContain('speaker node-3 was removed');
       expect(removedSpeaker.warnings.join('\n')).toContain('2 speaker(s) left, fewer than 3');
     });
 
@@ -323,28 +323,28 @@ describe('E2E: seed scenarios (examples/scenarios)', () => {
       expectNoFailure(created);
       expect(created.changes).toEqual([]);
       const manifest = (peer: string) => parseYaml(run.artifacts[0]![`bgp-peer-${peer}.yaml`]!) as { spec: Record<string, unknown> };
-      expect(manifest('peer-a').spec).toEqual({ localSpeakers: ['Node-1', 'Node-2', 'Node-3'], localAsNumber: 65010, peerIP: '10.0.10.1', peerAsNumber: switchAsns[0], nodeSelector: 'ASN=65010' });
-      expect(manifest('peer-b').spec).toEqual({ localSpeakers: ['Node-5', 'Node-6', 'Node-7'], localAsNumber: 65020, peerIP: '10.0.20.1', peerAsNumber: switchAsns[1], nodeSelector: 'ASN=65020' });
+      expect(manifest('peer-a').spec).toEqual({ localSpeakers: ['node-1', 'node-2', 'node-3'], localAsNumber: 65010, peerIP: '10.0.10.1', peerAsNumber: switchAsns[0], nodeSelector: 'ASN=65010' });
+      expect(manifest('peer-b').spec).toEqual({ localSpeakers: ['node-5', 'node-6', 'node-7'], localAsNumber: 65020, peerIP: '10.0.20.1', peerAsNumber: switchAsns[1], nodeSelector: 'ASN=65020' });
       for (const report of run.reports.slice(1, 7)) {
         expectNoFailure(report);
         expect(report.changes).toEqual([]);
       }
       expect(expectedRoutes(run.artifacts[6]!['bgp-switch-checklist-peer-a.yaml'])).toEqual([
-        '10.10.1.0/24 -> 10.0.10.11 (Node-1)',
-        '10.10.2.0/24 -> 10.0.10.12 (Node-2)',
-        '10.10.3.0/24 -> 10.0.10.13 (Node-3)',
+        '10.10.1.0/24 -> 10.0.10.11 (node-1)',
+        '10.10.2.0/24 -> 10.0.10.12 (node-2)',
+        '10.10.3.0/24 -> 10.0.10.13 (node-3)',
       ]);
       expect(expectedRoutes(run.artifacts[6]!['bgp-switch-checklist-peer-b.yaml'])).toEqual([
-        '10.10.5.0/24 -> 10.0.20.15 (Node-5)',
-        '10.10.6.0/24 -> 10.0.20.16 (Node-6)',
-        '10.10.7.0/24 -> 10.0.20.17 (Node-7)',
+        '10.10.5.0/24 -> 10.0.20.15 (node-5)',
+        '10.10.6.0/24 -> 10.0.20.16 (node-6)',
+        '10.10.7.0/24 -> 10.0.20.17 (node-7)',
       ]);
     });
 
     it('a speaker leaving drops its route from the checklist and warns; cluster-deleted renders nothing and leaves the seeded route alone', async () => {
       const removed = run.reports[7]!;
       expect(removed.changes).toEqual([]);
-      expect(expectedRoutes(run.artifacts[7]!['bgp-switch-checklist-peer-b.yaml'])).toEqual(['10.10.5.0/24 -> 10.0.20.15 (Node-5)', '10.10.6.0/24 -> 10.0.20.16 (Node-6)']);
+      expect(expectedRoutes(run.artifacts[7]!['bgp-switch-checklist-peer-b.yaml'])).toEqual(['10.10.5.0/24 -> 10.0.20.15 (node-5)', '10.10.6.0/24 -> 10.0.20.16 (node-6)']);
       expect(removed.warnings.join('\n')).toContain('BGPPeer peer-b: 2 speaker(s) left, fewer than 3');
       const deleted = run.reports[8]!;
       expect(deleted.changes).toEqual([]);
@@ -369,7 +369,7 @@ describe('E2E: seed scenarios (examples/scenarios)', () => {
       expect(nodeB!.changes).toHaveLength(1);
       for (const change of nodeB!.changes) {
         expect(change.reason).toContain('rule min-speakers');
-        expect(change.reason).toContain('2 listed (Node-5, Node-6)');
+        expect(change.reason).toContain('2 listed (node-5, node-6)');
         expect(change.reason).toContain('rule graceful-restart');
         expect(change.reason).toContain('got 120');
       }

@@ -19,7 +19,7 @@ import { faultsSchema } from '../../functions/adapters/sandbox/faults.js';
 import { applyChange } from '../../functions/application/apply-change.js';
 import type { AppDeps } from '../../functions/application/deps.js';
 import { flowsForCluster, ingestEvent } from '../../functions/application/ingest-event.js';
-import { planStep } from '../../functions/application/plan-flow.js';
+import { loadApplyPage, planStep } from '../../functions/application/plan-flow.js';
 import { recordFailure } from '../../functions/application/record-failure.js';
 import { summarizeExecution } from '../../functions/application/summarize.js';
 import { applyEvent, ClusterDeletedError, UnknownClusterError } from '../../functions/domain/facts.js';
@@ -285,21 +285,30 @@ function start(world: World, sequence: Sequence, withFaults: boolean): Process {
   return { deps: { store: world.store, providers, notifier: { notify: async () => undefined }, now, applyingLeaseMs: 60_000 }, sandbox };
 }
 
-/** One flow execution as the state machine runs it: Plan (Retry, Catch -> Notify), each change (Retry, Catch -> RecordFailure). */
+/**
+ * One flow execution as the state machine runs it: Plan (Retry, Catch -> Notify); each lane's pages (LoadPage), each
+ * change (Retry, Catch -> RecordFailure).
+ */
 async function runFlowExecution(input: FlowInput, deps: AppDeps): Promise<'succeeded' | 'failed'> {
-  let changeIds: string[];
+  let lanes;
   try {
-    changeIds = (await retried(() => planStep(input, deps))).changeIds;
+    lanes = (await retried(() => planStep(input, deps))).lanes;
   } catch (error) {
     if (error instanceof Crash) throw error;
     return 'failed';
   }
-  for (const changeId of changeIds) {
-    try {
-      await retried(() => applyChange({ clusterId: input.clusterId, executionId: input.executionId, changeId }, deps));
-    } catch (error) {
-      if (error instanceof Crash) throw error;
-      await retried(() => recordFailure({ clusterId: input.clusterId, executionId: input.executionId, changeId, error: { Error: (error as Error).name, Cause: (error as Error).message } }, deps));
+  for (const { lane, pages } of lanes) {
+    for (let page = 0; page >= 0; ) {
+      const loaded = await retried(() => loadApplyPage({ ...input, lane, page, pages }, deps));
+      for (const changeId of loaded.changeIds) {
+        try {
+          await retried(() => applyChange({ clusterId: input.clusterId, executionId: input.executionId, changeId }, deps));
+        } catch (error) {
+          if (error instanceof Crash) throw error;
+          await retried(() => recordFailure({ clusterId: input.clusterId, executionId: input.executionId, changeId, error: { Error: (error as Error).name, Cause: (error as Error).message } }, deps));
+        }
+      }
+      page = loaded.next;
     }
   }
   return (await summarizeExecution(input, deps)).outcome;

@@ -264,7 +264,7 @@ describe('Class: StatelessStack', () => {
     for (const definition of resolved) {
       const tasks = collectStates(definition).filter(([, state]) => state['Type'] === 'Task');
       expect(tasks.map(([name]) => name).sort()).toEqual(
-        [FLOW_STATES.plan, FLOW_STATES.applyChange, FLOW_STATES.recordFailure, FLOW_STATES.notify].sort(),
+        [FLOW_STATES.plan, FLOW_STATES.loadPage, FLOW_STATES.applyChange, FLOW_STATES.recordFailure, FLOW_STATES.notify].sort(),
       );
       for (const [name, state] of tasks) {
         expect([name, state['Retry']]).toEqual([
@@ -456,14 +456,27 @@ describe('Class: StatelessStack', () => {
       }
     });
 
-    it('lets only ingest-event and reconcile start flows, and keeps reconcile read-only on the table', () => {
+    it('lets only ingest-event and reconcile start flows, and keeps reconcile and load-page read-only on the table', () => {
       for (const [handlerId, granted] of actionsByHandler(stateless)) {
         expect([handlerId, granted.has('states:StartExecution')]).toEqual([
           handlerId,
           handlerId === 'ingest-event' || handlerId === 'reconcile',
         ]);
         const writes = granted.has('dynamodb:PutItem') || granted.has('dynamodb:UpdateItem');
-        expect([handlerId, writes]).toEqual([handlerId, handlerId !== 'reconcile']);
+        expect([handlerId, writes]).toEqual([handlerId, handlerId !== 'reconcile' && handlerId !== 'load-page']);
+      }
+    });
+
+    it('applies lanes as a Distributed Map of standard child executions whose results are discarded', () => {
+      for (const definition of flowDefinitions(stateless)) {
+        const states = Object.fromEntries(collectStates(definition));
+        expect(states[FLOW_STATES.applyLanes]).toMatchObject({
+          Type: 'Map',
+          ItemsPath: '$.lanes',
+          ResultPath: null,
+          ItemProcessor: { ProcessorConfig: { Mode: 'DISTRIBUTED', ExecutionType: 'STANDARD' }, StartAt: FLOW_STATES.loadPage },
+        });
+        expect(states[FLOW_STATES.applyPage]).toMatchObject({ Type: 'Map', ItemsPath: '$.changeIds', MaxConcurrency: 1, ResultPath: null });
       }
     });
   });

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startLocalDynamo, type LocalDynamo } from '../../functions/adapters/dynamodb/local-dynamo.js';
+import { parseProfileText } from '../../functions/application/profile-text.js';
 import { createIngestEventHandler } from '../../functions/handlers/ingest-event.js';
 import { createLogger } from '../../functions/handlers/middleware.js';
 import type { FlowInput, FlowStarter } from '../../functions/ports/flow-runner.js';
@@ -25,6 +26,8 @@ describe('Handler: ingest-event', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'podreach-ingest-'));
     local = await startLocalDynamo(dir);
+    // the profile the sample events name (an event naming a profile that is not stored fails too: ingest-event.test.ts)
+    await local.store.putProfile(parseProfileText(readFileSync('examples/profiles/demo.yaml', 'utf8'), 'demo.yaml'));
     handler = createIngestEventHandler({
       deps: async () => ({ store: local.store, providers: { get: () => { throw new Error('no provider in ingest'); } }, notifier: { notify: async () => undefined }, now: () => new Date() }),
       starter: async () => starter,

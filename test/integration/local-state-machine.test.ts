@@ -66,6 +66,7 @@ describe('Function: synthesizeFlowDefinitions', () => {
       expect(construct).not.toThrow();
       expect(definitions[flow].taskHandlers).toEqual({
         Plan: 'plan-flow',
+        LoadPage: 'load-page',
         ApplyChange: 'apply-change',
         RecordFailure: 'record-failure',
         Notify: 'notify',
@@ -83,7 +84,7 @@ describe('Function: synthesizeFlowDefinitions', () => {
 });
 
 interface FakeFlow {
-  handlers: Record<'plan-flow' | 'apply-change' | 'record-failure' | 'notify', LocalHandler>;
+  handlers: Record<'plan-flow' | 'load-page' | 'apply-change' | 'record-failure' | 'notify', LocalHandler>;
   applied: string[];
   recordedFailures: unknown[];
   notifyInputs: unknown[];
@@ -91,17 +92,28 @@ interface FakeFlow {
 
 type ChangeBehaviour = 'ok' | 'throttle-once' | 'conflict';
 
-/** Small stand-ins for the Lambda handlers, speaking the flow's task contract. */
-function fakeFlow(changes: Record<string, ChangeBehaviour>, planError?: Error): FakeFlow {
+/** Changes per page in the fakes: small, so a few changes already make several pages. */
+const FAKE_PAGE = 2;
+
+/** Small stand-ins for the Lambda handlers, speaking the flow's task contract (the outcomes kept, as the store does). */
+function fakeFlow(changes: Record<string, ChangeBehaviour>, planError?: Error, planExtra: Record<string, unknown> = {}): FakeFlow {
   const applied: string[] = [];
   const recordedFailures: unknown[] = [];
   const notifyInputs: unknown[] = [];
   const throttled = new Set<string>();
+  const outcomes = new Map<string, string>();
+  const ids = Object.keys(changes);
   const handlers: FakeFlow['handlers'] = {
     'plan-flow': async (event) => {
       if (planError) throw planError;
       const input = event as FlowInput;
-      return { clusterId: input.clusterId, flow: input.flow, executionId: input.executionId, changeIds: Object.keys(changes) };
+      const lanes = ids.length > 0 ? [{ lane: 0, pages: Math.ceil(ids.length / FAKE_PAGE) }] : [];
+      return { clusterId: input.clusterId, flow: input.flow, executionId: input.executionId, lanes, changes: ids.length, ...planExtra };
+    },
+    'load-page': async (event) => {
+      const page = event as FlowInput & { lane: number; page: number; pages: number };
+      const changeIds = ids.slice(page.page * FAKE_PAGE, (page.page + 1) * FAKE_PAGE);
+      return { ...page, changeIds, next: page.page + 1 < page.pages ? page.page + 1 : -1 };
     },
     'apply-change': async (event) => {
       const { changeId } = event as { changeId: string };
@@ -112,17 +124,19 @@ function fakeFlow(changes: Record<string, ChangeBehaviour>, planError?: Error): 
         throw new ThrottlingError('Rate exceeded');
       }
       if (behaviour === 'conflict') throw new EntryConflictError(`route for ${changeId} points elsewhere`);
+      outcomes.set(changeId, 'applied');
       return { changeId, status: 'applied' };
     },
     'record-failure': async (event) => {
       recordedFailures.push(event);
+      outcomes.set((event as { changeId: string }).changeId, 'failed');
       return { changeId: (event as { changeId: string }).changeId, status: 'failed' };
     },
     notify: async (event) => {
       notifyInputs.push(event);
-      const input = event as FlowInput & { results?: Array<{ status: string }>; error?: { Error: string; Cause: string } };
-      const failed = input.results?.filter((result) => result.status === 'failed').length ?? 0;
-      const applied = input.results?.filter((result) => result.status === 'applied').length ?? 0;
+      const input = event as FlowInput & { error?: { Error: string; Cause: string } };
+      const failed = [...outcomes.values()].filter((status) => status === 'failed').length;
+      const applied = [...outcomes.values()].filter((status) => status === 'applied').length;
       const summary: ExecutionSummary = {
         clusterId: input.clusterId,
         flow: input.flow,
@@ -172,17 +186,8 @@ describe('Class: LocalFlowRunner', () => {
       expect(fake.recordedFailures).toEqual([]);
       expect(summary.outcome).toBe('succeeded');
       expect(summary.counts.applied).toBe(3);
-      expect(fake.notifyInputs).toEqual([
-        {
-          ...input,
-          changeIds: ['chg-1', 'chg-2', 'chg-3'],
-          results: [
-            { changeId: 'chg-1', status: 'applied' },
-            { changeId: 'chg-2', status: 'applied' },
-            { changeId: 'chg-3', status: 'applied' },
-          ],
-        },
-      ]);
+      // Notify gets the plan's small output: no list of changes or results travels through the states
+      expect(fake.notifyInputs).toEqual([{ ...input, lanes: [{ lane: 0, pages: 2 }], changes: 3 }]);
       expect(entered[0]).toBe('Plan');
       expect(entered).toContain('Notify');
       expect(entered.at(-1)).toBe('FlowSucceeded');
@@ -254,6 +259,20 @@ describe('Class: LocalFlowRunner', () => {
       expect(summary.outcome).toBe('failed');
       expect(summary.error).toBe('Error: Slack webhook secret missing');
       expect(entered.at(-1)).toBe('NotifyFailed');
+    });
+
+    it('fails like AWS (States.DataLimitExceeded) when a state passes the 256 KiB payload limit', async () => {
+      // Prepare: a Plan whose output carries 300 KB
+      const fake = fakeFlow({ 'chg-1': 'ok' }, undefined, { padding: 'x'.repeat(300 * 1024) });
+      const runner = new LocalFlowRunner({ handlers: fake.handlers, definitions, summarize: summarizeFallback });
+
+      // Act
+      const summary = await runner.run(input);
+
+      // Assess
+      expect(summary.outcome).toBe('failed');
+      expect(summary.error).toMatch(/^States\.DataLimitExceeded: the (output of state Plan|input of state ApplyLanes) is \d+ bytes/);
+      expect(fake.applied).toEqual([]);
     });
 
     it('retries a throttled Notify and RecordFailure instead of failing the execution', async () => {

@@ -1,49 +1,35 @@
 // The Slack adapter against a real HTTP server on 127.0.0.1 that plays the incoming webhook.
-import { once } from 'node:events';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { WebhookReceiver, type Received } from '../support/slack-receiver.js';
 import { InvalidInputError, PodreachError } from '../../functions/domain/errors.js';
 import type { Change, ChangeStatus } from '../../functions/domain/model.js';
 import type { ExecutionSummary } from '../../functions/ports/notifier.js';
 import { NotificationError } from '../../functions/adapters/slack/notification-error.js';
 import { NullNotifier } from '../../functions/adapters/slack/null-notifier.js';
-import { SLACK_LIMITS } from '../../functions/adapters/slack/message.js';
+import { readFileSync } from 'node:fs';
+import { blockTextLength, SLACK_LIMITS } from '../../functions/adapters/slack/message.js';
+import { parseProfileText } from '../../functions/application/profile-text.js';
+import { FLOWS } from '../../functions/domain/model.js';
+import { plan, tkeFacts } from '../unit/domain/planner/fixtures.js';
 import { createNotifier, SlackNotifier, webhookUrlFromEnvironment } from '../../functions/adapters/slack/slack-notifier.js';
 
-interface Received {
-  at: number;
-  path: string;
-  body: { text: string; blocks: Array<{ type: string; text?: { text: string }; elements?: Array<{ text: string }> }> };
-}
-
-type Reply = (response: ServerResponse) => void;
-
-/** A webhook receiver: records every POST, answers from a queue of replies (then 200 "ok"). */
-class WebhookReceiver {
-  readonly received: Received[] = [];
-  readonly replies: Reply[] = [];
-  #server: Server = createServer((request, response) => void this.#handle(request, response));
-
-  async start(): Promise<string> {
-    this.#server.listen(0, '127.0.0.1');
-    await once(this.#server, 'listening');
-    const { port } = this.#server.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/services/T000/B000/secretToken123`;
-  }
-
-  async stop(): Promise<void> {
-    this.#server.closeAllConnections();
-    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
-  }
-
-  async #handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
-    let text = '';
-    for await (const chunk of request) text += String(chunk);
-    this.received.push({ at: Date.now(), path: request.url ?? '', body: JSON.parse(text) as Received['body'] });
-    const reply = this.replies.shift();
-    if (reply) reply(response);
-    else response.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
-  }
+/** A clock that only moves when the notifier waits: the waits it asks for are the gaps between its posts. */
+function fakePacing() {
+  let now = 1_000_000;
+  const postedAt: number[] = [];
+  const fetchThrough: typeof fetch = async (input, init) => {
+    postedAt.push(now);
+    return fetch(input, init);
+  };
+  return {
+    postedAt,
+    options: {
+      clock: () => now,
+      sleep: async (ms: number) => {
+        now += ms;
+      },
+      fetch: fetchThrough,
+    },
+  };
 }
 
 function change(overrides: Partial<Change> & Pick<Change, 'id' | 'kind' | 'target'>, status: ChangeStatus = 'applied'): Change {
@@ -178,14 +164,15 @@ describe('Class: SlackNotifier', () => {
     });
 
     it("splits a summary over Slack's limits into parts that keep every entry and say part i/n", async () => {
-      // Prepare: 2,500 routes render to ~125,000 characters, over the 40,000 a message may hold
+      // Prepare: 2,500 routes render to ~125,000 characters, over the 12,000 a message's blocks may hold
       const changes = Array.from({ length: 2500 }, (_, index) =>
         change({ id: `c${index}`, kind: 'route', target: `rtb-${index % 7}`, cidr: `10.${Math.floor(index / 256)}.${index % 256}.0/24`, nextHop: `vpngw-${index % 3}` }),
       );
       const summary = summaryOf(changes);
+      const pacing = fakePacing();
 
       // Act
-      await new SlackNotifier(url).notify(summary);
+      await new SlackNotifier(url, pacing.options).notify(summary);
 
       // Assess
       const messages = receiver.received;
@@ -202,6 +189,55 @@ describe('Class: SlackNotifier', () => {
       });
       for (const entry of changes) {
         expect(text).toContain(`• route \`${entry.target}\`: \`${entry.cidr}\` → \`${entry.nextHop}\``);
+      }
+      expect(pacing.postedAt.length).toBe(messages.length);
+    });
+
+    it('keeps every part of a 300-CIDR cluster within 12,000 characters of block text and 50 blocks, posted at least 1 s apart', async () => {
+      // Prepare: what the contract example profile plans for a cluster with 300 container CIDRs, every change applied
+      const podCidrs = Array.from({ length: 300 }, (_, index) => `100.${64 + Math.floor(index / 256)}.${index % 256}.0/24`);
+      const facts = tkeFacts({ podCidrs });
+      const profile = parseProfileText(readFileSync('examples/profiles/contract-example.yaml', 'utf8')).spec;
+      const world = { held: [], ledger: [], quotas: { routesPerTable: 10_000, prefixesPerDxGateway: 10_000, selectorsPerConnection: 10_000, rulesPerSecurityGroup: 10_000, whitelistEntries: 10_000 } };
+      const planned = FLOWS.flatMap((flow) => plan(world, facts, profile, flow).changes);
+      const applied = planned.map((entry) => ({ ...entry, status: 'applied' as const }));
+      const summary = summaryOf(applied, { clusterId: facts.clusterId, flow: 'vpn', flows: [...FLOWS] });
+      const pacing = fakePacing();
+
+      // Act
+      await new SlackNotifier(url, pacing.options).notify(summary);
+
+      // Assess
+      const messages = receiver.received;
+      expect(applied.length).toBeGreaterThan(1000);
+      expect(messages.length).toBeGreaterThan(1);
+      messages.forEach((message, index) => {
+        expect(message.body.blocks.length).toBeLessThanOrEqual(50);
+        expect(blockTextLength(message.body.blocks as never)).toBeLessThanOrEqual(12_000);
+        expect(allText(message)).toContain(`part ${index + 1}/${messages.length}`);
+        // one logical notification: every part says which cluster and execution it belongs to
+        expect(allText(message)).toContain(summary.executionId);
+      });
+      const text = messages.map(allText).join('\n');
+      for (const cidr of podCidrs) expect(text).toContain(`\`${cidr}\``);
+      const gaps = pacing.postedAt.slice(1).map((at, index) => at - pacing.postedAt[index]!);
+      expect(gaps.length).toBe(messages.length - 1);
+      expect(Math.min(...gaps)).toBeGreaterThanOrEqual(1000);
+    });
+
+    it('paces the parts of one notification at least a second apart on the real clock', async () => {
+      // Prepare: limits small enough for three parts
+      const changes = Array.from({ length: 30 }, (_, index) => change({ id: `c${index}`, kind: 'route', target: 'rtb-main', cidr: `10.0.${index}.0/24`, nextHop: 'vpngw-1' }));
+      const notifier = new SlackNotifier(url, { limits: { maxBlocksPerMessage: 5, maxSectionChars: 400, maxCharsPerMessage: 1200 } });
+
+      // Act
+      await notifier.notify(summaryOf(changes));
+
+      // Assess
+      const messages = receiver.received;
+      expect(messages.length).toBeGreaterThanOrEqual(3);
+      for (let index = 1; index < messages.length; index += 1) {
+        expect(messages[index]!.at - messages[index - 1]!.at).toBeGreaterThanOrEqual(950);
       }
     });
 

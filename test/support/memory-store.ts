@@ -6,7 +6,7 @@ import type { Artifact, ClusterFacts, Flow, Holding, LedgerEntry } from '../../f
 import { targetKey } from '../../functions/domain/planner/identity.js';
 import type { TargetRef } from '../../functions/domain/planner/types.js';
 import type { ConnectivityProfile } from '../../functions/domain/profile.js';
-import type { LeaseRecord, PlanRecord, StateStore, StoredCluster, StoredDocument } from '../../functions/ports/state-store.js';
+import type { ExecutionRef, LeaseRecord, PlanRecord, StateStore, StoredCluster, StoredDocument } from '../../functions/ports/state-store.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
 
@@ -68,6 +68,23 @@ export class MemoryStateStore implements StateStore {
   async listPlans(clusterId: string, flow?: Flow): Promise<PlanRecord[]> {
     this.check();
     return this.plans.filter((plan) => plan.clusterId === clusterId && (!flow || plan.flow === flow)).map(copy);
+  }
+
+  async getPlan(clusterId: string, flow: Flow, executionId: string): Promise<PlanRecord | undefined> {
+    this.check();
+    return copy(this.plans.find((plan) => plan.clusterId === clusterId && plan.flow === flow && plan.executionId === executionId));
+  }
+
+  private readonly pages = new Map<string, string[]>();
+
+  async saveApplyPages(execution: ExecutionRef, lanes: readonly (readonly (readonly string[])[])[]): Promise<void> {
+    this.check();
+    lanes.forEach((pages, lane) => pages.forEach((changeIds, page) => this.pages.set(`${execution.clusterId}#${execution.flow}#${execution.executionId}#${lane}#${page}`, [...changeIds])));
+  }
+
+  async getApplyPage(execution: ExecutionRef, lane: number, page: number): Promise<string[] | undefined> {
+    this.check();
+    return copy(this.pages.get(`${execution.clusterId}#${execution.flow}#${execution.executionId}#${lane}#${page}`));
   }
 
   async getChange(clusterId: string, changeId: string): Promise<LedgerEntry | undefined> {

@@ -171,6 +171,8 @@ export class AwsProvider extends KitProvider {
       update: (entry) => this.ec2.send(new ReplaceRouteCommand(input(entry))),
       delete: (current) => this.ec2.send(new DeleteRouteCommand({ RouteTableId: current.target, ...destination(need(current, 'cidr')) })),
       raced: (error) => awsErrors.has(error, 'RouteAlreadyExists'),
+      // CreateRoute refuses a destination that is taken (RouteAlreadyExists); ReplaceRoute is the only overwrite
+      writeFirst: true,
     };
   }
 
@@ -250,6 +252,7 @@ export class AwsProvider extends KitProvider {
         this.ec2.send(new AuthorizeSecurityGroupIngressCommand({ GroupId: entry.target, IpPermissions: [permission(entry, ownershipMark(context, RULE_DESCRIPTION_LENGTH))] })),
       delete: (current) => this.ec2.send(new RevokeSecurityGroupIngressCommand({ GroupId: current.target, IpPermissions: [permission(current)] })),
       raced: (error) => awsErrors.has(error, 'InvalidPermission.Duplicate'),
+      writeFirst: true,
       // only a rule this cluster authorized is revoked
       keep: (found, context) => parseOwnershipMark(found.description)?.clusterId !== context.clusterId,
     };

@@ -19,17 +19,26 @@ import {
   type ScanCommandInput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { ConcurrentUpdateError, ThrottlingError } from '../../domain/errors.js';
+import { brotliCompressSync, brotliDecompressSync, constants as zlibConstants } from 'node:zlib';
+import { ConcurrentUpdateError, InvalidInputError, ThrottlingError } from '../../domain/errors.js';
 import type { Artifact, ClusterFacts, Flow, Holding, LedgerEntry } from '../../domain/model.js';
 import { targetKey } from '../../domain/planner/identity.js';
 import type { TargetRef } from '../../domain/planner/types.js';
 import type { ConnectivityProfile } from '../../domain/profile.js';
-import type { LeaseRecord, PlanRecord, StateStore, StoredCluster, StoredDocument } from '../../ports/state-store.js';
+import type { ExecutionRef, LeaseRecord, PlanRecord, StateStore, StoredCluster, StoredDocument } from '../../ports/state-store.js';
 
 export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
 
 /** Plan history is kept this long (the table's TTL removes it on AWS; dynalite ignores TTL). */
 export const PLAN_RETENTION_SECONDS = 30 * 24 * 3600;
+
+/** Characters of a plan's JSON per item: at most 4 bytes each in UTF-8, inside DynamoDB's 400 KB per item. */
+export const PLAN_PART_CHARS = 90_000;
+
+function expiryOf(createdAt: string): number | undefined {
+  const seconds = Math.floor(Date.parse(createdAt) / 1000);
+  return Number.isFinite(seconds) ? seconds + PLAN_RETENTION_SECONDS : undefined;
+}
 
 type Item = Record<string, AttributeValue>;
 
@@ -38,6 +47,11 @@ const THROTTLING_CODES = new Set(['ProvisionedThroughputExceededException', 'Thr
 const keys = {
   cluster: (clusterId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: 'META' }),
   plan: (plan: PlanRecord) => ({ pk: `CLUSTER#${plan.clusterId}`, sk: `PLAN#${plan.createdAt}#${plan.flow}#${plan.executionId}` }),
+  planPart: (ref: ExecutionRef, part: number) => ({ pk: `CLUSTER#${ref.clusterId}`, sk: `PLANPART#${ref.flow}#${ref.executionId}#${String(part).padStart(5, '0')}` }),
+  applyPage: (ref: ExecutionRef, lane: number, page: number) => ({
+    pk: `CLUSTER#${ref.clusterId}`,
+    sk: `APPLY#${ref.flow}#${ref.executionId}#${String(lane).padStart(5, '0')}#${String(page).padStart(5, '0')}`,
+  }),
   change: (clusterId: string, changeId: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `CHANGE#${changeId}` }),
   artifact: (clusterId: string, flow: Flow, name: string) => ({ pk: `CLUSTER#${clusterId}`, sk: `ARTIFACT#${flow}#${name}` }),
   profile: (name: string) => ({ pk: `PROFILE#${name}`, sk: 'META' }),
@@ -52,6 +66,33 @@ function toItem(value: Record<string, unknown>): Item {
 
 function fromItem<T>(item: Item): T {
   return unmarshall(item) as T;
+}
+
+/** A value this large (JSON characters) is stored compressed; smaller ones stay readable in the console. */
+const INLINE_LIMIT = 100 * 1024;
+/** DynamoDB holds 400 KB per item; the rest is left for the keys and the other attributes. */
+const PACKED_LIMIT = 380 * 1024;
+
+/**
+ * `{ [name]: value }`, or `{ [name + 'Br']: brotli(JSON) }` when the value is large: a cluster of 5,000 nodes or a
+ * plan of thousands of changes is megabytes of JSON but compresses 20-40 times. Throws InvalidInputError when
+ * even that does not fit one item, before anything is written.
+ */
+export function packAttribute(name: string, value: unknown, what: string): Record<string, unknown> {
+  const json = JSON.stringify(value);
+  if (json.length <= INLINE_LIMIT) return { [name]: value };
+  const packed = brotliCompressSync(json, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 5 } });
+  if (packed.length > PACKED_LIMIT) {
+    throw new InvalidInputError(what, `too large to record: ${Math.ceil(packed.length / 1024)} KB compressed (${Math.ceil(json.length / 1024)} KB of JSON), a DynamoDB item holds 400 KB`);
+  }
+  return { [`${name}Br`]: packed };
+}
+
+/** The value packAttribute stored under `name`, compressed or not. */
+function unpackAttribute<T>(row: Record<string, unknown>, name: string): T {
+  const packed = row[`${name}Br`];
+  if (packed instanceof Uint8Array) return JSON.parse(brotliDecompressSync(packed).toString('utf8')) as T;
+  return row[name] as T;
 }
 
 /** Translates what the domain knows how to handle; everything else is rethrown as it is. */
@@ -98,13 +139,13 @@ export class DynamoStateStore implements StateStore {
   async getCluster(clusterId: string): Promise<StoredCluster | undefined> {
     const item = await this.getItem(keys.cluster(clusterId));
     if (!item) return undefined;
-    const row = fromItem<{ facts: ClusterFacts; version: number }>(item);
-    return { facts: row.facts, version: row.version };
+    const row = fromItem<{ version: number } & Record<string, unknown>>(item);
+    return { facts: unpackAttribute<ClusterFacts>(row, 'facts'), version: row.version };
   }
 
   async putCluster(facts: ClusterFacts, expectedVersion: number | undefined): Promise<number> {
     const version = (expectedVersion ?? 0) + 1;
-    await this.putVersioned(keys.cluster(facts.clusterId), { facts, version }, expectedVersion, `cluster ${facts.clusterId}`);
+    await this.putVersioned(keys.cluster(facts.clusterId), { ...packAttribute('facts', facts, `cluster ${facts.clusterId}`), version }, expectedVersion, `cluster ${facts.clusterId}`);
     return version;
   }
 
@@ -114,19 +155,19 @@ export class DynamoStateStore implements StateStore {
       ExpressionAttributeValues: { ':meta': { S: 'META' }, ':prefix': { S: 'CLUSTER#' } },
     });
     return items
-      .map((item) => fromItem<{ facts: ClusterFacts }>(item).facts)
+      .map((item) => unpackAttribute<ClusterFacts>(fromItem(item), 'facts'))
       .sort((a, b) => a.clusterId.localeCompare(b.clusterId));
   }
 
   // ---- profiles
 
   async putProfile(profile: ConnectivityProfile): Promise<void> {
-    await this.put({ ...keys.profile(profile.metadata.name), profile }, undefined, `profile ${profile.metadata.name}`);
+    await this.put({ ...keys.profile(profile.metadata.name), ...packAttribute('profile', profile, `profile ${profile.metadata.name}`) }, undefined, `profile ${profile.metadata.name}`);
   }
 
   async getProfile(name: string): Promise<ConnectivityProfile | undefined> {
     const item = await this.getItem(keys.profile(name));
-    return item ? fromItem<{ profile: ConnectivityProfile }>(item).profile : undefined;
+    return item ? unpackAttribute<ConnectivityProfile>(fromItem(item), 'profile') : undefined;
   }
 
   async listProfiles(): Promise<ConnectivityProfile[]> {
@@ -135,16 +176,34 @@ export class DynamoStateStore implements StateStore {
       ExpressionAttributeValues: { ':meta': { S: 'META' }, ':prefix': { S: 'PROFILE#' } },
     });
     return items
-      .map((item) => fromItem<{ profile: ConnectivityProfile }>(item).profile)
+      .map((item) => unpackAttribute<ConnectivityProfile>(fromItem(item), 'profile'))
       .sort((a, b) => a.metadata.name.localeCompare(b.metadata.name));
   }
 
   // ---- plans
 
+  /**
+   * The plan's JSON in parts of at most PLAN_PART_CHARS (an item holds 400 KB), then a header item that lists it
+   * (written last: a plan is listed only once all of it is there).
+   */
   async savePlan(plan: PlanRecord): Promise<void> {
-    const createdAtSeconds = Math.floor(Date.parse(plan.createdAt) / 1000);
-    const expiresAt = Number.isFinite(createdAtSeconds) ? createdAtSeconds + PLAN_RETENTION_SECONDS : undefined;
-    await this.put({ ...keys.plan(plan), flow: plan.flow, plan, expiresAt }, undefined, `plan ${plan.executionId}`);
+    const expiresAt = expiryOf(plan.createdAt);
+    const text = JSON.stringify(plan);
+    const parts = Math.max(1, Math.ceil(text.length / PLAN_PART_CHARS));
+    for (let part = 0; part < parts; part++) {
+      const data = text.slice(part * PLAN_PART_CHARS, (part + 1) * PLAN_PART_CHARS);
+      await this.put({ ...keys.planPart(plan, part), data, expiresAt }, undefined, `plan ${plan.executionId} part ${part}`);
+    }
+    await this.put({ ...keys.plan(plan), flow: plan.flow, executionId: plan.executionId, parts, expiresAt }, undefined, `plan ${plan.executionId}`);
+  }
+
+  async getPlan(clusterId: string, flow: Flow, executionId: string): Promise<PlanRecord | undefined> {
+    const items = await this.queryAll({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': { S: `CLUSTER#${clusterId}` }, ':prefix': { S: `PLANPART#${flow}#${executionId}#` } },
+    });
+    if (items.length === 0) return undefined;
+    return JSON.parse(items.map((item) => fromItem<{ data: string }>(item).data).join('')) as PlanRecord;
   }
 
   async listPlans(clusterId: string, flow?: Flow): Promise<PlanRecord[]> {
@@ -157,7 +216,30 @@ export class DynamoStateStore implements StateStore {
       },
       ...(flow ? { FilterExpression: 'flow = :flow' } : {}),
     });
-    return items.map((item) => fromItem<{ plan: PlanRecord }>(item).plan);
+    const plans: PlanRecord[] = [];
+    for (const item of items) {
+      const header = fromItem<{ flow: Flow; executionId?: string; plan?: PlanRecord }>(item);
+      // plans of earlier versions are one item
+      const plan = header.plan ?? (header.executionId ? await this.getPlan(clusterId, header.flow, header.executionId) : undefined);
+      if (plan) plans.push(plan);
+    }
+    return plans;
+  }
+
+  // ---- apply pages
+
+  async saveApplyPages(execution: ExecutionRef, lanes: readonly (readonly (readonly string[])[])[]): Promise<void> {
+    const expiresAt = Math.floor(Date.now() / 1000) + PLAN_RETENTION_SECONDS;
+    for (const [lane, pages] of lanes.entries()) {
+      for (const [page, changeIds] of pages.entries()) {
+        await this.put({ ...keys.applyPage(execution, lane, page), changeIds: [...changeIds], expiresAt }, undefined, `apply page ${lane}/${page} of ${execution.executionId}`);
+      }
+    }
+  }
+
+  async getApplyPage(execution: ExecutionRef, lane: number, page: number): Promise<string[] | undefined> {
+    const item = await this.getItem(keys.applyPage(execution, lane, page));
+    return item ? fromItem<{ changeIds: string[] }>(item).changeIds : undefined;
   }
 
   // ---- change ledger
@@ -236,7 +318,7 @@ export class DynamoStateStore implements StateStore {
   // ---- artifacts
 
   async putArtifact(clusterId: string, artifact: Artifact): Promise<void> {
-    await this.put({ ...keys.artifact(clusterId, artifact.flow, artifact.name), artifact }, undefined, `artifact ${artifact.name}`);
+    await this.put({ ...keys.artifact(clusterId, artifact.flow, artifact.name), ...packAttribute('artifact', artifact, `artifact ${artifact.name}`) }, undefined, `artifact ${artifact.name}`);
   }
 
   async listArtifacts(clusterId: string): Promise<Artifact[]> {
@@ -244,7 +326,7 @@ export class DynamoStateStore implements StateStore {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': { S: `CLUSTER#${clusterId}` }, ':prefix': { S: 'ARTIFACT#' } },
     });
-    return items.map((item) => fromItem<{ artifact: Artifact }>(item).artifact);
+    return items.map((item) => unpackAttribute<Artifact>(fromItem(item), 'artifact'));
   }
 
   async deleteArtifact(clusterId: string, flow: Flow, name: string): Promise<void> {

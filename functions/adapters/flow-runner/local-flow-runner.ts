@@ -79,15 +79,17 @@ export class LocalFlowRunner implements FlowRunner {
     const execution = stateMachine.run(input as unknown as JsonValue, {
       overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
     });
-    const progress = onProgress ? this.reportProgress(execution.eventLogs, onProgress) : Promise.resolve();
+    const watched = this.watch(execution, onProgress);
 
     try {
       const output = await execution.result;
-      await progress;
+      await watched.done;
+      if (watched.overLimit) return this.options.summarize(input, watched.overLimit);
       if (isExecutionSummary(output)) return output.truncated ? this.options.summarize(input, output.error) : output;
       return this.options.summarize(input, `The ${input.flow} flow ended without an execution summary.`);
     } catch (error) {
-      await progress;
+      await watched.done;
+      if (watched.overLimit) return this.options.summarize(input, watched.overLimit);
       if (isExecutionSummary(notifySummary) && notifySummary.outcome === 'failed') {
         return notifySummary.truncated ? this.options.summarize(input, notifySummary.error ?? describeFailure(error)) : notifySummary;
       }
@@ -109,14 +111,34 @@ export class LocalFlowRunner implements FlowRunner {
     return stateMachine;
   }
 
-  private async reportProgress(
-    eventLogs: ReturnType<StateMachine['run']>['eventLogs'],
-    onProgress: (message: string) => void,
-  ): Promise<void> {
-    for await (const event of eventLogs) {
-      if (event.type === 'StateEntered') {
-        onProgress(event.index === undefined ? event.state.name : `${event.state.name} #${event.index + 1}`);
+  /**
+   * Follows the execution's events: progress for the caller, and Step Functions' payload limit, which the local
+   * engine does not enforce — a state whose input or output passes 256 KiB aborts the execution as
+   * States.DataLimitExceeded would in AWS, so tests see what AWS would refuse.
+   */
+  private watch(execution: ReturnType<StateMachine['run']>, onProgress?: (message: string) => void): { done: Promise<void>; overLimit?: string } {
+    const watched: { done: Promise<void>; overLimit?: string } = { done: Promise.resolve() };
+    const check = (what: string, value: unknown) => {
+      if (watched.overLimit || value === undefined) return;
+      const bytes = Buffer.byteLength(JSON.stringify(value));
+      if (bytes <= PAYLOAD_LIMIT_BYTES) return;
+      watched.overLimit = `States.DataLimitExceeded: ${what} is ${bytes} bytes, over Step Functions' limit of ${PAYLOAD_LIMIT_BYTES}`;
+      execution.abort();
+    };
+    watched.done = (async () => {
+      for await (const event of execution.eventLogs) {
+        if (event.type === 'ExecutionStarted') check('the execution input', event.input);
+        if (event.type === 'StateEntered' || event.type === 'StateExited') {
+          check(`the ${event.type === 'StateEntered' ? 'input' : 'output'} of state ${event.state.name}`, event.type === 'StateEntered' ? event.state.input : event.state.output);
+        }
+        if (event.type === 'StateEntered' && onProgress) {
+          onProgress(event.index === undefined ? event.state.name : `${event.state.name} #${event.index + 1}`);
+        }
       }
-    }
+    })();
+    return watched;
   }
 }
+
+/** Step Functions' limit on a state's input or output, and on an execution's input (256 KiB). */
+export const PAYLOAD_LIMIT_BYTES = 256 * 1024;

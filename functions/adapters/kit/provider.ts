@@ -4,7 +4,7 @@
 // never overwritten, a write that raced another writer is decided by re-reading, whole-list APIs are changed
 // under a lease, and the read after writing is the verification (VerificationError when it does not show the
 // entry; a delete is verified gone). supports() is the table's kinds; errors are translated in one place.
-import { sameCidr } from '../../domain/cidr.js';
+import { canonicalCidr, sameCidr } from '../../domain/cidr.js';
 import { EntryConflictError, InvalidInputError, UnsupportedChangeError, VerificationError } from '../../domain/errors.js';
 import type { ChangeKind, NetworkEntry, ProviderEntry, ProviderName } from '../../domain/model.js';
 import type { EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
@@ -42,6 +42,12 @@ export interface KindOperations {
   lease?(target: string): string;
   /** A write error that means another writer (or an earlier attempt) got there first: the re-read decides. */
   raced?(error: unknown): boolean;
+  /**
+   * The cloud refuses a create at an identity that is taken (with a raced() error) rather than replacing what is
+   * there: the kit then creates first and reads once, after — the read verifies the write, or decides a refused one
+   * (identical: done; another value: a conflict, untouched). One read per change instead of two.
+   */
+  writeFirst?: boolean;
   /** After a delete, a listed entry in this state counts as removed (a CCN route that is now disabled). */
   gone?(found: ProviderEntry): boolean;
   /** A listed entry podreach must leave although it matches (another cluster's rule). Default: none. */
@@ -132,8 +138,9 @@ export abstract class KitProvider implements NetworkProvider {
     return { ...this.kit.quotas };
   }
 
+  /** The port lists CIDRs in canonical form (the planner looks entries up by their text): normalised here, once. */
   listEntries(kind: ChangeKind, target: string): Promise<ProviderEntry[]> {
-    return this.translated(`list ${kind} ${target}`, () => this.ops(kind).list(target));
+    return this.translated(`list ${kind} ${target}`, async () => (await this.ops(kind).list(target)).map(canonicalEntry));
   }
 
   createEntry(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
@@ -198,6 +205,7 @@ export abstract class KitProvider implements NetworkProvider {
   private async write(entry: NetworkEntry, context: EntryContext, update: boolean): Promise<ProviderEntry> {
     const ops = this.ops(entry.kind);
     const verify = this.verifier(ops);
+    if (!update && ops.writeFirst && ops.raced && !ops.lease && !ops.valueOnly && !ops.pending && !ops.eventual) return this.writeFirst(ops, entry, context);
     let held = await ops.list(entry.target);
     if (held.some((found) => (ops.identity ?? sameIdentity)(found, entry) && ops.pending?.(found))) held = await this.settled(ops, entry);
     const inPlace = held.find((found) => verify(found, entry));
@@ -220,6 +228,22 @@ export abstract class KitProvider implements NetworkProvider {
     throw new VerificationError(`${describe(entry)} is not there after writing it`);
   }
 
+  /** Create, then one read that verifies it (or, when the cloud refused it as taken, says by what). */
+  private async writeFirst(ops: KindOperations, entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
+    const verify = this.verifier(ops);
+    try {
+      await ops.create(entry, context, []);
+    } catch (error) {
+      if (!ops.raced?.(error)) throw error;
+    }
+    const after = await ops.list(entry.target);
+    const written = after.find((found) => verify(found, entry));
+    if (written) return written;
+    const rival = after.find((found) => (ops.identity ?? sameIdentity)(found, entry));
+    if (rival) throw conflictError(entry, rival);
+    throw new VerificationError(`${describe(entry)} is not there after writing it`);
+  }
+
   private async remove(entry: NetworkEntry, context: EntryContext): Promise<void> {
     const ops = this.ops(entry.kind);
     const verify = this.verifier(ops);
@@ -231,4 +255,11 @@ export abstract class KitProvider implements NetworkProvider {
     const left = await this.settled(ops, entry, ops.eventual ? (held) => !held.some(mine) : undefined);
     if (left.some(mine)) throw new VerificationError(`${describe(entry)} is still there after deleting it`);
   }
+}
+
+function canonicalEntry(entry: ProviderEntry): ProviderEntry {
+  const cidr = entry.cidr === undefined ? undefined : canonicalCidr(entry.cidr);
+  const peerCidr = entry.peerCidr === undefined ? undefined : canonicalCidr(entry.peerCidr);
+  if (cidr === entry.cidr && peerCidr === entry.peerCidr) return entry;
+  return { ...entry, ...(cidr !== undefined ? { cidr } : {}), ...(peerCidr !== undefined ? { peerCidr } : {}) };
 }

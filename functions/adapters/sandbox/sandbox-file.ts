@@ -1,13 +1,13 @@
 // The sandbox seed file (`--sandbox FILE`): the resources an account already holds before podreach runs.
 // YAML or JSON; validated with zod; errors name the field (spec.routeTables[0].routes[1].destination).
 import { readFile } from 'node:fs/promises';
-import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ConcurrentUpdateError, InvalidInputError } from '../../domain/errors.js';
 import { NEXT_HOP_TYPES } from '../../domain/model.js';
-import { cidrSchema, portSchema, quotaOverridesSchema } from '../../domain/profile.js';
+import { heldCidrSchema as cidrSchema, portSchema, quotaOverridesSchema } from '../../domain/profile.js';
 import type { ProviderQuotas } from '../../ports/network-provider.js';
-import { toInvalidInput } from '../../../events/parse.js';
+import { LIMITS } from '../../domain/limits.js';
+import { PARSE_OPTIONS, parseYamlText, toInvalidInput, withSource } from '../../../events/parse.js';
 import type { StateStore } from '../../ports/state-store.js';
 import {
   SANDBOX_ACCOUNT_KEY,
@@ -142,24 +142,20 @@ export const sandboxAccountSchema = z
 export type SandboxAccountSpec = z.infer<typeof sandboxAccountSchema>;
 export type SandboxSpec = SandboxAccountSpec['spec'];
 
-export function parseSandboxAccount(value: unknown): SandboxAccountSpec {
-  const result = sandboxAccountSchema.safeParse(value);
-  if (!result.success) throw toInvalidInput(result.error);
+/** `source` (the file) is named before the field in errors: "seed.yaml: spec.routeTables[0].id: ...". */
+export function parseSandboxAccount(value: unknown, source?: string): SandboxAccountSpec {
+  const result = sandboxAccountSchema.safeParse(value, PARSE_OPTIONS);
+  if (!result.success) throw source ? withSource(toInvalidInput(result.error), source) : toInvalidInput(result.error);
   return result.data;
 }
 
 /** Parses a seed file's text (YAML, or JSON which is YAML too). `source` names the file in errors. */
 export function parseSandboxFile(text: string, source = 'sandbox'): SandboxAccountSpec {
-  let value: unknown;
-  try {
-    value = parseYaml(text);
-  } catch (error) {
-    throw new InvalidInputError(source, `not valid YAML or JSON (${(error as Error).message})`);
-  }
+  const value = parseYamlText(text, source, LIMITS.sandboxBytes);
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new InvalidInputError(source, 'a sandbox file must be an object with apiVersion, kind and spec');
   }
-  return parseSandboxAccount(value);
+  return parseSandboxAccount(value, source);
 }
 
 export async function loadSandboxFile(filePath: string): Promise<SandboxAccountSpec> {

@@ -19,13 +19,28 @@ export interface SlackLimits {
   /** Slack refuses a section whose text is longer than this (3000). */
   maxSectionChars: number;
   /**
-   * Slack truncates a message's text past 40,000 characters; applied to the sum of the blocks' texts too,
-   * which keeps each post a size Slack accepts and a reader can take in.
+   * The sum of the blocks' texts (header and context included). Slack refuses a message whose blocks carry more
+   * than about 12,000 characters (`msg_blocks_too_long`), well under its 40,000 for a message's `text`.
    */
   maxCharsPerMessage: number;
 }
 
-export const SLACK_LIMITS: Readonly<SlackLimits> = { maxBlocksPerMessage: 50, maxSectionChars: 3000, maxCharsPerMessage: 40_000 };
+export const SLACK_LIMITS: Readonly<SlackLimits> = { maxBlocksPerMessage: 50, maxSectionChars: 3000, maxCharsPerMessage: 12_000 };
+
+/** The characters of text a message's blocks carry (what maxCharsPerMessage bounds). */
+export function blockTextLength(blocks: readonly SlackBlock[]): number {
+  let total = 0;
+  for (const block of blocks) {
+    total += textLength(block);
+    if ('elements' in block && Array.isArray(block.elements)) {
+      for (const element of block.elements as unknown[]) {
+        const text = (element as { text?: unknown }).text;
+        if (typeof text === 'string') total += text.length;
+      }
+    }
+  }
+  return total;
+}
 
 const HEADER_MAX_CHARS = 150;
 const ARTIFACT_EXCERPT_LINES = 12;
@@ -35,7 +50,7 @@ const FIXED_BLOCKS_PER_MESSAGE = 2;
 
 /** True when the summary has nothing a person must see: it succeeded and every change was already in place. */
 export function isUnchanged(summary: ExecutionSummary): boolean {
-  return summary.outcome === 'succeeded' && summary.changes.every((change) => change.status === 'unchanged');
+  return summary.outcome === 'succeeded' && (summary.drift ?? []).length === 0 && summary.changes.every((change) => change.status === 'unchanged');
 }
 
 /** mrkdwn treats &, < and > as control characters; user data (ids, reasons) must not inject links or mentions. */
@@ -171,6 +186,13 @@ function contentBlocks(summary: ExecutionSummary, limits: SlackLimits): SlackBlo
     const total = summary.changes.length;
     texts.push(total === 0 ? 'No changes: nothing to apply.' : `No changes: all ${total} entries were already in place.`);
   }
+  const drift = (summary.drift ?? []).map(
+    (entry) =>
+      `• ${escapeMrkdwn(`${entry.kind} ${entry.cidr ?? ''}${entry.peerCidr ? ` <-> ${entry.peerCidr}` : ''} in ${entry.target}`)}: ${
+        entry.drift === 'removed' ? 'removed by someone' : `changed by someone${entry.found ? ` to ${escapeMrkdwn(entry.found)}` : ''}`
+      }`,
+  );
+  texts.push(...groupSections({ title: 'Drift (what podreach keeps in place, changed by hand)', lines: drift }, limits.maxSectionChars));
   for (const artifact of summary.artifacts) texts.push(artifactSection(artifact, limits.maxSectionChars));
   const warnings = summary.warnings.map((warning) => `• ${escapeMrkdwn(warning)}`);
   texts.push(...groupSections({ title: 'Warnings', lines: warnings }, limits.maxSectionChars));

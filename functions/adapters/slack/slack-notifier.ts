@@ -27,6 +27,14 @@ export interface SlackNotifierOptions {
   limits?: SlackLimits;
   /** The HTTP transport (default: global fetch). */
   fetch?: FetchFunction;
+  /**
+   * The least time between two posts of this notifier, parts of one notification included: incoming webhooks
+   * take about one message per second. Default 1000 ms.
+   */
+  minIntervalMs?: number;
+  /** The clock and the wait the pacing uses (tests pass their own). */
+  clock?: () => number;
+  sleep?: (ms: number) => Promise<void>;
 }
 
 const REDACTED = '[webhook URL redacted]';
@@ -45,11 +53,18 @@ export class SlackNotifier implements Notifier {
   readonly #url: string;
   readonly #quietWhenUnchanged: boolean;
   readonly #limits: SlackLimits;
+  readonly #minIntervalMs: number;
+  readonly #clock: () => number;
+  readonly #sleep: (ms: number) => Promise<void>;
+  #lastPostAt: number | undefined;
 
   constructor(webhookUrl: string, options: SlackNotifierOptions = {}) {
     this.#url = webhookUrl;
     this.#quietWhenUnchanged = options.quietWhenUnchanged ?? true;
     this.#limits = options.limits ?? SLACK_LIMITS;
+    this.#minIntervalMs = options.minIntervalMs ?? 1000;
+    this.#clock = options.clock ?? Date.now;
+    this.#sleep = options.sleep ?? ((ms) => sleep(ms));
     const maxRetries = options.maxRateLimitRetries ?? 3;
     const maxWaitSeconds = options.maxRetryAfterSeconds ?? 30;
     const transport: FetchFunction = options.fetch ?? globalThis.fetch;
@@ -79,6 +94,7 @@ export class SlackNotifier implements Notifier {
     if (this.#quietWhenUnchanged && isUnchanged(summary)) return;
     const messages = buildSlackMessages(summary, this.#limits);
     for (const [index, message] of messages.entries()) {
+      await this.#pace();
       try {
         await this.#webhook.send(message);
       } catch (error) {
@@ -86,6 +102,15 @@ export class SlackNotifier implements Notifier {
         throw this.#translate(error, part);
       }
     }
+  }
+
+  /** Waits until the interval since the previous post has passed, then notes this post's start. */
+  async #pace(): Promise<void> {
+    if (this.#lastPostAt !== undefined) {
+      const wait = this.#lastPostAt + this.#minIntervalMs - this.#clock();
+      if (wait > 0) await this.#sleep(wait);
+    }
+    this.#lastPostAt = this.#clock();
   }
 
   #redact(text: string): string {

@@ -1,12 +1,12 @@
 // The generic diff: a flow's desired entries against the provider's current entries and the change ledger.
 // Flow designers say what should exist; this module alone decides create / update / delete / unchanged /
 // blocked, so every flow follows the same safety rules (ownership, foreign entries, quotas, support).
-import { CidrIndex } from '../cidr.js';
+import { parseCidr } from '../cidr.js';
 import { PodreachError } from '../errors.js';
-import type { Change, ChangeKind, Flow, Holding, LedgerEntry, NetworkEntry, ProviderEntry, ProviderName } from '../model.js';
+import type { Change, ChangeKind, DriftedEntry, Flow, Holding, LedgerEntry, NetworkEntry, ProviderEntry, ProviderName } from '../model.js';
 import type { ProviderQuotas } from '../../ports/network-provider.js';
 import { describeClaims, findHolding, hasClaim, holdingRef, otherClaims, type HoldingsSnapshot } from '../holdings.js';
-import { changeId, compareChanges, identityKey, SHARED_KINDS, targetKey, targetRef, valueMatches } from './identity.js';
+import { changeId, compareChanges, identityKey, SHARED_KINDS, SINGLE_ENTRY_KINDS, targetKey, targetRef, valueMatches } from './identity.js';
 import type { DesiredEntry, Snapshot, TargetRef } from './types.js';
 import { summariseForQuota } from '../summarise.js';
 
@@ -36,6 +36,10 @@ export interface DiffInput {
   summarisable?: (entry: DesiredEntry) => boolean;
   /** Where the diff reports what it decided on its own (a rival it enabled beside, a summary). */
   warnings?: string[];
+  /** Where the diff reports entries podreach holds for this flow that someone removed or changed. */
+  drift?: DriftedEntry[];
+  /** repair (default): drifted entries are put back; report: they are only reported (their changes blocked). */
+  driftPolicy?: 'repair' | 'report';
 }
 
 /** Which quota bounds how many entries of a kind one target can hold. */
@@ -96,48 +100,106 @@ function foreignReason(current: ProviderEntry, holding: Holding | undefined, clu
   return `${current.target} already has ${describeEntry(current)} ${describeValue(current)}, ${by}`;
 }
 
-class Snapshots {
-  private readonly byTarget = new Map<string, Map<string, ProviderEntry[]>>();
-  private readonly counts = new Map<string, number>();
-  private readonly byCidr = new Map<string, CidrIndex<ProviderEntry>>();
-  constructor(private readonly snapshot: Snapshot) {}
+/**
+ * One target's entries of one kind as the plan needs them, from a single pass over the provider's list: how many
+ * there are (quotas), and the entries whose CIDR the plan asks about (the desired and held ones), by CIDR text.
+ * Adapters list CIDRs in canonical form (the port's contract), so a text lookup finds them without parsing a
+ * 100,000-route table; a CIDR the plan did not announce (a summary) costs one more pass, once.
+ */
+class TargetView {
+  readonly count: number;
+  private readonly byCidr = new Map<string, ProviderEntry[]>();
+  private ranges: { entry: ProviderEntry; start: bigint; end: bigint; version: number }[] | undefined;
 
-  entries(ref: TargetRef): readonly ProviderEntry[] {
-    const key = targetKey(ref);
-    const entries = this.snapshot.get(key);
-    if (!entries) throw new SnapshotIncompleteError(key);
-    return entries;
-  }
-
-  /** The target's entries of one kind by identity key, built once per target (large tables are read once). */
-  byIdentity(ref: TargetRef): ReadonlyMap<string, ProviderEntry[]> {
-    const key = targetKey(ref);
-    let index = this.byTarget.get(key);
-    if (!index) {
-      index = new Map();
-      let count = 0;
-      for (const current of this.entries(ref)) {
-        if (current.kind !== ref.kind) continue;
-        count += 1;
-        const id = identityKey(current);
-        const list = index.get(id);
-        if (list) list.push(current);
-        else index.set(id, [current]);
-      }
-      this.byTarget.set(key, index);
-      this.counts.set(key, count);
+  constructor(
+    private readonly kind: ChangeKind,
+    private readonly entries: readonly ProviderEntry[],
+    wanted: ReadonlySet<string>,
+  ) {
+    let count = 0;
+    const everything = SINGLE_ENTRY_KINDS.has(kind);
+    for (const current of entries) {
+      if (current.kind !== kind) continue;
+      count += 1;
+      const text = current.cidr ?? '';
+      if (!everything && !wanted.has(text)) continue;
+      this.add(everything ? '' : text, current);
     }
-    return index;
+    this.count = count;
+    for (const text of wanted) if (!this.byCidr.has(text)) this.byCidr.set(text, []);
   }
 
-  /** How many entries of the ref's kind the target holds (counted while byIdentity reads the table). */
+  private add(text: string, current: ProviderEntry): void {
+    const list = this.byCidr.get(text);
+    if (list) list.push(current);
+    else this.byCidr.set(text, [current]);
+  }
+
+  /** The entries with the identity of `entry` (same kind, target, CIDR, peer CIDR, port), in list order. */
+  sameIdentity(entry: NetworkEntry): ProviderEntry[] {
+    const text = SINGLE_ENTRY_KINDS.has(this.kind) ? '' : canonicalText(entry.cidr);
+    let candidates = this.byCidr.get(text);
+    if (!candidates) {
+      candidates = this.entries.filter((current) => current.kind === this.kind && (current.cidr ?? '') === text);
+      this.byCidr.set(text, candidates);
+    }
+    if (candidates.length === 0) return candidates;
+    const identity = identityKey(entry);
+    return candidates.filter((current) => identityKey(current) === identity);
+  }
+
+  /** Entries whose CIDR overlaps `cidr` (parsed once per target, when a plan first asks). */
+  overlapping(cidr: string): ProviderEntry[] {
+    const wanted = parseCidr(cidr);
+    if (!wanted) return [];
+    this.ranges ??= this.entries.flatMap((current) => {
+      const parsed = current.kind === this.kind && current.cidr !== undefined ? parseCidr(current.cidr) : undefined;
+      return parsed ? [{ entry: current, start: parsed.start, end: parsed.end, version: parsed.version }] : [];
+    });
+    return this.ranges.filter((range) => range.version === wanted.version && range.start <= wanted.end && wanted.start <= range.end).map((range) => range.entry);
+  }
+}
+
+function canonicalText(cidr: string | undefined): string {
+  if (cidr === undefined) return '';
+  return parseCidr(cidr)?.cidr ?? cidr;
+}
+
+class Snapshots {
+  private readonly views = new Map<string, TargetView>();
+  /**
+   * `wanted`: per target key, the CIDRs (canonical text) the plan will ask about. Targets are read lazily, each
+   * once.
+   */
+  constructor(
+    private readonly snapshot: Snapshot,
+    private readonly wanted: ReadonlyMap<string, ReadonlySet<string>>,
+  ) {}
+
+  view(ref: TargetRef): TargetView {
+    const key = targetKey(ref);
+    let view = this.views.get(key);
+    if (!view) {
+      const entries = this.snapshot.get(key);
+      if (!entries) throw new SnapshotIncompleteError(key);
+      view = new TargetView(ref.kind, entries, this.wanted.get(key) ?? new Set());
+      this.views.set(key, view);
+    }
+    return view;
+  }
+
+  /** How many entries of the ref's kind the target holds. */
   count(ref: TargetRef): number {
-    this.byIdentity(ref);
-    return this.counts.get(targetKey(ref))!;
+    return this.view(ref).count;
+  }
+
+  /** How many entries of the target have this identity. */
+  countOf(ref: TargetRef, entry: NetworkEntry): number {
+    return this.view(ref).sameIdentity(entry).length;
   }
 
   find(entry: PlacedEntry): ProviderEntry | undefined {
-    const found = this.byIdentity(refOf(entry)).get(identityKey(entry)) ?? [];
+    const found = this.view(refOf(entry)).sameIdentity(entry);
     if (SHARED_KINDS.has(entry.kind)) return found.find((current) => current.nextHop === undefined || current.nextHop === entry.nextHop);
     return found[found.length - 1];
   }
@@ -145,19 +207,22 @@ class Snapshots {
   /** Entries of the same kind in the same target whose CIDR overlaps the entry's. */
   overlapping(entry: DesiredEntry): ProviderEntry[] {
     if (entry.cidr === undefined) return [];
-    const ref = refOf(entry);
-    const key = targetKey(ref);
-    let index = this.byCidr.get(key);
-    if (!index) {
-      index = new CidrIndex(
-        this.entries(ref)
-          .filter((current) => current.kind === entry.kind && current.cidr !== undefined)
-          .map((current) => ({ cidr: current.cidr!, value: current })),
-      );
-      this.byCidr.set(key, index);
-    }
-    return index.overlapping(entry.cidr).map((hit) => hit.value);
+    return this.view(refOf(entry)).overlapping(entry.cidr);
   }
+}
+
+/** The CIDRs (canonical text) the plan asks about in each target: the desired entries' and the held ones'. */
+function wantedCidrs(input: DiffInput, held: readonly Holding[]): Map<string, Set<string>> {
+  const wanted = new Map<string, Set<string>>();
+  const want = (entry: PlacedEntry) => {
+    const key = targetKey(refOf(entry));
+    let set = wanted.get(key);
+    if (!set) wanted.set(key, (set = new Set()));
+    set.add(canonicalText(entry.cidr));
+  };
+  for (const entry of input.desired) want(entry);
+  for (const holding of held) want(placed(holding));
+  return wanted;
 }
 
 function toChange(
@@ -218,7 +283,8 @@ function placed(holding: Holding): PlacedEntry {
  * is the last claim; the apply step releases instead if a claim arrived meanwhile).
  */
 export function diffFlow(input: DiffInput): Change[] {
-  const snapshots = new Snapshots(input.snapshot);
+  const claimed = claimedHoldings(input);
+  const snapshots = new Snapshots(input.snapshot, wantedCidrs(input, claimed));
   const holdingOf = (entry: PlacedEntry) => findHolding(input.holdings, refOf(entry), entry);
 
   const changes: Change[] = [];
@@ -254,6 +320,14 @@ export function diffFlow(input: DiffInput): Change[] {
     const holding = holdingOf(entry);
     const mine = holding !== undefined && hasClaim(holding, input.clusterId, input.flow);
     if (!current) {
+      if (mine && !holding.intent) {
+        // drift: podreach made it for this flow and someone removed it
+        input.drift?.push({ ...placed(holding), drift: 'removed' });
+        if (input.driftPolicy === 'report') {
+          changes.push(toChange(input, id, entry, 'create', 'blocked', `${entry.target}: ${describeEntry(entry)} was removed by someone; the drift policy is report: not repaired`));
+          continue;
+        }
+      }
       if (!supported) changes.push(toChange(input, id, entry, 'create', 'blocked', unsupportedReason(entry)));
       else creates.push({ id, entry });
       continue;
@@ -284,6 +358,14 @@ export function diffFlow(input: DiffInput): Change[] {
     } else if (!supported) {
       changes.push(toChange(input, id, entry, 'update', 'blocked', unsupportedReason(entry)));
     } else {
+      // podreach's entry for this flow alone: a value someone changed is drift (put back, or only reported)
+      if (!holding.intent && valueMatches(holding.entry, entry) && !valueMatches(holding.entry, current)) {
+        input.drift?.push({ ...placed(holding), drift: 'changed', ...(current.nextHop !== undefined ? { found: current.nextHop } : {}) });
+        if (input.driftPolicy === 'report') {
+          changes.push(toChange(input, id, entry, 'update', 'blocked', `${current.target}: ${describeEntry(current)} was changed by someone to ${describeValue(current)}; the drift policy is report: not repaired`));
+          continue;
+        }
+      }
       changes.push(toChange(input, id, entry, 'update', 'planned'));
     }
   }
@@ -298,7 +380,7 @@ export function diffFlow(input: DiffInput): Change[] {
     for (const member of members ?? []) kept.add(changeId(input.clusterId, input.flow, member));
   }
 
-  for (const holding of claimedHoldings(input)) {
+  for (const holding of claimed) {
     const held = placed(holding);
     const id = changeId(input.clusterId, input.flow, held);
     if (desiredIds.has(id)) continue;
@@ -351,13 +433,13 @@ function summariseDesired(input: DiffInput, snapshots: Snapshots): { desired: De
     if (list) list.push(entry);
     else groups.set(key, [entry]);
   }
-  // identities this flow holds, per target
-  const ours = new Map<string, string[]>();
+  // entries this flow holds, per target
+  const ours = new Map<string, NetworkEntry[]>();
   for (const holding of claimedHoldings(input)) {
     const key = targetKey(holdingRef(holding));
     const list = ours.get(key);
-    if (list) list.push(identityKey(holding.entry));
-    else ours.set(key, [identityKey(holding.entry)]);
+    if (list) list.push(holding.entry);
+    else ours.set(key, [holding.entry]);
   }
   for (const [key, entries] of groups) {
     const first = entries[0]!;
@@ -365,10 +447,10 @@ function summariseDesired(input: DiffInput, snapshots: Snapshots): { desired: De
     const limit = input.quotaOverrides?.[quotaName] ?? input.quotas(first.provider)[quotaName];
     // Counted from the few desired and held identities, not by walking the whole table (it may hold 100,000 routes).
     const ref = refOf(first);
-    const held = snapshots.byIdentity(ref);
-    const notOthers = new Set([...entries.map((entry) => identityKey(entry)), ...(ours.get(key) ?? [])]);
+    const notOthers = new Map<string, NetworkEntry>();
+    for (const entry of [...entries, ...(ours.get(key) ?? [])]) notOthers.set(identityKey(entry), entry);
     let others = snapshots.count(ref);
-    for (const identity of notOthers) others -= held.get(identity)?.length ?? 0;
+    for (const entry of notOthers.values()) others -= snapshots.countOf(ref, entry);
     const summarised = summariseForQuota({
       entries,
       capacity: limit - others,

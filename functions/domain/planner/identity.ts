@@ -18,7 +18,7 @@ export function holdingIdentity(entry: NetworkEntry): string {
 }
 
 /** Kinds whose target holds at most one entry: the target alone identifies it (a subnet has one route table). */
-const SINGLE_ENTRY_KINDS: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['subnet-association']);
+export const SINGLE_ENTRY_KINDS: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['subnet-association']);
 
 function normalisedCidr(text: string | undefined): string {
   if (text === undefined) return '';

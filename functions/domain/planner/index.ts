@@ -1,6 +1,6 @@
 // The planner: for one cluster and one flow, the diff between what the profile and facts call for and what
 // the provider holds now. One FlowDesigner per flow says what is desired; diff.ts decides the changes.
-import { FLOWS, type Artifact, type Change, type ChangeCounts, type ChangeKind, type ClusterFacts, type Conflict, type Flow, type FlowPlan, type LedgerEntry, type ProviderName } from '../model.js';
+import { FLOWS, type Artifact, type Change, type ChangeCounts, type ChangeKind, type ClusterFacts, type Conflict, type DriftedEntry, type Flow, type FlowPlan, type LedgerEntry, type ProviderName } from '../model.js';
 import type { ProfileSpec } from '../profile.js';
 import { CidrIndex, hostCidr } from '../cidr.js';
 import { checkConflicts } from '../conflicts.js';
@@ -121,6 +121,7 @@ export function requiredTargets(facts: ClusterFacts, profile: ProfileSpec, flow:
 export function planFlow(ctx: PlanContext): FlowPlan {
   const desired = designFlow(ctx.facts, ctx.profile, ctx.flow);
   const warnings = [...desired.warnings];
+  const drift: DriftedEntry[] = [];
   const changes = diffFlow({
     clusterId: ctx.facts.clusterId,
     flow: ctx.flow,
@@ -132,6 +133,8 @@ export function planFlow(ctx: PlanContext): FlowPlan {
     ...(ctx.profile.quotas ? { quotaOverrides: ctx.profile.quotas } : {}),
     summarisable: ownBlocks(ctx.facts),
     warnings,
+    drift,
+    driftPolicy: ctx.profile.drift?.policy ?? 'repair',
   });
   return {
     clusterId: ctx.facts.clusterId,
@@ -140,6 +143,7 @@ export function planFlow(ctx: PlanContext): FlowPlan {
     artifacts: desired.artifacts,
     warnings: [...new Set(warnings)],
     conflicts: desired.conflicts,
+    ...(drift.length > 0 ? { drift } : {}),
   };
 }
 

@@ -340,7 +340,7 @@ describe('Class: AlibabaProvider', () => {
       await provider.deleteEntry({ kind: 'whitelist-entry', target, cidr: '10.244.0.0/16' }, context);
       await provider.deleteEntry({ kind: 'whitelist-entry', target, cidr: '192.168.0.0/24' }, context);
       // Assess
-      expect(listed.map((item) => `${item.cidr} ${item.owner}`)).toEqual(['127.0.0.1 foreign', '192.168.0.0/24 foreign', '10.244.0.0/16 podreach']);
+      expect(listed.map((item) => `${item.cidr} ${item.owner}`)).toEqual(['127.0.0.1/32 foreign', '192.168.0.0/24 foreign', '10.244.0.0/16 podreach']);
       expect(Object.fromEntries(rig.server.whitelists.get(target) ?? [])).toEqual({ default: ['127.0.0.1', '192.168.0.0/24'] });
       const modes = rig.server.calls.filter((call) => call.action === 'ModifySecurityIps' && call.params[groupParam] === 'podreach').map((call) => call.params.ModifyMode);
       expect(modes).toEqual(['Append', 'Delete']);

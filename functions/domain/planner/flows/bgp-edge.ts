@@ -52,9 +52,18 @@ function coveredNodes(facts: ClusterFacts, peer: BgpPeer, state: DesiredState): 
   return covered;
 }
 
-/** The speaker's address for the switch's neighbour statement: its IP when a Node Added event said it. */
-function speakerAddress(facts: ClusterFacts, speaker: string): string {
-  return facts.nodes[speaker]?.ip ?? speaker;
+/** What address a checklist gives a speaker's neighbour statement when no Node Added event has said its IP yet. */
+export const UNKNOWN_ADDRESS = 'unknown';
+
+/**
+ * The speaker's address for the switch's neighbour statement: its IP when a Node Added event said it. A node
+ * name is not an address the switch can peer with, so an unknown IP is written as "unknown", never as the name.
+ */
+function speakerNeighbour(facts: ClusterFacts, speaker: string, remoteAsNumber: number) {
+  const ip = facts.nodes[speaker]?.ip;
+  return ip !== undefined
+    ? { speaker, address: ip, remoteAsNumber }
+    : { speaker, address: UNKNOWN_ADDRESS, remoteAsNumber, note: `the IP of ${speaker} is not known yet (no Node Added event for it): add this neighbour once it joins` };
 }
 
 /** Speakers whose node was removed (a Node Removed left its tombstone in seen.nodes) and is not back. */
@@ -85,7 +94,7 @@ function switchChecklist(facts: ClusterFacts, profile: ProfileSpec, peer: BgpPee
     clusterId: facts.clusterId,
     bgpPeer: peer.name,
     switch: { address: peer.peerIp, asNumber: peer.peerAsn },
-    neighbours: speakers.map((speaker) => ({ speaker, address: speakerAddress(facts, speaker), remoteAsNumber: peer.localAsn })),
+    neighbours: speakers.map((speaker) => speakerNeighbour(facts, speaker, peer.localAsn)),
     gracefulRestart: { enabled: true, restartTimerSeconds: peer.gracefulRestartSeconds },
     expectedRoutes: covered.map(({ node, podCidr }) => ({ destination: podCidr, nextHop: node.ip, node: node.name })),
     ...(transit && profile.vpc ? { uplinkRoutes: uplinkCidrs(profile).map((cidr) => ({ destination: cidr, nextHop: transit.borderRouterId, via: 'border router (VBR) over Express Connect' })) } : {}),
@@ -140,6 +149,10 @@ function designPeer(facts: ClusterFacts, profile: ProfileSpec, peer: BgpPeer, co
   });
 
   const liveSpeakers = speakers.filter((speaker) => !removed.includes(speaker));
+  const unknown = liveSpeakers.filter((speaker) => facts.nodes[speaker] === undefined);
+  if (unknown.length > 0) {
+    state.warnings.push(`BGPPeer ${peer.name}: the IP of speaker${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')} is not known yet (no Node Added event): the switch checklist says "${UNKNOWN_ADDRESS}" for ${unknown.length > 1 ? 'them' : 'it'}`);
+  }
   state.artifacts.push({
     kind: 'bgp-peer',
     name: `bgp-peer-${peer.name}.yaml`,

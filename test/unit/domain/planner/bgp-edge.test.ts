@@ -32,8 +32,8 @@ function edgeFacts(nodes: NodeFacts[], overrides: Partial<ClusterFacts> = {}): C
   };
 }
 
-const LAN_NODES = [node('Node-1', '10.0.0.10', '10.10.0.0/24', '65010'), node('Node-2', '10.0.0.11', '10.10.1.0/24', '65010'), node('Node-3', '10.0.0.12', '10.10.2.0/24', '65010')];
-const LAN_PEER = { name: 'peer', localAsn: 65010, peerIp: '10.0.0.1', peerAsn: 65001, nodeSelector: { ASN: '65010' }, speakers: ['Node-1', 'Node-2', 'Node-3'] };
+const LAN_NODES = [node('node-1', '10.0.0.10', '10.10.0.0/24', '65010'), node('node-2', '10.0.0.11', '10.10.1.0/24', '65010'), node('node-3', '10.0.0.12', '10.10.2.0/24', '65010')];
+const LAN_PEER = { name: 'peer', localAsn: 65010, peerIp: '10.0.0.1', peerAsn: 65001, nodeSelector: { ASN: '65010' }, speakers: ['node-1', 'node-2', 'node-3'] };
 const TRANSIT = { vpcRouteTableId: 'vtb-edge', transitRouterRouteTableId: 'vtb-tr-1', borderRouterId: 'vbr-1', idcHostCidrs: ['10.0.0.0/16'] };
 
 function artifact(result: FlowPlan, name: string): unknown {
@@ -129,28 +129,28 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
         apiVersion: 'network.openyurt.io/v1alpha1',
         kind: 'BGPPeer',
         metadata: { name: 'peer' },
-        spec: { localSpeakers: ['Node-1', 'Node-2', 'Node-3'], localAsNumber: 65010, peerIP: '10.0.0.1', peerAsNumber: 65001, nodeSelector: 'ASN=65010' },
+        spec: { localSpeakers: ['node-1', 'node-2', 'node-3'], localAsNumber: 65010, peerIP: '10.0.0.1', peerAsNumber: 65001, nodeSelector: 'ASN=65010' },
       });
       expect(artifact(result, 'bgp-switch-checklist-peer.yaml')).toEqual({
         clusterId: 'cls-edge',
         bgpPeer: 'peer',
         switch: { address: '10.0.0.1', asNumber: 65001 },
         neighbours: [
-          { speaker: 'Node-1', address: '10.0.0.10', remoteAsNumber: 65010 },
-          { speaker: 'Node-2', address: '10.0.0.11', remoteAsNumber: 65010 },
-          { speaker: 'Node-3', address: '10.0.0.12', remoteAsNumber: 65010 },
+          { speaker: 'node-1', address: '10.0.0.10', remoteAsNumber: 65010 },
+          { speaker: 'node-2', address: '10.0.0.11', remoteAsNumber: 65010 },
+          { speaker: 'node-3', address: '10.0.0.12', remoteAsNumber: 65010 },
         ],
         gracefulRestart: { enabled: true, restartTimerSeconds: 300 },
         expectedRoutes: [
-          { destination: '10.10.0.0/24', nextHop: '10.0.0.10', node: 'Node-1' },
-          { destination: '10.10.1.0/24', nextHop: '10.0.0.11', node: 'Node-2' },
-          { destination: '10.10.2.0/24', nextHop: '10.0.0.12', node: 'Node-3' },
+          { destination: '10.10.0.0/24', nextHop: '10.0.0.10', node: 'node-1' },
+          { destination: '10.10.1.0/24', nextHop: '10.0.0.11', node: 'node-2' },
+          { destination: '10.10.2.0/24', nextHop: '10.0.0.12', node: 'node-3' },
         ],
         uplinkRoutes: [{ destination: '192.168.0.0/16', nextHop: 'vbr-1', via: 'border router (VBR) over Express Connect' }],
       });
     });
 
-    it('names a speaker by its node name in the checklist while its IP is unknown', () => {
+    it('writes "unknown" (never the node name) as a speaker\'s address while its IP is unknown, and warns', () => {
       // Prepare: no Node Added event yet
       const profile = spec({ bgp: { peers: [LAN_PEER] } });
 
@@ -160,8 +160,9 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       // Assess
       expect(result.changes).toEqual([]);
       const checklist = artifact(result, 'bgp-switch-checklist-peer.yaml') as { neighbours: { address: string }[]; expectedRoutes: unknown[] };
-      expect(checklist.neighbours.map((n) => n.address)).toEqual(['Node-1', 'Node-2', 'Node-3']);
+      expect(checklist.neighbours.map((n) => n.address)).toEqual(['unknown', 'unknown', 'unknown']);
       expect(checklist.expectedRoutes).toEqual([]);
+      expect(result.warnings).toContain('BGPPeer peer: the IP of speakers node-1, node-2, node-3 is not known yet (no Node Added event): the switch checklist says "unknown" for them');
     });
 
     it('reports routes already advertised as unchanged and a plan of the same input as the same bytes', () => {
@@ -184,16 +185,16 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
     it('gives each switch’s checklist the routes of the nodes carrying its ASN label, next hop each node, and plans no change', () => {
       // Prepare: the guide names one speaker per LAN, accepted explicitly
       const nodes = [
-        node('Node-1', '10.0.10.11', '10.10.1.0/24', '65010'),
-        node('Node-2', '10.0.10.12', '10.10.2.0/24', '65010'),
-        node('Node-5', '10.0.20.15', '10.10.5.0/24', '65020'),
-        node('Node-6', '10.0.20.16', '10.10.6.0/24', '65020'),
+        node('node-1', '10.0.10.11', '10.10.1.0/24', '65010'),
+        node('node-2', '10.0.10.12', '10.10.2.0/24', '65010'),
+        node('node-5', '10.0.20.15', '10.10.5.0/24', '65020'),
+        node('node-6', '10.0.20.16', '10.10.6.0/24', '65020'),
       ];
       const profile = spec({
         bgp: {
           peers: [
-            { name: 'peer-a', localAsn: 65010, peerIp: '10.0.10.1', peerAsn: 65002, nodeSelector: { ASN: '65010' }, speakers: ['Node-1'], acceptFewerSpeakers: true },
-            { name: 'peer-b', localAsn: 65020, peerIp: '10.0.20.1', peerAsn: 65003, nodeSelector: { ASN: '65020' }, speakers: ['Node-5'], acceptFewerSpeakers: true },
+            { name: 'peer-a', localAsn: 65010, peerIp: '10.0.10.1', peerAsn: 65002, nodeSelector: { ASN: '65010' }, speakers: ['node-1'], acceptFewerSpeakers: true },
+            { name: 'peer-b', localAsn: 65020, peerIp: '10.0.20.1', peerAsn: 65003, nodeSelector: { ASN: '65020' }, speakers: ['node-5'], acceptFewerSpeakers: true },
           ],
         },
       });
@@ -203,24 +204,24 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
 
       // Assess
       expect(result.changes).toEqual([]);
-      expect(expectedRoutes(result, 'peer-a')).toEqual(['10.10.1.0/24 -> 10.0.10.11 (Node-1)', '10.10.2.0/24 -> 10.0.10.12 (Node-2)']);
-      expect(expectedRoutes(result, 'peer-b')).toEqual(['10.10.5.0/24 -> 10.0.20.15 (Node-5)', '10.10.6.0/24 -> 10.0.20.16 (Node-6)']);
+      expect(expectedRoutes(result, 'peer-a')).toEqual(['10.10.1.0/24 -> 10.0.10.11 (node-1)', '10.10.2.0/24 -> 10.0.10.12 (node-2)']);
+      expect(expectedRoutes(result, 'peer-b')).toEqual(['10.10.5.0/24 -> 10.0.20.15 (node-5)', '10.10.6.0/24 -> 10.0.20.16 (node-6)']);
       expect(result.warnings).toHaveLength(2);
-      expect(result.warnings.join('\n')).toMatch(/peer-a: 1 speaker\(s\) \(Node-1\), fewer than the 3 .* accepted by acceptFewerSpeakers/);
+      expect(result.warnings.join('\n')).toMatch(/peer-a: 1 speaker\(s\) \(node-1\), fewer than the 3 .* accepted by acceptFewerSpeakers/);
       expect(artifact(result, 'bgp-peer-peer-b.yaml')).toEqual({
         apiVersion: 'network.openyurt.io/v1alpha1',
         kind: 'BGPPeer',
         metadata: { name: 'peer-b' },
-        spec: { localSpeakers: ['Node-5'], localAsNumber: 65020, peerIP: '10.0.20.1', peerAsNumber: 65003, nodeSelector: 'ASN=65020' },
+        spec: { localSpeakers: ['node-5'], localAsNumber: 65020, peerIP: '10.0.20.1', peerAsNumber: 65003, nodeSelector: 'ASN=65020' },
       });
     });
   });
 
   describe('Method: planFlow — across two domains', () => {
-    const nodes = [node('Node-1', '10.0.10.11', '10.10.1.0/24', '65010'), node('Node-5', '10.0.20.15', '10.10.5.0/24', '65020')];
+    const nodes = [node('node-1', '10.0.10.11', '10.10.1.0/24', '65010'), node('node-5', '10.0.20.15', '10.10.5.0/24', '65020')];
     const peers = [
-      { name: 'peer-a', localAsn: 65010, peerIp: '10.0.10.1', peerAsn: 65001, nodeSelector: { ASN: '65010' }, speakers: ['Node-1'], acceptFewerSpeakers: true },
-      { name: 'peer-b', localAsn: 65020, peerIp: '10.0.20.1', peerAsn: 65002, nodeSelector: { ASN: '65020' }, speakers: ['Node-5'], acceptFewerSpeakers: true },
+      { name: 'peer-a', localAsn: 65010, peerIp: '10.0.10.1', peerAsn: 65001, nodeSelector: { ASN: '65010' }, speakers: ['node-1'], acceptFewerSpeakers: true },
+      { name: 'peer-b', localAsn: 65020, peerIp: '10.0.20.1', peerAsn: 65002, nodeSelector: { ASN: '65020' }, speakers: ['node-5'], acceptFewerSpeakers: true },
     ];
 
     it('renders one checklist per domain and routes both domains’ hosts and the containers down the cloud edge', () => {
@@ -235,8 +236,8 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       expect(result.changes.filter((c) => c.kind === 'bgp-peer')).toEqual([]);
       expect(new Set(result.changes.map((c) => c.kind))).toEqual(new Set(['route', 'transit-route']));
       expect(result.changes.filter((c) => c.target === 'vtb-edge').map((c) => c.cidr)).toEqual(['10.0.10.0/24', '10.0.20.0/24', '10.10.0.0/16']);
-      expect(expectedRoutes(result, 'peer-a')).toEqual(['10.10.1.0/24 -> 10.0.10.11 (Node-1)']);
-      expect(expectedRoutes(result, 'peer-b')).toEqual(['10.10.5.0/24 -> 10.0.20.15 (Node-5)']);
+      expect(expectedRoutes(result, 'peer-a')).toEqual(['10.10.1.0/24 -> 10.0.10.11 (node-1)']);
+      expect(expectedRoutes(result, 'peer-b')).toEqual(['10.10.5.0/24 -> 10.0.20.15 (node-5)']);
       expect(blocked(result)).toEqual([]);
       expect(result.artifacts.map((a) => a.name)).toEqual(['bgp-peer-peer-a.yaml', 'bgp-peer-peer-b.yaml', 'bgp-switch-checklist-peer-a.yaml', 'bgp-switch-checklist-peer-b.yaml']);
     });
@@ -258,7 +259,7 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
   describe('Method: planFlow — the guide’s rules', () => {
     it('blocks a peer with 2 speakers with one peer-level change naming the rule, and renders nothing for it', () => {
       // Prepare
-      const profile = spec({ bgp: { peers: [{ ...LAN_PEER, speakers: ['Node-1', 'Node-2'] }] } });
+      const profile = spec({ bgp: { peers: [{ ...LAN_PEER, speakers: ['node-1', 'node-2'] }] } });
 
       // Act
       const result = plan(empty(), edgeFacts(LAN_NODES), profile, 'bgp-edge');
@@ -266,22 +267,22 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       // Assess
       expect(result.changes.map((c) => `${c.action} ${c.status} ${c.kind} ${c.target} ${c.cidr ?? '-'} ${c.nextHop ?? '-'}`)).toEqual(['create blocked bgp-peer peer - -']);
       expect(result.changes[0]?.reason).toBe(
-        'BGPPeer peer breaks a rule: rule min-speakers: at least 3 BGP speakers are required for high availability, 2 listed (Node-1, Node-2) (set acceptFewerSpeakers: true to accept fewer)',
+        'BGPPeer peer breaks a rule: rule min-speakers: at least 3 BGP speakers are required for high availability, 2 listed (node-1, node-2) (set acceptFewerSpeakers: true to accept fewer)',
       );
       expect(result.artifacts).toEqual([]);
     });
 
     it('accepts 2 speakers when the profile says so, with a warning', () => {
       // Prepare
-      const profile = spec({ bgp: { peers: [{ ...LAN_PEER, speakers: ['Node-1', 'Node-2'], acceptFewerSpeakers: true }] } });
+      const profile = spec({ bgp: { peers: [{ ...LAN_PEER, speakers: ['node-1', 'node-2'], acceptFewerSpeakers: true }] } });
 
       // Act
       const result = plan(empty(), edgeFacts(LAN_NODES), profile, 'bgp-edge');
 
       // Assess
       expect(result.changes).toEqual([]);
-      expect(expectedRoutes(result, 'peer')).toEqual(['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)', '10.10.2.0/24 -> 10.0.0.12 (Node-3)']);
-      expect(result.warnings).toEqual([expect.stringContaining('2 speaker(s) (Node-1, Node-2), fewer than the 3 the guide asks for')]);
+      expect(expectedRoutes(result, 'peer')).toEqual(['10.10.0.0/24 -> 10.0.0.10 (node-1)', '10.10.1.0/24 -> 10.0.0.11 (node-2)', '10.10.2.0/24 -> 10.0.0.12 (node-3)']);
+      expect(result.warnings).toEqual([expect.stringContaining('2 speaker(s) (node-1, node-2), fewer than the 3 the guide asks for')]);
     });
 
     it('blocks a 120 s graceful restart, naming the rule', () => {
@@ -301,7 +302,7 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
 
     it('names every rule broken, once each', () => {
       // Prepare: same ASN on both sides, a reserved ASN, 1 speaker, 60 s, switch outside the hosts
-      const peer = { ...LAN_PEER, localAsn: 65535, peerAsn: 65535, speakers: ['Node-1'], gracefulRestartSeconds: 60, peerIp: '172.31.0.1' };
+      const peer = { ...LAN_PEER, localAsn: 65535, peerAsn: 65535, speakers: ['node-1'], gracefulRestartSeconds: 60, peerIp: '172.31.0.1' };
       const profile = spec({ vpc: { id: 'vpc-edge', cidr: '192.168.0.0/16' }, bgp: { peers: [peer], transit: TRANSIT } });
 
       // Act
@@ -331,7 +332,7 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
         'delete planned alibaba/cn-hangzhou bgp-peer peer 10.10.1.0/24 -> 10.0.0.11',
         'delete planned alibaba/cn-hangzhou bgp-peer peer 10.10.2.0/24 -> 10.0.0.12',
       ]);
-      expect(expectedRoutes(result, 'peer')).toEqual(['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)', '10.10.2.0/24 -> 10.0.0.12 (Node-3)']);
+      expect(expectedRoutes(result, 'peer')).toEqual(['10.10.0.0/24 -> 10.0.0.10 (node-1)', '10.10.1.0/24 -> 10.0.0.11 (node-2)', '10.10.2.0/24 -> 10.0.0.12 (node-3)']);
     });
 
     it('deletes them beside a peer that breaks a rule, which is blocked at peer level', () => {
@@ -371,27 +372,27 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
     it('adds a node carrying the selector’s label to the peer’s checklist, and only that node, with no change', () => {
       // Prepare
       const applied = applyPlan(empty(), plan(empty(), edgeFacts(LAN_NODES), profile, 'bgp-edge'));
-      const joined = [...LAN_NODES, node('Node-4', '10.0.0.13', '10.10.3.0/24', '65010'), node('Node-9', '10.0.9.9', '10.10.9.0/24', '65099')];
+      const joined = [...LAN_NODES, node('node-4', '10.0.0.13', '10.10.3.0/24', '65010'), node('node-9', '10.0.9.9', '10.10.9.0/24', '65099')];
 
       // Act
       const result = plan(applied, edgeFacts(joined), profile, 'bgp-edge');
 
       // Assess
       expect(result.changes).toEqual([]);
-      expect(result.warnings).toEqual(['node Node-9 matches no BGPPeer nodeSelector: its pod CIDR 10.10.9.0/24 is advertised to no switch']);
+      expect(result.warnings).toEqual(['node node-9 matches no BGPPeer nodeSelector: its pod CIDR 10.10.9.0/24 is advertised to no switch']);
       expect(expectedRoutes(result, 'peer')).toEqual([
-        '10.10.0.0/24 -> 10.0.0.10 (Node-1)',
-        '10.10.1.0/24 -> 10.0.0.11 (Node-2)',
-        '10.10.2.0/24 -> 10.0.0.12 (Node-3)',
-        '10.10.3.0/24 -> 10.0.0.13 (Node-4)',
+        '10.10.0.0/24 -> 10.0.0.10 (node-1)',
+        '10.10.1.0/24 -> 10.0.0.11 (node-2)',
+        '10.10.2.0/24 -> 10.0.0.12 (node-3)',
+        '10.10.3.0/24 -> 10.0.0.13 (node-4)',
       ]);
     });
 
     it('drops a removed speaker’s route and neighbour from the checklist, reports the speaker and warns below 3 speakers', () => {
-      // Prepare: Node-2 was removed (its tombstone stays in seen.nodes)
+      // Prepare: node-2 was removed (its tombstone stays in seen.nodes)
       const applied = applyPlan(empty(), plan(empty(), edgeFacts(LAN_NODES), profile, 'bgp-edge'));
-      const facts = edgeFacts(LAN_NODES.filter((n) => n.name !== 'Node-2'));
-      facts.seen.nodes['Node-2'] = '2026-01-02T00:00:00Z';
+      const facts = edgeFacts(LAN_NODES.filter((n) => n.name !== 'node-2'));
+      facts.seen.nodes['node-2'] = '2026-01-02T00:00:00Z';
 
       // Act
       const result = plan(applied, facts, profile, 'bgp-edge');
@@ -399,21 +400,21 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       // Assess
       expect(result.changes).toEqual([]);
       expect(result.warnings).toEqual([
-        expect.stringContaining('BGPPeer peer: speaker Node-2 was removed from the cluster'),
+        expect.stringContaining('BGPPeer peer: speaker node-2 was removed from the cluster'),
         expect.stringContaining('BGPPeer peer: 2 speaker(s) left, fewer than 3'),
       ]);
       const manifest = artifact(result, 'bgp-peer-peer.yaml') as { spec: { localSpeakers: string[] } };
-      expect(manifest.spec.localSpeakers).toEqual(['Node-1', 'Node-3']);
-      expect(expectedRoutes(result, 'peer')).toEqual(['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.2.0/24 -> 10.0.0.12 (Node-3)']);
-      expect((artifact(result, 'bgp-switch-checklist-peer.yaml') as Checklist).neighbours.map((n) => n.speaker)).toEqual(['Node-1', 'Node-3']);
+      expect(manifest.spec.localSpeakers).toEqual(['node-1', 'node-3']);
+      expect(expectedRoutes(result, 'peer')).toEqual(['10.10.0.0/24 -> 10.0.0.10 (node-1)', '10.10.2.0/24 -> 10.0.0.12 (node-3)']);
+      expect((artifact(result, 'bgp-switch-checklist-peer.yaml') as Checklist).neighbours.map((n) => n.speaker)).toEqual(['node-1', 'node-3']);
     });
 
     it('drops a removed non-speaker’s route from the checklist without a speaker warning', () => {
       // Prepare: a fourth node joins, then leaves
-      const four = [...LAN_NODES, node('Node-4', '10.0.0.13', '10.10.3.0/24', '65010')];
+      const four = [...LAN_NODES, node('node-4', '10.0.0.13', '10.10.3.0/24', '65010')];
       const applied = applyPlan(empty(), plan(empty(), edgeFacts(four), profile, 'bgp-edge'));
       const facts = edgeFacts(LAN_NODES);
-      facts.seen.nodes['Node-4'] = '2026-01-02T00:00:00Z';
+      facts.seen.nodes['node-4'] = '2026-01-02T00:00:00Z';
 
       // Act
       const result = plan(applied, facts, profile, 'bgp-edge');
@@ -421,7 +422,7 @@ describe('Class: BgpEdgeDesigner (through planFlow)', () => {
       // Assess
       expect(result.changes).toEqual([]);
       expect(result.warnings).toEqual([]);
-      expect(expectedRoutes(result, 'peer')).toEqual(['10.10.0.0/24 -> 10.0.0.10 (Node-1)', '10.10.1.0/24 -> 10.0.0.11 (Node-2)', '10.10.2.0/24 -> 10.0.0.12 (Node-3)']);
+      expect(expectedRoutes(result, 'peer')).toEqual(['10.10.0.0/24 -> 10.0.0.10 (node-1)', '10.10.1.0/24 -> 10.0.0.11 (node-2)', '10.10.2.0/24 -> 10.0.0.12 (node-3)']);
     });
 
     it('withdraws every transit route and every earlier version’s per-node row once the cluster is deleted, rendering nothing', () => {
