@@ -160,6 +160,8 @@ export async function stateCommand(flags: { cluster?: string; state: string; jso
 }
 
 export async function sandboxShowCommand(flags: { state: string; json?: boolean }): Promise<number> {
+  // reading never creates a store: a mistyped directory is said to hold none
+  existingStateDirectory(flags.state);
   const runtime = await openLocalRuntime({ stateDir: flags.state });
   try {
     const view = await viewSandbox(runtime.deps.store);

@@ -115,6 +115,10 @@ describe('CLI: podreach', () => {
     expect(foreign).toEqual(['route-table rtb-main: 10.99.0.0/16 -> pcx-legacy (foreign)', 'subnet subnet-a: 192.168.1.0/24 bound to rtb-main (foreign)']);
     expect(sandboxText.stdout).toContain('10.99.0.0/16 -> pcx-legacy');
     expect(sandboxText.stdout).toContain('0 entries podreach made, 2 foreign');
+    // reading a directory without a store creates none
+    const missing = podreach('sandbox', 'show', '--state', join(dir, 'no-such-state'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--state');
   });
 
   it.each([
