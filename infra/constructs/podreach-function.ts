@@ -131,6 +131,15 @@ export class PodreachFunction extends Construct {
     return this;
   }
 
+  /**
+   * Lets the function resume executions of these state machines that wait on a task token (SendTaskSuccess /
+   * SendTaskFailure / SendTaskHeartbeat on those state machines only).
+   */
+  resumeFlows(stateMachines: ReadonlyMap<Flow, sfn.IStateMachine>): this {
+    for (const stateMachine of stateMachines.values()) stateMachine.grantTaskResponse(this.function);
+    return this;
+  }
+
   /** Read-only view of the network resources a plan diffs against (describe calls have no resource-level scope). */
   describeNetwork(): this {
     this.function.addToRolePolicy(
