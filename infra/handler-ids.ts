@@ -2,7 +2,7 @@
 // Pure constants (no aws-cdk-lib) so the local flow runner can import them without loading CDK.
 import { RETRYABLE_ERROR_NAMES } from '../functions/domain/errors.js';
 
-export const HANDLER_IDS = ['ingest-event', 'plan-flow', 'load-page', 'apply-change', 'record-failure', 'notify', 'reconcile'] as const;
+export const HANDLER_IDS = ['ingest-event', 'plan-flow', 'load-page', 'apply-change', 'record-failure', 'notify', 'reconcile', 'approval', 'approval-callback'] as const;
 export type HandlerId = (typeof HANDLER_IDS)[number];
 
 /** Errors a flow step retries with backoff; the names are the `name` of domain errors and of Lambda service faults. */
@@ -12,6 +12,10 @@ export const RETRYABLE_ERRORS = [
   'Lambda.ServiceException',
   'Lambda.SdkClientException',
 ] as const;
+
+/** Errors of the approval gate the state machines catch by name (functions/domain/errors.ts). */
+export const APPROVAL_PENDING_ERROR = 'ApprovalPending';
+export const APPROVAL_REJECTED_ERROR = 'ApprovalRejected';
 
 /** The error a flow execution ends with when its notification says the flow failed. */
 export const FLOW_FAILED_ERROR = 'FlowFailed';
@@ -35,6 +39,11 @@ export const FLOW_STATES = {
   morePages: 'MorePages',
   nextPage: 'NextPage',
   laneDone: 'LaneDone',
+  /** Choice: does the plan hold changes for approval? */
+  needsApproval: 'NeedsApproval',
+  /** Waits on a task token until a person approves or rejects (or the request times out). */
+  awaitApproval: 'AwaitApproval',
+  expireApproval: 'ExpireApproval',
   notify: 'Notify',
   outcome: 'FlowOutcome',
   failed: 'FlowFailed',

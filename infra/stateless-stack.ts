@@ -1,6 +1,7 @@
 // Everything podreach can recreate at will: the event bus and its rules, the functions, the flow state machines,
 // the reconcile schedule and the alarms.
 import { CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -42,7 +43,7 @@ function pascal(words: string): string {
 
 export class StatelessStack extends Stack {
   readonly bus: events.EventBus;
-  readonly functions: Record<'ingestEvent' | 'planFlow' | 'loadPage' | 'applyChange' | 'recordFailure' | 'notify' | 'reconcile', PodreachFunction>;
+  readonly functions: Record<'ingestEvent' | 'planFlow' | 'loadPage' | 'applyChange' | 'recordFailure' | 'notify' | 'reconcile' | 'approval' | 'approvalCallback', PodreachFunction>;
   readonly stateMachines: ReadonlyMap<Flow, sfn.StateMachine>;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -67,6 +68,12 @@ export class StatelessStack extends Stack {
       .useTable(table, 'readWrite')
       .readSlackWebhook(slackWebhookSecret);
 
+    // The approval gate: the AwaitApproval task records the request and asks in Slack; the endpoint below (Slack's
+    // interactivity URL) records the decision and resumes the waiting execution.
+    const approval = new PodreachFunction(this, 'Approval', { handlerId: 'approval' })
+      .useTable(table, 'readWrite')
+      .readSlackWebhook(slackWebhookSecret);
+
     const stateMachines = new Map<Flow, sfn.StateMachine>();
     for (const flow of FLOWS) {
       const flowStateMachine = new FlowStateMachine(this, `${pascal(flow)}Flow`, {
@@ -76,6 +83,7 @@ export class StatelessStack extends Stack {
         applyChange: applyChange.function,
         recordFailure: recordFailure.function,
         notify: notify.function,
+        approval: approval.function,
       });
       stateMachines.set(flow, flowStateMachine.stateMachine);
       flowStateMachine.stateMachine
@@ -133,7 +141,16 @@ export class StatelessStack extends Stack {
       targets: [new targets.LambdaFunction(reconcile.function, { deadLetterQueue: reconcileDeadLetters.queue, retryAttempts: 2 })],
     });
 
-    this.functions = { ingestEvent, planFlow, loadPage, applyChange, recordFailure, notify, reconcile };
+    const approvalCallback = new PodreachFunction(this, 'ApprovalCallback', { handlerId: 'approval-callback' })
+      .useTable(table, 'readWrite')
+      .readSlackWebhook(slackWebhookSecret)
+      .resumeFlows(stateMachines);
+    // Slack cannot sign with AWS credentials: the endpoint is public and verifies Slack's signature and timestamp
+    // (the signing secret in the Slack secret) before it records anything.
+    const approvalUrl = approvalCallback.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
+    new CfnOutput(this, 'ApprovalEndpointUrl', { value: approvalUrl.url, description: "Slack app > Interactivity > Request URL (the approval gate's buttons)" });
+
+    this.functions = { ingestEvent, planFlow, loadPage, applyChange, recordFailure, notify, reconcile, approval, approvalCallback };
 
     // The roles other accounts' roles trust (docs/deploy.md "Other accounts"): the two functions that call clouds.
     for (const [name, fn] of [['PlanFlowRoleArn', planFlow], ['ApplyChangeRoleArn', applyChange]] as const) {

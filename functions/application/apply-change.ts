@@ -6,13 +6,14 @@
 // retryable provider errors are rethrown for Step Functions' Retry; others are rethrown for its Catch.
 // The adapter's own read after writing is the verification (functions/ports/network-provider.ts): nothing lists
 // the target again here.
-import { ConcurrentUpdateError, EntryConflictError, LeaseHeldError, NotFoundError, QuotaExceededError, UnsupportedChangeError } from '../domain/errors.js';
+import { EntryConflictError, LeaseHeldError, NotFoundError, QuotaExceededError, UnsupportedChangeError } from '../domain/errors.js';
 import { describeClaims, entryOf, hasClaim, holdingRef, otherClaims, sortClaims, withClaim } from '../domain/holdings.js';
 import type { ChangeStatus, Holding, HoldingIntent, LedgerEntry, NetworkEntry } from '../domain/model.js';
 import { holdingIdentity, targetRef, valueMatches } from '../domain/planner/identity.js';
 import type { TargetRef } from '../domain/planner/types.js';
 import type { NetworkProvider } from '../ports/network-provider.js';
 import { heldByOtherExecution, type AppDeps } from './deps.js';
+import { withOptimisticRetry } from './retry.js';
 import { hasDeadIntent, settleFromProvider } from './ownership.js';
 
 export interface ApplyChangeInput {
@@ -38,9 +39,6 @@ interface Outcome {
 function blocks(error: unknown): error is Error {
   return error instanceof EntryConflictError || error instanceof UnsupportedChangeError || error instanceof QuotaExceededError;
 }
-
-/** How often a task re-reads a holding another writer changed under it before giving up (retryable). */
-const HOLDING_ATTEMPTS = 5;
 
 class ApplyTask {
   private readonly ref: TargetRef;
@@ -93,19 +91,8 @@ class ApplyTask {
     }
   }
 
-  /** Runs `attempt` again when a holding write lost a race (the holding is re-read each time). */
-  private async withRetries(attempt: () => Promise<Outcome>): Promise<Outcome> {
-    for (let round = 1; ; round++) {
-      try {
-        return await attempt();
-      } catch (error) {
-        if (!(error instanceof ConcurrentUpdateError) || round >= HOLDING_ATTEMPTS) throw error;
-      }
-    }
-  }
-
   create(): Promise<Outcome> {
-    return this.withRetries(async () => {
+    return withOptimisticRetry(async () => {
       const holding = await this.settledHolding();
       const mine = { clusterId: this.row.clusterId, flow: this.row.flow, changeId: this.row.id, since: this.deps.now().toISOString() };
       if (holding && otherClaims(holding, this.row.clusterId, this.row.flow).length > 0 && !valueMatches(this.entry, holding.entry)) {
@@ -148,7 +135,7 @@ class ApplyTask {
   }
 
   remove(): Promise<Outcome> {
-    return this.withRetries(async () => {
+    return withOptimisticRetry(async () => {
       const holding = await this.settledHolding();
       if (!holding || !hasClaim(holding, this.row.clusterId, this.row.flow)) {
         return { status: 'unchanged', owned: false, reason: 'podreach holds no claim on it for this flow' };
@@ -172,7 +159,7 @@ class ApplyTask {
   }
 
   update(): Promise<Outcome> {
-    return this.withRetries(async () => {
+    return withOptimisticRetry(async () => {
       const holding = await this.settledHolding();
       if (!holding) {
         // The cloud's own registration of the cluster's VPC (a CCN route TKE made): podreach may enable or disable

@@ -1,10 +1,12 @@
 // Use case: plan one flow of one cluster — snapshot what the provider holds now, diff against the desired
 // state, and (unless dry-run) record the plan and its ledger rows. Returns the ids of the changes to apply.
 import { NotFoundError } from '../domain/errors.js';
+import { approvalReasons, heldChange, standingDecision, type ApprovalPolicy } from '../domain/approval.js';
 import { hasClaim, holdingRef, legacyHoldings, otherClaims, settleIntent, withClaim } from '../domain/holdings.js';
 import type { Change, Claim, ClusterFacts, FlowPlan, Holding, LedgerEntry, ProviderEntry } from '../domain/model.js';
 import { profileSpecSchema, type ConnectivityProfile } from '../domain/profile.js';
 import { planFlow, requiredTargets, targetKey } from '../domain/planner/index.js';
+import type { TargetRef } from '../domain/planner/types.js';
 import { resolveProfile } from '../domain/profile-resolution.js';
 import type { FlowInput } from '../ports/flow-runner.js';
 import { heldByOtherExecution, type AppDeps } from './deps.js';
@@ -13,6 +15,8 @@ import { currentLookup, dropHolding, hasDeadIntent, holdingFor, readHoldings, se
 export interface FlowPlanResult {
   plan: FlowPlan;
   changeIds: string[];
+  /** How long an approval request of this plan may wait (the profile's approval.timeoutMinutes). */
+  approvalTimeoutSeconds: number;
 }
 
 /** A cluster no profile matches plans nothing but the clean-up of what podreach still holds. */
@@ -31,6 +35,10 @@ interface PlanRead {
   plan: FlowPlan;
   ledger: LedgerEntry[];
   holdings: MutableHoldings;
+  /** The profile's approval policy, if any. */
+  approval?: ApprovalPolicy;
+  /** How many entries of its kind a snapshotted target holds. */
+  tableSize(ref: TargetRef): number;
 }
 
 /**
@@ -87,7 +95,8 @@ async function planWithLedger(
     quotas: (name) => deps.providers.get(name, facts.region).quotas(),
     supports: (name, kind) => deps.providers.get(name, facts.region).supports(kind),
   });
-  return { plan, ledger, holdings };
+  const tableSize = (ref: TargetRef) => (snapshot.get(targetKey(ref)) ?? []).filter((entry) => entry.kind === ref.kind).length;
+  return { plan, ledger, holdings, tableSize, ...(spec.approval ? { approval: spec.approval } : {}) };
 }
 
 function claimOf(change: Change, since: string): Claim {
@@ -126,12 +135,22 @@ async function recordOwnership(change: Change, holding: Holding | undefined, row
 }
 
 /** Outcomes a later step may still change: a row in one of them must be settled, never left behind. */
-const OPEN_STATUSES: ReadonlySet<LedgerEntry['status']> = new Set(['planned', 'applying', 'failed']);
+const OPEN_STATUSES: ReadonlySet<LedgerEntry['status']> = new Set(['planned', 'applying', 'failed', 'awaiting-approval']);
 
 /** Plans and records: ledger rows move to their planned status; returns the changes the state machine applies. */
 export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<FlowPlanResult> {
-  const { plan, ledger, holdings } = await planWithLedger(input, deps, { write: true });
+  const read = await planWithLedger(input, deps, { write: true });
+  const { ledger, holdings } = read;
   const rows = new Map(ledger.map((row) => [row.id, row]));
+  // Changes the profile's approval policy holds wait for a person (or go on as approved, or stay blocked as rejected)
+  const reasons = approvalReasons(read.plan.changes, read.approval, read.tableSize);
+  const plan: FlowPlan = {
+    ...read.plan,
+    changes: read.plan.changes.map((change) => {
+      const why = reasons.get(change.id);
+      return why ? heldChange(change, why, standingDecision(rows.get(change.id), change)) : change;
+    }),
+  };
   const now = deps.now().toISOString();
   await deps.store.savePlan({ ...plan, executionId: input.executionId, createdAt: now, dryRun: false });
   for (const artifact of plan.artifacts) await deps.store.putArtifact(plan.clusterId, artifact);
@@ -151,6 +170,7 @@ export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<Fl
     const previous = rows.get(change.id);
     // A row another live execution is applying is left alone (its apply step records the outcome).
     if (previous && heldByOtherExecution(previous, input.executionId, deps)) continue;
+    const decision = standingDecision(previous, change);
     const row: LedgerEntry = {
       ...change,
       owned: mineAfter(change),
@@ -159,6 +179,7 @@ export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<Fl
       attempts: 0,
       updatedAt: now,
       ...(previous?.providerResourceId ? { providerResourceId: previous.providerResourceId } : {}),
+      ...(decision ? { decision } : {}),
     };
     if (change.status === 'planned') changeIds.push(change.id);
     // Written only if the row is still as read (another execution may have moved it since): a conflict fails
@@ -188,12 +209,13 @@ export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<Fl
       [row.status],
     );
   }
-  return { plan, changeIds };
+  return { plan, changeIds, approvalTimeoutSeconds: (read.approval?.timeoutMinutes ?? 24 * 60) * 60 };
 }
 
 /** A row whose recorded outcome a new plan would write again unchanged (nothing to write). */
 function sameOutcome(previous: LedgerEntry, next: LedgerEntry): boolean {
   if (OPEN_STATUSES.has(previous.status) || next.status === 'planned' || !previous.viaHolding) return false;
+  if (next.status === 'awaiting-approval') return false;
   const fields: (keyof LedgerEntry)[] = ['status', 'action', 'owned', 'reason', 'nextHop', 'nextHopType', 'enabled', 'provider', 'region', 'account'];
   return fields.every((field) => previous[field] === next[field]);
 }
@@ -215,6 +237,8 @@ export interface PlanStepOutput extends FlowInput {
   lanes: ApplyLane[];
   /** How many changes the lanes hold (for progress and logs). */
   changes: number;
+  /** Changes held for a person's approval, and how long the request may wait (AwaitApproval's timeout). */
+  approval: { changes: number; timeoutSeconds: number };
 }
 
 /** Planned change ids, grouped by target (in plan order) and cut into pages. */
@@ -240,12 +264,18 @@ export async function planStep(input: FlowInput, deps: AppDeps): Promise<PlanSte
   // A dry run plans (the Plan task fails on what planning cannot do) but records and applies nothing.
   if (input.dryRun) {
     await planClusterFlow(input, deps);
-    return { ...base, lanes: [], changes: 0 };
+    return { ...base, lanes: [], changes: 0, approval: { changes: 0, timeoutSeconds: 60 } };
   }
-  const { plan, changeIds } = await planAndRecord(input, deps);
+  const { plan, changeIds, approvalTimeoutSeconds } = await planAndRecord(input, deps);
   const lanes = applyLanes(plan, changeIds);
   await deps.store.saveApplyPages(base, lanes);
-  return { ...base, lanes: lanes.map((pages, lane) => ({ lane, pages: pages.length })), changes: changeIds.length };
+  const held = plan.changes.filter((change) => change.status === 'awaiting-approval').length;
+  return {
+    ...base,
+    lanes: lanes.map((pages, lane) => ({ lane, pages: pages.length })),
+    changes: changeIds.length,
+    approval: { changes: held, timeoutSeconds: approvalTimeoutSeconds },
+  };
 }
 
 export interface LoadPageInput extends FlowInput {

@@ -1,5 +1,6 @@
 // The CLI commands: parse flags, open the local runtime (or AWS clients), call one use case, print.
 import { randomBytes } from 'node:crypto';
+import { userInfo } from 'node:os';
 import { planEvent, runEvent, runFlow } from '../application/run-event.js';
 import type { ClusterEvent } from '../../events/schemas.js';
 import type { Artifact, Change, Flow } from '../domain/model.js';
@@ -71,6 +72,10 @@ export function reportFromSummaries(runtime: LocalRuntime, clusterId: string, ru
   const errors = summaries
     .filter((summary) => summary.outcome === 'failed')
     .map((summary) => ({ flow: summary.flow, error: summary.error ?? 'the flow did not complete: some changes were not applied (a re-run resumes them)' }));
+  for (const summary of summaries) {
+    const awaiting = summary.changes.filter((change) => change.status === 'awaiting-approval').length;
+    if (awaiting > 0) warnings.push(`${awaiting} change(s) of the ${summary.flow} flow await approval: podreach approve ${summary.executionId} (or --reject)`);
+  }
   return buildReport({ clusterId, executionId: runId, dryRun: false, changes, artifacts, warnings: [...warnings, ...summaries.flatMap((s) => s.warnings)], errors });
 }
 
@@ -214,6 +219,30 @@ export async function profilePutCommand(file: string, flags: { state: string; ta
     await runtime.deps.store.putProfile(profile);
     process.stdout.write(`stored profile ${profile.metadata.name} in ${runtime.stateDir}\n`);
     return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
+/** `podreach approve EXECUTION [--reject]`: decides what an approval policy held; approved changes are applied now. */
+export async function approveCommand(executionId: string, flags: { state: string; reject?: boolean; json?: boolean; provider?: string }): Promise<number> {
+  existingStateDirectory(flags.state);
+  const runtime = await openLocalRuntime({ stateDir: flags.state, ...(flags.provider ? { provider: flags.provider } : {}) });
+  try {
+    const { getApprovalRequest, decideApproval } = await import('../application/approval.js');
+    const request = await getApprovalRequest(runtime.deps.store, executionId);
+    if (!request) throw new InvalidInputError('execution', `no approval was requested by execution ${executionId} in ${runtime.stateDir} (the run that held changes names it)`);
+    const by = `${userInfo().username} (podreach approve)`;
+    const decided = await decideApproval({ executionId, approve: !flags.reject, by }, runtime.deps);
+    const runId = `${flags.reject ? 'rejected' : 'approved'}-${newRunId(runtime.deps.now())}`;
+    // approved: the flow runs again, and its plan lets the approved changes through; rejected: they stay blocked
+    const summaries = flags.reject ? [] : [await runFlow(decided.clusterId, decided.flow, { runner: runtime.runner }, runId, progress(flags.json))];
+    const warnings = [`${flags.reject ? 'rejected' : 'approved'} ${decided.decided} change(s) of ${executionId} (${decided.flow}, ${decided.clusterId})`];
+    const report = flags.reject
+      ? buildReport({ clusterId: decided.clusterId, executionId: runId, dryRun: false, changes: (await runtime.deps.store.listChanges(decided.clusterId)).filter((row) => decided.changeIds.includes(row.id)), artifacts: [], warnings, errors: [] })
+      : reportFromSummaries(runtime, decided.clusterId, runId, summaries, [...warnings, ...(await runtime.notifyRun(runId))]);
+    print(report, flags.json);
+    return exitCodeOf(report);
   } finally {
     await runtime.close();
   }

@@ -22,6 +22,7 @@ import type { Artifact, Flow, ProviderName } from '../domain/model.js';
 import { PROVIDER_NAMES } from '../domain/model.js';
 import { createApplyChangeHandler } from '../handlers/apply-change.js';
 import { createLoadPageHandler } from '../handlers/load-page.js';
+import { createApprovalHandler } from '../handlers/approval.js';
 import { createNotifyHandler } from '../handlers/notify.js';
 import { createPlanFlowHandler } from '../handlers/plan-flow.js';
 import { createRecordFailureHandler } from '../handlers/record-failure.js';
@@ -187,6 +188,8 @@ export async function openLocalRuntime(localOptions: LocalOptions): Promise<Loca
       'apply-change': asLocal('apply-change', createApplyChangeHandler(handlerOptions('apply-change'))),
       'record-failure': asLocal('record-failure', createRecordFailureHandler(handlerOptions('record-failure'))),
       notify: asLocal('notify', createNotifyHandler(handlerOptions('notify'))),
+      // locally the approval gate stops the run (the changes stay awaiting approval); `podreach approve` continues
+      approval: asLocal('approval', createApprovalHandler({ ...handlerOptions('approval'), stopLocally: true })),
     };
     const definitions = await synthesizeFlowDefinitions({ cacheDir: join(repoRoot, 'node_modules', '.cache', 'podreach') });
     const runner = new LocalFlowRunner({ handlers, definitions, summarize: (input, error) => summarizeExecution({ ...input, ...(error ? { error } : {}) }, deps) });

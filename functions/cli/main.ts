@@ -11,7 +11,7 @@ import { InvalidInputError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
 import { FLOWS } from '../domain/model.js';
 import { runDemo } from './demo.js';
-import { emitCommand, planCommand, profilePutCommand, runCommand, sandboxShowCommand, stateCommand, triggerCommand } from './commands.js';
+import { approveCommand, emitCommand, planCommand, profilePutCommand, runCommand, sandboxShowCommand, stateCommand, triggerCommand } from './commands.js';
 import { permissionsCommand } from './permissions-command.js';
 import { readTextFile } from './local-runtime.js';
 
@@ -99,6 +99,17 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'print JSON')
     .action(async (options) => {
       setExitCode(await stateCommand(options));
+    });
+  program
+    .command('approve')
+    .argument('<execution>', 'the execution that held the changes (the run names it)')
+    .option('--reject', 'reject them: they stay blocked, the account is left as it is')
+    .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
+    .option('--provider <name>', 'adapter for every account: sandbox (default), aws, tencent, alibaba, huawei, or "event"')
+    .option('--json', 'print the JSON report')
+    .description('approve (or reject) the changes an approval policy held; approved ones are applied at once')
+    .action(async (execution: string, options) => {
+      setExitCode(await approveCommand(execution, options));
     });
   const driftOptions = (command: Command) =>
     command

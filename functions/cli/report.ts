@@ -69,7 +69,7 @@ export function renderTable(report: RunReport): string {
     lines.push(pad(rows));
   }
   const c = report.counts;
-  lines.push('', `${c.planned > 0 ? `planned ${c.planned}, ` : ''}applied ${c.applied}, unchanged ${c.unchanged}, blocked ${c.blocked}, failed ${c.failed}`);
+  lines.push('', `${c.planned > 0 ? `planned ${c.planned}, ` : ''}applied ${c.applied}, unchanged ${c.unchanged}, blocked ${c.blocked}, failed ${c.failed}${c.awaitingApproval ? `, awaiting approval ${c.awaitingApproval}` : ''}`);
   for (const artifact of report.artifacts) lines.push(`artifact ${artifact.kind} (${artifact.flow}): ${artifact.path}`);
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   for (const error of report.errors ?? []) lines.push(`error in ${error.flow}: ${error.error}`);

@@ -86,3 +86,16 @@ export class VerificationError extends ProviderError {
 
 /** Names Step Functions retries on (see infra). */
 export const RETRYABLE_ERROR_NAMES = ['ThrottlingError', 'TransientProviderError', 'LeaseHeldError', 'ConcurrentUpdateError'] as const;
+
+/**
+ * Changes wait for a person's approval (locally the run stops here; `podreach approve` continues it). Step Functions
+ * catches it by this name.
+ */
+export class ApprovalPendingError extends PodreachError {
+  override name = 'ApprovalPending';
+}
+
+/** A person (or the request's timeout) rejected the changes an approval policy held. */
+export class ApprovalRejectedError extends PodreachError {
+  override name = 'ApprovalRejected';
+}

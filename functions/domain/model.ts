@@ -29,7 +29,7 @@ export type NetworkModel = (typeof NETWORK_MODELS)[number];
 /** create/delete an entry; update = change an attribute of an entry podreach owns (e.g. enable a cloud-connect route). */
 export type ChangeAction = 'create' | 'delete' | 'update';
 
-export const CHANGE_STATUSES = ['planned', 'applying', 'applied', 'unchanged', 'blocked', 'failed'] as const;
+export const CHANGE_STATUSES = ['planned', 'awaiting-approval', 'applying', 'applied', 'unchanged', 'blocked', 'failed'] as const;
 export type ChangeStatus = (typeof CHANGE_STATUSES)[number];
 
 /** What the next hop of a route-like entry is, in provider-neutral words; adapters map it to their API's type. */
@@ -84,8 +84,19 @@ export interface Change extends NetworkEntry {
    */
   account?: string;
   status: ChangeStatus;
-  /** Why a change is blocked or failed. */
+  /** Why a change is blocked, failed or awaiting approval (or, unchanged, what was done instead: claimed, released). */
   reason?: string;
+  /** A cloud-connect route enabled beside an overlapping one (enableConflicting): the rival it overlaps. */
+  overlaps?: string;
+}
+
+/** A person's decision on a change an approval policy held (docs/approval.md). */
+export interface ApprovalDecision {
+  approved: boolean;
+  by: string;
+  at: string;
+  /** The execution whose request was decided. */
+  executionId: string;
 }
 
 export type ArtifactMediaType = 'application/json' | 'application/yaml' | 'text/plain';
@@ -175,6 +186,8 @@ export interface LedgerEntry extends Change {
   owned: boolean;
   /** Set on rows whose ownership a holding tracks; rows of earlier versions (owned, no holding) are migrated. */
   viaHolding?: boolean;
+  /** The approval decision on this change as planned (kept while the change stays the same). */
+  decision?: ApprovalDecision;
   executionId?: string;
   providerResourceId?: string;
   attempts: number;
@@ -238,4 +251,6 @@ export interface ChangeCounts {
   unchanged: number;
   blocked: number;
   failed: number;
+  /** Changes an approval policy holds until a person decides (present when there are any). */
+  awaitingApproval?: number;
 }

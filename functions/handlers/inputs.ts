@@ -12,3 +12,4 @@ export const notifyInputSchema = flowInputSchema.extend({ error: stepError.optio
 export const reconcileInputSchema = z.object({}).loose();
 const count = z.number().int().nonnegative();
 export const loadPageInputSchema = flowInputSchema.extend({ lane: count, page: count, pages: z.number().int().positive() });
+export const approvalTaskInputSchema = flowInputSchema.extend({ action: z.enum(['request', 'expire']), taskToken: z.string().min(1).optional() });

@@ -22,3 +22,18 @@ export interface ExecutionSummary {
 export interface Notifier {
   notify(summary: ExecutionSummary): Promise<void>;
 }
+
+/** A request for a person's approval of changes an approval policy held (one per flow execution). */
+export interface ApprovalNotice {
+  clusterId: string;
+  flow: Flow;
+  executionId: string;
+  changes: Change[];
+  /** How a person answers: buttons on an interactive endpoint (AWS), or the command to run (locally). */
+  answer: { kind: 'buttons' } | { kind: 'command'; approve: string; reject: string };
+}
+
+/** Notifiers that can ask for approval (Slack with Approve / Reject buttons). */
+export interface ApprovalNotifier {
+  requestApproval(notice: ApprovalNotice): Promise<void>;
+}

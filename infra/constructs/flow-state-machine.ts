@@ -9,13 +9,14 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { acknowledgeNag, wildcardFindings } from '../nag.js';
 import { Construct } from 'constructs';
 import type { Flow } from '../../functions/domain/model.js';
-import { FLOW_FAILED_ERROR, FLOW_STATES, FLOW_TAG, RETRYABLE_ERRORS } from '../handler-ids.js';
+import { APPROVAL_PENDING_ERROR, APPROVAL_REJECTED_ERROR, FLOW_FAILED_ERROR, FLOW_STATES, FLOW_TAG, RETRYABLE_ERRORS } from '../handler-ids.js';
 
 export interface FlowStateMachineProps {
   flow: Flow;
   planFlow: lambda.IFunction;
   loadPage: lambda.IFunction;
   applyChange: lambda.IFunction;
+  approval: lambda.IFunction;
   recordFailure: lambda.IFunction;
   notify: lambda.IFunction;
 }
@@ -129,7 +130,43 @@ export class FlowStateMachine extends Construct {
       )
       .otherwise(new sfn.Succeed(this, FLOW_STATES.succeeded));
 
-    const definition = plan.next(applyLanes).next(notify).next(outcome);
+    // Changes an approval policy held: the execution waits on a task token until a person decides (Slack buttons ->
+    // the approval endpoint) or the request times out (rejected). Approved changes are applied by planning again:
+    // their decision is on the ledger, so the next plan lets them through.
+    const expireApproval = new tasks.LambdaInvoke(this, FLOW_STATES.expireApproval, {
+      lambdaFunction: props.approval,
+      payloadResponseOnly: true,
+      retryOnServiceExceptions: false,
+      payload: sfn.TaskInput.fromObject({ action: 'expire', 'clusterId.$': '$.clusterId', 'flow.$': '$.flow', 'executionId.$': '$.executionId' }),
+      resultPath: sfn.JsonPath.DISCARD,
+    })
+      .addRetry(RETRY)
+      .next(notify);
+    const awaitApproval = new tasks.LambdaInvoke(this, FLOW_STATES.awaitApproval, {
+      lambdaFunction: props.approval,
+      integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
+      retryOnServiceExceptions: false,
+      payload: sfn.TaskInput.fromObject({
+        action: 'request',
+        'clusterId.$': '$.clusterId',
+        'flow.$': '$.flow',
+        'executionId.$': '$.executionId',
+        taskToken: sfn.JsonPath.taskToken,
+      }),
+      taskTimeout: sfn.Timeout.at('$.approval.timeoutSeconds'),
+      resultPath: '$.decision',
+    })
+      .addRetry(RETRY)
+      .addCatch(notify, { errors: [APPROVAL_PENDING_ERROR, APPROVAL_REJECTED_ERROR], resultPath: '$.approvalOutcome' })
+      .addCatch(expireApproval, { errors: [sfn.Errors.TIMEOUT], resultPath: '$.approvalOutcome' });
+    awaitApproval.next(plan);
+    const needsApproval = new sfn.Choice(this, FLOW_STATES.needsApproval)
+      .when(sfn.Condition.numberGreaterThan('$.approval.changes', 0), awaitApproval)
+      .otherwise(notify);
+    notify.next(outcome);
+    plan.next(applyLanes);
+    applyLanes.next(needsApproval);
+    const definition = plan;
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: logs.RetentionDays.ONE_MONTH,
@@ -165,12 +202,12 @@ export class FlowStateMachine extends Construct {
         "The Distributed Map's child executions get generated names: CDK scopes these actions to this state machine's own executions.",
       ),
     );
-    const functions = [props.planFlow, props.loadPage, props.applyChange, props.recordFailure, props.notify];
+    const functions = [props.planFlow, props.loadPage, props.applyChange, props.recordFailure, props.notify, props.approval];
     acknowledgeNag(
       this,
       wildcardFindings(
         functions.map((fn) => `Resource::<${Stack.of(this).getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*`),
-        'CDK grants lambda:InvokeFunction on <function ARN>:* so any version or alias of the five flow functions can be invoked; nothing else.',
+        'CDK grants lambda:InvokeFunction on <function ARN>:* so any version or alias of the six flow functions can be invoked; nothing else.',
       ),
     );
   }

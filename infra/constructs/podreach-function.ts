@@ -135,6 +135,15 @@ export class PodreachFunction extends Construct {
   }
 
   /**
+   * Lets the function resume executions of these state machines that wait on a task token (SendTaskSuccess /
+   * SendTaskFailure / SendTaskHeartbeat on those state machines only).
+   */
+  resumeFlows(stateMachines: ReadonlyMap<Flow, sfn.IStateMachine>): this {
+    for (const stateMachine of stateMachines.values()) stateMachine.grantTaskResponse(this.function);
+    return this;
+  }
+
+  /**
    * Read-only view of the network resources a plan diffs against: the list calls of the AWS adapter's actions table
    * (functions/adapters/aws/actions.ts), which `podreach permissions --provider aws --mode plan` prints too.
    */

@@ -2,8 +2,6 @@
 // every EC2 request on: the plan's snapshot reads each resource once per flow, an applied change costs its one
 // write and at most one read to verify it, nothing lists a target again after the adapter verified, and a replay
 // makes no mutating call.
-import { createServer, request, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,46 +12,13 @@ import { runEventReport } from '../../functions/cli/commands.js';
 import { openLocalRuntime } from '../../functions/cli/local-runtime.js';
 import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
 import { buildEc2Network, type Ec2Network } from './ec2-fixture.js';
-
-/** Passes requests to `target`, recording each EC2 query action (Action=... in the form body). */
-async function recordingProxy(target: string): Promise<{ url: string; actions: string[]; close(): Promise<void> }> {
-  const actions: string[] = [];
-  const upstream = new URL(target);
-  const server: Server = createServer((incoming: IncomingMessage, outgoing) => {
-    const chunks: Buffer[] = [];
-    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
-    incoming.on('end', () => {
-      const body = Buffer.concat(chunks);
-      const action = new URLSearchParams(body.toString('utf8')).get('Action');
-      if (action) actions.push(action);
-      const forward = request(
-        { host: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method, headers: { ...incoming.headers, host: upstream.host } },
-        (response) => {
-          outgoing.writeHead(response.statusCode ?? 500, response.headers);
-          response.pipe(outgoing);
-        },
-      );
-      forward.on('error', (error) => {
-        outgoing.writeHead(502);
-        outgoing.end(String(error));
-      });
-      forward.end(body);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    actions,
-    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
-  };
-}
+import { recordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
 
 const isRead = (action: string) => action.startsWith('Describe') || action.startsWith('Search') || action.startsWith('Get');
 
 describeIfAws('AWS calls per run (moto, through a recording proxy)', () => {
   let emulator: AwsEndpoint | undefined;
-  let proxy: Awaited<ReturnType<typeof recordingProxy>>;
+  let proxy: RecordingProxy;
   let net: Ec2Network;
   let dir: string;
   const env = { ...process.env };
@@ -98,9 +63,9 @@ describeIfAws('AWS calls per run (moto, through a recording proxy)', () => {
     try {
       // Act
       const first = await runEventReport(runtime, created, true);
-      const firstCalls = proxy.actions.splice(0);
+      const firstCalls = proxy.calls.splice(0).map((call) => call.action);
       const replay = await runEventReport(runtime, created, true);
-      const replayCalls = proxy.actions.splice(0);
+      const replayCalls = proxy.calls.splice(0).map((call) => call.action);
 
       // Assess
       expect(first.counts.failed).toBe(0);

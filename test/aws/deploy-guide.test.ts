@@ -159,6 +159,7 @@ describeIfAws('docs/deploy.md on moto', () => {
     const { lambdaDeps } = await import('../../functions/handlers/lambda-deps.js');
     const { handler: planFlow } = await import('../../functions/handlers/plan-flow.js');
     const { handler: loadPage } = await import('../../functions/handlers/load-page.js');
+    const { handler: approval } = await import('../../functions/handlers/approval.js');
     const { handler: applyChange } = await import('../../functions/handlers/apply-change.js');
     const { handler: recordFailure } = await import('../../functions/handlers/record-failure.js');
     const { handler: notify } = await import('../../functions/handlers/notify.js');
@@ -169,7 +170,7 @@ describeIfAws('docs/deploy.md on moto', () => {
     const deps = await lambdaDeps();
     const asLambda = (name: string, handler: (event: never, context: never) => unknown) => async (input: unknown) => handler(input as never, lambdaContext(name) as never);
     const runner = new LocalFlowRunner({
-      handlers: { 'plan-flow': asLambda('PlanFlow', planFlow), 'load-page': asLambda('LoadPage', loadPage), 'apply-change': asLambda('ApplyChange', applyChange), 'record-failure': asLambda('RecordFailure', recordFailure), notify: asLambda('Notify', notify) },
+      handlers: { 'plan-flow': asLambda('PlanFlow', planFlow), 'load-page': asLambda('LoadPage', loadPage), approval: asLambda('Approval', approval), 'apply-change': asLambda('ApplyChange', applyChange), 'record-failure': asLambda('RecordFailure', recordFailure), notify: asLambda('Notify', notify) },
       definitions: await synthesizeFlowDefinitions(),
       summarize: (input, error) => summarizeExecution({ ...input, ...(error ? { error } : {}) }, deps),
     });

@@ -264,7 +264,7 @@ describe('Class: StatelessStack', () => {
     for (const definition of resolved) {
       const tasks = collectStates(definition).filter(([, state]) => state['Type'] === 'Task');
       expect(tasks.map(([name]) => name).sort()).toEqual(
-        [FLOW_STATES.plan, FLOW_STATES.loadPage, FLOW_STATES.applyChange, FLOW_STATES.recordFailure, FLOW_STATES.notify].sort(),
+        [FLOW_STATES.plan, FLOW_STATES.loadPage, FLOW_STATES.applyChange, FLOW_STATES.recordFailure, FLOW_STATES.notify, FLOW_STATES.awaitApproval, FLOW_STATES.expireApproval].sort(),
       );
       for (const [name, state] of tasks) {
         expect([name, state['Retry']]).toEqual([
@@ -420,15 +420,15 @@ describe('Class: StatelessStack', () => {
       }
     });
 
-    it('lets only notify, plan-flow and apply-change read secrets, and only with GetSecretValue', () => {
+    it('lets only notify, the approval functions, plan-flow and apply-change read secrets, and only with GetSecretValue', () => {
       for (const [handlerId, granted] of actionsByHandler(stateless)) {
         const secretActions = [...granted].filter((action) => action.startsWith('secretsmanager:'));
-        const readsSecrets = handlerId === 'notify' || handlerId === 'plan-flow' || handlerId === 'apply-change';
+        const readsSecrets = ['notify', 'approval', 'approval-callback', 'plan-flow', 'apply-change'].includes(handlerId);
         expect([handlerId, secretActions]).toEqual([handlerId, readsSecrets ? ['secretsmanager:GetSecretValue'] : []]);
       }
     });
 
-    it('gives each function exactly the secrets it reads: the Slack secret to notify, the cloud credentials to plan-flow and apply-change', () => {
+    it('gives each function exactly the secrets it reads: the Slack secret to notify and the approval functions, the cloud credentials to plan-flow and apply-change', () => {
       // Prepare: the stateless stack names each secret by the stateful stack's export of its Ref.
       const functions = Object.values(stateless.findResources('AWS::Lambda::Function') as Resources);
       const statements = statementsByHandler(stateless);
@@ -446,7 +446,8 @@ describe('Class: StatelessStack', () => {
       // Assess
       for (const handlerId of HANDLER_IDS) {
         const cloud = handlerId === 'plan-flow' || handlerId === 'apply-change';
-        const expected = cloud ? [expect.stringMatching(/RefCloudCredentials/)] : handlerId === 'notify' ? [expect.stringMatching(/RefSlackWebhookUrl/)] : [];
+        const slack = handlerId === 'notify' || handlerId === 'approval' || handlerId === 'approval-callback';
+        const expected = cloud ? [expect.stringMatching(/RefCloudCredentials/)] : slack ? [expect.stringMatching(/RefSlackWebhookUrl/)] : [];
         expect([handlerId, secretsReadBy(handlerId)]).toEqual([handlerId, expected]);
         const variable = envOf(handlerId)['CLOUD_CREDENTIALS_SECRET_ARN'];
         expect([handlerId, variable === undefined ? undefined : exportOf(variable)]).toEqual([
@@ -464,6 +465,29 @@ describe('Class: StatelessStack', () => {
         ]);
         const writes = granted.has('dynamodb:PutItem') || granted.has('dynamodb:UpdateItem');
         expect([handlerId, writes]).toEqual([handlerId, handlerId !== 'reconcile' && handlerId !== 'load-page']);
+      }
+    });
+
+    it('waits for approval on a task token, with the policy timeout, and resumes by planning again', () => {
+      for (const definition of flowDefinitions(stateless)) {
+        const states = Object.fromEntries(collectStates(definition));
+        expect(states[FLOW_STATES.needsApproval]).toMatchObject({ Type: 'Choice', Choices: [{ Variable: '$.approval.changes', NumericGreaterThan: 0, Next: FLOW_STATES.awaitApproval }] });
+        const gate = states[FLOW_STATES.awaitApproval]!;
+        expect(String(gate['Resource'])).toMatch(/:states:::lambda:invoke\.waitForTaskToken$/);
+        expect(gate).toMatchObject({ TimeoutSecondsPath: '$.approval.timeoutSeconds', Next: FLOW_STATES.plan, Parameters: { Payload: { 'taskToken.$': '$$.Task.Token', action: 'request' } } });
+        expect(gate['Catch']).toEqual([
+          { ErrorEquals: ['ApprovalPending', 'ApprovalRejected'], ResultPath: '$.approvalOutcome', Next: FLOW_STATES.notify },
+          { ErrorEquals: ['States.Timeout'], ResultPath: '$.approvalOutcome', Next: FLOW_STATES.expireApproval },
+        ]);
+      }
+    });
+
+    it('exposes the approval endpoint as a function URL whose function alone may answer the flows task tokens', () => {
+      stateless.hasResourceProperties('AWS::Lambda::Url', { AuthType: 'NONE' });
+      const granted = actionsByHandler(stateless);
+      for (const [handlerId, actions] of granted) {
+        const answers = ['states:SendTaskSuccess', 'states:SendTaskFailure'].some((action) => actions.has(action));
+        expect([handlerId, answers]).toEqual([handlerId, handlerId === 'approval-callback']);
       }
     });
 

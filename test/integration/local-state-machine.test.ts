@@ -7,7 +7,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { StateMachine } from 'aws-local-stepfunctions';
-import { ThrottlingError, EntryConflictError } from '../../functions/domain/errors.js';
+import { ApprovalPendingError, EntryConflictError, ThrottlingError } from '../../functions/domain/errors.js';
 import { FLOWS, type Flow } from '../../functions/domain/model.js';
 import type { FlowInput } from '../../functions/ports/flow-runner.js';
 import type { ExecutionSummary } from '../../functions/ports/notifier.js';
@@ -68,6 +68,8 @@ describe('Function: synthesizeFlowDefinitions', () => {
         Plan: 'plan-flow',
         LoadPage: 'load-page',
         ApplyChange: 'apply-change',
+        AwaitApproval: 'approval',
+        ExpireApproval: 'approval',
         RecordFailure: 'record-failure',
         Notify: 'notify',
       });
@@ -84,7 +86,8 @@ describe('Function: synthesizeFlowDefinitions', () => {
 });
 
 interface FakeFlow {
-  handlers: Record<'plan-flow' | 'load-page' | 'apply-change' | 'record-failure' | 'notify', LocalHandler>;
+  handlers: Record<'plan-flow' | 'load-page' | 'apply-change' | 'record-failure' | 'notify' | 'approval', LocalHandler>;
+  approvalRequests: unknown[];
   applied: string[];
   recordedFailures: unknown[];
   notifyInputs: unknown[];
@@ -98,6 +101,7 @@ const FAKE_PAGE = 2;
 /** Small stand-ins for the Lambda handlers, speaking the flow's task contract (the outcomes kept, as the store does). */
 function fakeFlow(changes: Record<string, ChangeBehaviour>, planError?: Error, planExtra: Record<string, unknown> = {}): FakeFlow {
   const applied: string[] = [];
+  const approvalRequests: unknown[] = [];
   const recordedFailures: unknown[] = [];
   const notifyInputs: unknown[] = [];
   const throttled = new Set<string>();
@@ -108,7 +112,11 @@ function fakeFlow(changes: Record<string, ChangeBehaviour>, planError?: Error, p
       if (planError) throw planError;
       const input = event as FlowInput;
       const lanes = ids.length > 0 ? [{ lane: 0, pages: Math.ceil(ids.length / FAKE_PAGE) }] : [];
-      return { clusterId: input.clusterId, flow: input.flow, executionId: input.executionId, lanes, changes: ids.length, ...planExtra };
+      return { clusterId: input.clusterId, flow: input.flow, executionId: input.executionId, lanes, changes: ids.length, approval: { changes: 0, timeoutSeconds: 60 }, ...planExtra };
+    },
+    approval: async (event) => {
+      approvalRequests.push(event);
+      throw new ApprovalPendingError('1 change awaits approval');
     },
     'load-page': async (event) => {
       const page = event as FlowInput & { lane: number; page: number; pages: number };
@@ -151,7 +159,7 @@ function fakeFlow(changes: Record<string, ChangeBehaviour>, planError?: Error, p
       return summary;
     },
   };
-  return { handlers, applied, recordedFailures, notifyInputs };
+  return { handlers, applied, recordedFailures, notifyInputs, approvalRequests };
 }
 
 const input: FlowInput = { clusterId: 'cls-demo', flow: 'vpn', executionId: 'exec-1' };
@@ -187,7 +195,8 @@ describe('Class: LocalFlowRunner', () => {
       expect(summary.outcome).toBe('succeeded');
       expect(summary.counts.applied).toBe(3);
       // Notify gets the plan's small output: no list of changes or results travels through the states
-      expect(fake.notifyInputs).toEqual([{ ...input, lanes: [{ lane: 0, pages: 2 }], changes: 3 }]);
+      expect(fake.notifyInputs).toEqual([{ ...input, lanes: [{ lane: 0, pages: 2 }], changes: 3, approval: { changes: 0, timeoutSeconds: 60 } }]);
+      expect(fake.approvalRequests).toEqual([]);
       expect(entered[0]).toBe('Plan');
       expect(entered).toContain('Notify');
       expect(entered.at(-1)).toBe('FlowSucceeded');
@@ -259,6 +268,22 @@ describe('Class: LocalFlowRunner', () => {
       expect(summary.outcome).toBe('failed');
       expect(summary.error).toBe('Error: Slack webhook secret missing');
       expect(entered.at(-1)).toBe('NotifyFailed');
+    });
+
+    it('stops at the approval gate when the plan holds changes: the request carries a task token, then Notify', async () => {
+      // Prepare
+      const fake = fakeFlow({ 'chg-1': 'ok' }, undefined, { approval: { changes: 1, timeoutSeconds: 3600 } });
+      const runner = new LocalFlowRunner({ handlers: fake.handlers, definitions, summarize: summarizeFallback });
+      const entered: string[] = [];
+
+      // Act
+      const summary = await runner.run(input, (message) => entered.push(message));
+
+      // Assess
+      expect(fake.applied).toEqual(['chg-1']);
+      expect(fake.approvalRequests).toEqual([{ action: 'request', clusterId: input.clusterId, flow: input.flow, executionId: input.executionId, taskToken: 'local:exec-1' }]);
+      expect(entered).toEqual(expect.arrayContaining(['NeedsApproval', 'AwaitApproval', 'Notify']));
+      expect(summary.outcome).toBe('succeeded');
     });
 
     it('fails like AWS (States.DataLimitExceeded) when a state passes the 256 KiB payload limit', async () => {

@@ -1,13 +1,17 @@
-// A recording HTTP proxy on 127.0.0.1 in front of an AWS emulator (moto_server, or LocalStack): it forwards every
-// request unchanged and logs, per call, the service and access key the SDK signed it with (the SigV4 credential
-// scope) and the operation (Query `Action`, or the JSON protocols' X-Amz-Target). That is the call log the tests
-// compare with the IAM actions podreach declares, and where an assumed role's credentials show.
-import { createServer, request as httpRequest, type IncomingMessage, type Server } from 'node:http';
+// A recording proxy on 127.0.0.1 in front of an AWS emulator (moto_server, or LocalStack): it passes every request on
+// unchanged and records what it was — the EC2/STS query action (Action=... in the form body) or the JSON protocol's
+// target (X-Amz-Target) with its body — and who signed it: the service and access key of the SigV4 credential
+// scope. Tests count and inspect the calls podreach's SDK clients make with it, compare them with the IAM actions
+// podreach declares, and see which credentials (an assumed role's) signed each.
+import { createServer, request, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
-export interface RecordedAwsCall {
-  service: string;
+export interface RecordedCall {
   action: string;
+  /** The request body as sent. */
+  body: string;
+  /** The signing service (ec2, sts, directconnect...) and access key, from the Authorization header. */
+  service: string;
   accessKeyId: string;
   /** The request's parameters (Query form fields, or the JSON body's top-level fields as text). */
   params: Record<string, string>;
@@ -15,30 +19,28 @@ export interface RecordedAwsCall {
   status?: number;
   response?: string;
 }
+/** The name the account tests use. */
+export type RecordedAwsCall = RecordedCall;
 
 export interface RecordingProxy {
+  url: string;
+  /** The same as `url`. */
   endpoint: string;
-  calls: RecordedAwsCall[];
-  /** `service:Action` of every call, in order. */
+  calls: RecordedCall[];
+  /** `service:Action` of every call, in order: the IAM action each call needs. */
   actions(): string[];
+  close(): Promise<void>;
+  /** The same as `close`. */
   stop(): Promise<void>;
 }
 
-async function body(request: IncomingMessage): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of request) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
-}
-
-function parse(request: IncomingMessage, payload: Buffer): RecordedAwsCall {
-  const authorization = String(request.headers.authorization ?? '');
-  const scope = /Credential=([^/]+)\/[^/]+\/[^/]+\/([^/]+)\//.exec(authorization);
-  const target = request.headers['x-amz-target'];
-  const text = payload.toString('utf8');
+function parse(incoming: IncomingMessage, text: string): Omit<RecordedCall, 'body'> | undefined {
+  const scope = /Credential=([^/]+)\/[^/]+\/[^/]+\/([^/]+)\//.exec(String(incoming.headers.authorization ?? ''));
+  const amzTarget = incoming.headers['x-amz-target'];
   let params: Record<string, string> = {};
-  let action = '';
-  if (typeof target === 'string') {
-    action = target.slice(target.lastIndexOf('.') + 1);
+  let action: string | null | undefined;
+  if (typeof amzTarget === 'string') {
+    action = amzTarget.split('.').pop() ?? amzTarget;
     try {
       const json = JSON.parse(text || '{}') as Record<string, unknown>;
       params = Object.fromEntries(Object.entries(json).map(([key, value]) => [key, typeof value === 'string' ? value : JSON.stringify(value)]));
@@ -47,52 +49,59 @@ function parse(request: IncomingMessage, payload: Buffer): RecordedAwsCall {
     }
   } else {
     const form = new URLSearchParams(text);
-    const query = new URL(request.url ?? '/', 'http://proxy').searchParams;
+    const query = new URL(incoming.url ?? '/', 'http://proxy').searchParams;
     params = Object.fromEntries([...query, ...form]);
-    action = params['Action'] ?? '';
+    action = params['Action'];
   }
-  return { service: scope?.[2] ?? 'unknown', action, accessKeyId: scope?.[1] ?? '', params };
+  if (!action) return undefined;
+  return { action, service: scope?.[2] ?? 'unknown', accessKeyId: scope?.[1] ?? '', params };
 }
 
-export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
+export async function recordingProxy(target: string): Promise<RecordingProxy> {
+  const calls: RecordedCall[] = [];
   const upstream = new URL(target);
-  const calls: RecordedAwsCall[] = [];
-  const server: Server = createServer((request, response) => {
-    void (async () => {
-      const payload = await body(request);
-      const call = parse(request, payload);
-      calls.push(call);
-      const forwarded = httpRequest(
-        { hostname: upstream.hostname, port: upstream.port, method: request.method, path: request.url, headers: request.headers },
-        (answer) => {
-          const chunks: Buffer[] = [];
-          answer.on('data', (chunk: Buffer) => chunks.push(chunk));
-          answer.on('end', () => {
-            const text = Buffer.concat(chunks);
-            call.status = answer.statusCode ?? 502;
-            call.response = text.toString('utf8');
-            response.writeHead(call.status, answer.headers);
-            response.end(text);
+  const server: Server = createServer((incoming: IncomingMessage, outgoing) => {
+    const chunks: Buffer[] = [];
+    incoming.on('data', (chunk: Buffer) => chunks.push(chunk));
+    incoming.on('end', () => {
+      const body = Buffer.concat(chunks);
+      const text = body.toString('utf8');
+      const parsed = parse(incoming, text);
+      const call = parsed ? { ...parsed, body: text } : undefined;
+      if (call) calls.push(call);
+      const forward = request(
+        { host: upstream.hostname, port: upstream.port, path: incoming.url, method: incoming.method, headers: { ...incoming.headers, host: upstream.host } },
+        (response) => {
+          const answer: Buffer[] = [];
+          response.on('data', (chunk: Buffer) => answer.push(chunk));
+          response.on('end', () => {
+            const content = Buffer.concat(answer);
+            if (call) {
+              call.status = response.statusCode ?? 500;
+              call.response = content.toString('utf8');
+            }
+            outgoing.writeHead(response.statusCode ?? 500, response.headers);
+            outgoing.end(content);
           });
         },
       );
-      forwarded.on('error', (error) => {
-        response.writeHead(502, { 'content-type': 'text/plain' });
-        response.end(String(error));
+      forward.on('error', (error) => {
+        outgoing.writeHead(502);
+        outgoing.end(String(error));
       });
-      forwarded.end(payload);
-    })();
+      forward.end(body);
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
-    endpoint: `http://127.0.0.1:${port}`,
-    calls,
-    actions: () => calls.map((call) => `${call.service}:${call.action}`),
-    stop: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((error) => (error ? reject(error) : resolve()));
-      }),
-  };
+  const close = () =>
+    new Promise<void>((resolve, reject) => {
+      server.closeAllConnections();
+      server.close((error) => (error ? reject(error) : resolve()));
+    });
+  const url = `http://127.0.0.1:${port}`;
+  return { url, endpoint: url, calls, actions: () => calls.map((call) => `${call.service}:${call.action}`), close, stop: close };
 }
+
+/** The name the account and permissions tests use. */
+export const startRecordingProxy = recordingProxy;

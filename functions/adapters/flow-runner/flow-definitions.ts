@@ -13,6 +13,11 @@ export interface LocalFlowDefinition {
   definition: AslStateMachine;
   /** Task state name -> the handler it invokes (Map iterator states included). */
   taskHandlers: Record<string, HandlerId>;
+  /**
+   * Tasks that invoke through the Lambda service integration (`lambda:invoke.waitForTaskToken`): their input is
+   * {FunctionName, Payload}, and the handler gets the Payload.
+   */
+  payloadTasks?: string[];
 }
 
 /** The parts of the Amazon States Language this module reads; everything else passes through untouched. */
@@ -80,6 +85,8 @@ function resolveDefinitionString(value: unknown, handlers: Map<string, HandlerId
   return join[1]
     .map((part: unknown) => {
       if (typeof part === 'string') return part;
+      // the partition of a service integration's ARN (arn:aws:states:::lambda:invoke.waitForTaskToken)
+      if (isRecord(part) && part['Ref'] === 'AWS::Partition') return 'aws';
       const getAtt = isRecord(part) ? part['Fn::GetAtt'] : undefined;
       const logicalId = Array.isArray(getAtt) && getAtt[1] === 'Arn' ? getAtt[0] : undefined;
       const handlerId = typeof logicalId === 'string' ? handlers.get(logicalId) : undefined;
@@ -113,19 +120,26 @@ export function forEachState(machine: AslStateMachine, visit: (name: string, sta
   }
 }
 
-function taskHandlersOf(machine: AslStateMachine, flow: string): Record<string, HandlerId> {
+const LAMBDA_INVOKE_INTEGRATION = /^arn:aws:states:::lambda:invoke(\.waitForTaskToken)?$/;
+
+function taskHandlersOf(machine: AslStateMachine, flow: string): { taskHandlers: Record<string, HandlerId>; payloadTasks: string[] } {
   const taskHandlers: Record<string, HandlerId> = {};
+  const payloadTasks: string[] = [];
   forEachState(machine, (name, state) => {
     if (state.Type !== 'Task') return;
-    const handlerId = state.Resource?.startsWith(LOCAL_FUNCTION_ARN_PREFIX)
-      ? state.Resource.slice(LOCAL_FUNCTION_ARN_PREFIX.length)
+    const parameters = isRecord(state['Parameters']) ? state['Parameters'] : undefined;
+    const integration = state.Resource !== undefined && LAMBDA_INVOKE_INTEGRATION.test(state.Resource);
+    const functionArn = integration ? parameters?.['FunctionName'] : state.Resource;
+    if (integration) payloadTasks.push(name);
+    const handlerId = typeof functionArn === 'string' && functionArn.startsWith(LOCAL_FUNCTION_ARN_PREFIX)
+      ? functionArn.slice(LOCAL_FUNCTION_ARN_PREFIX.length)
       : undefined;
     if (!isHandlerId(handlerId)) {
       throw new FlowDefinitionError(`Task ${name} of the ${flow} state machine does not invoke a podreach function (${state.Resource}).`);
     }
     taskHandlers[name] = handlerId;
   });
-  return taskHandlers;
+  return { taskHandlers, payloadTasks };
 }
 
 function flowOf(resource: CfnResource): Flow | undefined {
@@ -152,7 +166,8 @@ export function flowDefinitionsFromTemplate(template: unknown): Record<Flow, Loc
     if (!flow) continue;
     const text = resolveDefinitionString(resource.Properties?.['DefinitionString'], handlers, flow);
     const definition = parseAsl(text, flow);
-    found.set(flow, { definition, taskHandlers: taskHandlersOf(definition, flow) });
+    const { taskHandlers, payloadTasks } = taskHandlersOf(definition, flow);
+    found.set(flow, { definition, taskHandlers, ...(payloadTasks.length > 0 ? { payloadTasks } : {}) });
   }
   const missing = FLOWS.filter((flow) => !found.has(flow));
   if (missing.length > 0) {

@@ -64,8 +64,9 @@ export class LocalFlowRunner implements FlowRunner {
       if (!handler) {
         throw new FlowDefinitionError(`Task ${stateName} of the ${input.flow} flow needs the ${handlerId} handler, which was not given.`);
       }
+      const payloadTask = flowDefinition.payloadTasks?.includes(stateName) ?? false;
       taskResourceLocalHandlers[stateName] = async (taskInput) => {
-        const output = await handler(taskInput);
+        const output = await handler(payloadTask ? (taskInput as { Payload?: JsonValue }).Payload : taskInput);
         // A failed flow ends in a Fail state, whose error replaces the output: keep Notify's summary to return it.
         if (handlerId === 'notify') notifySummary = output;
         return output as JsonValue;
@@ -78,6 +79,8 @@ export class LocalFlowRunner implements FlowRunner {
 
     const execution = stateMachine.run(input as unknown as JsonValue, {
       overrides: { taskResourceLocalHandlers, retryIntervalOverrides },
+      // a task token for the approval gate's task: locally the run stops there and `podreach approve` continues it
+      context: { Task: { Token: `local:${input.executionId}` } } as never,
     });
     const watched = this.watch(execution, onProgress);
 
@@ -103,7 +106,19 @@ export class LocalFlowRunner implements FlowRunner {
       // Validating costs about a second per definition; these come from CDK synthesis, and
       // test/integration/local-state-machine.test.ts validates every one of them with this engine.
       // The engine writes defaults (QueryLanguage) into the definition it is given: hand it a copy.
-      stateMachine = new StateMachine(structuredClone(flowDefinition.definition) as ConstructorParameters<typeof StateMachine>[0], {
+      // A JSON copy, not structuredClone: the engine recognises template objects by their prototype, and under Jest's
+      // VM modules structuredClone returns objects of another realm, whose nested payload templates it then skips.
+      const definition = JSON.parse(JSON.stringify(flowDefinition.definition)) as LocalFlowDefinition['definition'];
+      // The engine evaluates TimeoutSecondsPath against the task's Parameters output, not the state input as Step
+      // Functions does (the path then finds nothing and the task fails before its handler's outcome is seen). Locally
+      // the only such task is the approval gate's, which stops the run at once: its timeout does not matter here.
+      forEachState(definition, (name, state) => {
+        if (state.Type === 'Task' && flowDefinition.payloadTasks?.includes(name) && state['TimeoutSecondsPath'] !== undefined) {
+          delete state['TimeoutSecondsPath'];
+          state['TimeoutSeconds'] = 60;
+        }
+      });
+      stateMachine = new StateMachine(definition as ConstructorParameters<typeof StateMachine>[0], {
         validationOptions: { noValidate: true },
       });
       this.stateMachines.set(flow, stateMachine);

@@ -3,7 +3,7 @@
 // messages as Slack's limits require. Pure: no I/O, so the same summary always renders the same messages.
 import type { IncomingWebhookSendArguments } from '@slack/webhook';
 import type { Artifact, Change } from '../../domain/model.js';
-import type { ExecutionSummary } from '../../ports/notifier.js';
+import type { ApprovalNotice, ExecutionSummary } from '../../ports/notifier.js';
 
 export type SlackBlock = NonNullable<IncomingWebhookSendArguments['blocks']>[number];
 
@@ -102,6 +102,7 @@ function changeGroups(summary: ExecutionSummary): Group[] {
     { title: 'Updated', lines: pick(applied('update')) },
     { title: 'Blocked', lines: pick((change) => change.status === 'blocked') },
     { title: 'Failed', lines: pick((change) => change.status === 'failed') },
+    { title: 'Awaiting approval', lines: pick((change) => change.status === 'awaiting-approval') },
     {
       title: 'Planned, not applied',
       lines: pick((change) => change.status === 'planned' || change.status === 'applying'),
@@ -226,4 +227,42 @@ export function buildSlackMessages(summary: ExecutionSummary, limits: SlackLimit
       ],
     };
   });
+}
+
+/**
+ * The approval request for changes an approval policy held: what they are and why, and how to answer — Approve /
+ * Reject buttons (Slack posts the click to podreach's approval endpoint) or, locally, the command to run. Within
+ * Slack's limits: the list is cut to what fits, saying how many more there are.
+ */
+export function buildApprovalMessage(notice: ApprovalNotice, limits: SlackLimits = SLACK_LIMITS): SlackMessage {
+  const title = `podreach ${notice.flow} on ${notice.clusterId}: ${notice.changes.length} change(s) need approval`;
+  const lines = notice.changes.map((change) => `• ${describeEntry(change, false)}${change.reason ? ` — ${escapeMrkdwn(change.reason.replace(/^awaiting approval: /, ''))}` : ''}`);
+  const room = Math.max(1, limits.maxSectionChars - 200);
+  let listed = '';
+  let shown = 0;
+  for (const line of lines) {
+    if (listed.length + line.length + 1 > room) break;
+    listed += `${listed ? '\n' : ''}${line}`;
+    shown += 1;
+  }
+  if (shown < lines.length) listed += `\n… and ${lines.length - shown} more (podreach state --history)`;
+  const answer: SlackBlock =
+    notice.answer.kind === 'buttons'
+      ? {
+          type: 'actions',
+          elements: [
+            { type: 'button', text: { type: 'plain_text', text: 'Approve' }, style: 'primary', action_id: 'podreach-approve', value: notice.executionId },
+            { type: 'button', text: { type: 'plain_text', text: 'Reject' }, style: 'danger', action_id: 'podreach-reject', value: notice.executionId },
+          ],
+        }
+      : section(`Approve: ${code(notice.answer.approve)}\nReject: ${code(notice.answer.reject)}`);
+  return {
+    text: title,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: truncate(title, HEADER_MAX_CHARS) } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `Execution ${code(notice.executionId)}` }] },
+      section(listed || 'No changes.'),
+      answer,
+    ],
+  };
 }

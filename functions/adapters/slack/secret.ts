@@ -24,22 +24,30 @@ export interface SlackWebhookSecretOptions {
 /** What the middleware adds to the Lambda context: undefined = no webhook configured (use a NullNotifier). */
 export interface SlackWebhookContext {
   slackWebhookUrl?: string;
+  /** The Slack app's signing secret (JSON field "signingSecret"), which approval callbacks are verified with. */
+  slackSigningSecret?: string;
 }
 
 const RAW_KEY = 'podreachSlackWebhookSecret';
 
-// The secret holds the URL as plain text, or JSON {"url": "..."} ({"webhookUrl": ...} is accepted too).
-// "{}" or an empty url means not configured: the stack can create the secret before anyone has a webhook.
+// The secret holds the URL as plain text, or JSON {"url": "...", "signingSecret": "..."} ({"webhookUrl": ...} is
+// accepted too). "{}" or an empty url means not configured: the stack can create the secret before anyone has a webhook.
 const secretValueSchema = z.union([
-  z.string(),
-  z.object({ url: z.string().optional(), webhookUrl: z.string().optional() }).transform((value) => value.url ?? value.webhookUrl),
+  z.string().transform((url) => ({ url, signingSecret: undefined })),
+  z
+    .object({ url: z.string().optional(), webhookUrl: z.string().optional(), signingSecret: z.string().min(1).optional() })
+    .transform((value) => ({ url: value.url ?? value.webhookUrl, signingSecret: value.signingSecret })),
 ]);
+
+function parsedSecret(value: unknown) {
+  const parsed = secretValueSchema.safeParse(value);
+  if (!parsed.success) throw new InvalidInputError('SLACK_WEBHOOK_SECRET_ARN', 'the secret must hold the webhook URL, or JSON {"url": "...", "signingSecret": "..."}');
+  return parsed.data;
+}
 
 /** The webhook URL held by a secret value (as @middy/secrets-manager parsed it). */
 export function webhookUrlFromSecretValue(value: unknown): string | undefined {
-  const parsed = secretValueSchema.safeParse(value);
-  if (!parsed.success) throw new InvalidInputError('SLACK_WEBHOOK_SECRET_ARN', 'the secret must hold the webhook URL, or JSON {"url": "..."}');
-  return parseWebhookUrl(parsed.data, 'SLACK_WEBHOOK_SECRET_ARN');
+  return parseWebhookUrl(parsedSecret(value).url, 'SLACK_WEBHOOK_SECRET_ARN');
 }
 
 /** `middy(handler).use(slackWebhookSecret())`: then `createNotifier(context.slackWebhookUrl)`. */
@@ -63,6 +71,8 @@ export function slackWebhookSecret(
       const raw = context[RAW_KEY];
       delete context[RAW_KEY];
       context.slackWebhookUrl = webhookUrlFromSecretValue(raw);
+      const signingSecret = parsedSecret(raw).signingSecret;
+      if (signingSecret) context.slackSigningSecret = signingSecret;
     },
   };
 }

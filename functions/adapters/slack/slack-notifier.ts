@@ -5,8 +5,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { IncomingWebhook, IncomingWebhookHTTPError, type FetchFunction } from '@slack/webhook';
 import { z } from 'zod';
 import { InvalidInputError } from '../../domain/errors.js';
-import type { ExecutionSummary, Notifier } from '../../ports/notifier.js';
-import { buildSlackMessages, isUnchanged, SLACK_LIMITS, type SlackLimits } from './message.js';
+import type { ApprovalNotice, ApprovalNotifier, ExecutionSummary, Notifier } from '../../ports/notifier.js';
+import { buildApprovalMessage, buildSlackMessages, isUnchanged, SLACK_LIMITS, type SlackLimits } from './message.js';
 import { NotificationError } from './notification-error.js';
 import { NullNotifier } from './null-notifier.js';
 
@@ -48,7 +48,7 @@ export function retryAfterSeconds(header: string | null, now: number = Date.now(
   return Number.isNaN(date) ? undefined : Math.max(0, (date - now) / 1000);
 }
 
-export class SlackNotifier implements Notifier {
+export class SlackNotifier implements Notifier, ApprovalNotifier {
   readonly #webhook: IncomingWebhook;
   readonly #url: string;
   readonly #quietWhenUnchanged: boolean;
@@ -88,6 +88,16 @@ export class SlackNotifier implements Notifier {
       timeout: 0,
       retryConfig: { retries: 0 },
     });
+  }
+
+  /** The approval gate's request: one message with the held changes and the Approve / Reject buttons. */
+  async requestApproval(notice: ApprovalNotice): Promise<void> {
+    await this.#pace();
+    try {
+      await this.#webhook.send(buildApprovalMessage(notice, this.#limits));
+    } catch (error) {
+      throw this.#translate(error, '');
+    }
   }
 
   async notify(summary: ExecutionSummary): Promise<void> {

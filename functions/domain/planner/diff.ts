@@ -56,7 +56,7 @@ const QUOTA_OF_KIND: Partial<Record<ChangeKind, keyof ProviderQuotas>> = {
  * outcome is still open (planned, applying, failed) and must be settled against what the provider holds.
  */
 export function holdsEntry(row: LedgerEntry): boolean {
-  if (row.status === 'planned' || row.status === 'applying' || row.status === 'failed') return true;
+  if (row.status === 'planned' || row.status === 'applying' || row.status === 'failed' || row.status === 'awaiting-approval') return true;
   return row.owned && !(row.action === 'delete' && (row.status === 'applied' || row.status === 'unchanged'));
 }
 
@@ -252,6 +252,8 @@ function toChange(
   if (entry.nextHop !== undefined) change.nextHop = entry.nextHop;
   if (entry.nextHopType !== undefined) change.nextHopType = entry.nextHopType;
   if (entry.enabled !== undefined) change.enabled = entry.enabled;
+  const overlaps = (entry as DesiredEntry).overlaps;
+  if (overlaps !== undefined) change.overlaps = overlaps;
   if (reason !== undefined) change.reason = reason;
   return change;
 }
@@ -486,7 +488,7 @@ function beside(
   const named = `${first.cidr ?? '?'} of ${first.nextHop ?? '?'} in ${entry.target}`;
   if (entry.exclusive?.enableConflicting) {
     input.warnings?.push(`${entry.cidr ?? '?'} overlaps ${named}: enabled anyway (enableConflicting)`);
-    return { entry: { ...entry, enabled: true } };
+    return { entry: { ...entry, enabled: true, overlaps: named } };
   }
   if (current?.enabled === true) {
     input.warnings?.push(`${entry.cidr ?? '?'} overlaps ${named}: registered enabled before it, left enabled`);

@@ -150,10 +150,13 @@ export function planFlow(ctx: PlanContext): FlowPlan {
 /** Counts of outcomes. `planned` and `applying` changes are not outcomes yet and are counted nowhere. */
 export function countChanges(changes: readonly Change[]): ChangeCounts {
   const counts: ChangeCounts = { applied: 0, unchanged: 0, blocked: 0, failed: 0 };
+  let awaiting = 0;
   for (const change of changes) {
     if (change.status === 'applied' || change.status === 'unchanged' || change.status === 'blocked' || change.status === 'failed') {
       counts[change.status] += 1;
+    } else if (change.status === 'awaiting-approval') {
+      awaiting += 1;
     }
   }
-  return counts;
+  return awaiting > 0 ? { ...counts, awaitingApproval: awaiting } : counts;
 }

@@ -39,6 +39,8 @@ export interface DesiredEntry extends NetworkEntry {
    * enabled with a warning); a later plan enables it once the rival is gone.
    */
   exclusive?: { enableConflicting: boolean };
+  /** Set by the diff on an exclusive entry enabled beside a rival (enableConflicting): the rival. */
+  overlaps?: string;
 }
 
 export interface DesiredState {
