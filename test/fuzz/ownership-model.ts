@@ -445,6 +445,9 @@ export async function checkSequence(sequence: Sequence, trace?: (line: string) =
       for (const facts of await world.store.listClusters()) {
         for (const row of await world.store.listChanges(facts.clusterId)) trace(`   ${facts.clusterId}${facts.deleted ? ' (deleted)' : ''} ${row.flow} ${row.action} ${row.status} ${row.kind} ${row.target} ${row.cidr ?? ''} ${row.peerCidr ?? ''} owned=${row.owned} ${row.reason ?? ''}`);
       }
+      for (const holding of world.store.allHoldings()) trace(`   holding ${holding.kind} ${holding.target} ${holding.identity} ${holding.state} v${holding.version} claims=${holding.claims.map((c) => `${c.clusterId}/${c.flow}`).join(',')}${holding.intent ? ` intent=${holding.intent.action}/${holding.intent.executionId}` : ''}`);
+      const sandbox = new SandboxProvider({ store: world.store, faults: null });
+      for (const [kind, target] of TARGETS) for (const entry of await sandbox.listEntries(kind, target)) trace(`   account ${keyOf(entry)} ${entry.description ?? ''}`);
     }
     await checkSettled(`delivery ${count} (${batch.map((item) => `#${item.index}`).join(', ')})`);
     batch.forEach((item, i) => {
