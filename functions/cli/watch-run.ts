@@ -47,7 +47,6 @@ export function resolveWatchInputs(flags: WatchFlags) {
       serviceCidr: flags.serviceCidr,
       profile: flags.profileName,
     },
-    flags.config ? `${flags.config}: cluster` : 'cluster identity',
   );
   const outputs = [flags.bus !== undefined, flags.state !== undefined, flags.dryRun === true].filter(Boolean).length;
   if (outputs !== 1) throw new InvalidInputError('--bus | --state | --dry-run', 'choose exactly one output');

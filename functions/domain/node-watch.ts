@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { parseDetail, toInvalidInput } from '../../events/parse.js';
 import { clusterCreatedSchema, type ClusterEvent } from '../../events/schemas.js';
 import { cidrContains, isCidr, isValidIp, normaliseCidr, uniqueCidrs } from './cidr.js';
+import { InvalidInputError } from './errors.js';
 import { cidrSchema } from './profile.js';
 
 /** The fields of a Kubernetes Node (core/v1) the watcher reads; everything else is ignored. */
@@ -194,18 +195,47 @@ export const watchConfigSchema = z
   .strict();
 export type WatchConfig = z.infer<typeof watchConfigSchema>;
 
-/** Validates a parsed config file; errors name the field under `source` (the file). */
+/** The first issue of `error` as an InvalidInputError whose field reads "SOURCE: path.in.it". */
+function invalidIn(source: string, error: z.ZodError, hint: (field: string) => string = () => ''): InvalidInputError {
+  const inner = toInvalidInput(error);
+  return new InvalidInputError(`${source}: ${inner.field}`, `${inner.message.slice(inner.field.length + 2)}${hint(inner.field)}`);
+}
+
+/** Validates a parsed config file; errors name the file and the field in it. */
 export function parseWatchConfig(value: unknown, source: string): WatchConfig {
-  const result = watchConfigSchema.safeParse(value);
-  if (!result.success) throw toInvalidInput(result.error, source);
+  const result = watchConfigSchema.safeParse(value ?? {});
+  if (!result.success) throw invalidIn(source, result.error);
   return result.data;
 }
 
-/** The identity from the config file with the flags laid over it; errors name the field (and the flag that sets it). */
-export function resolveIdentity(fromConfig: Partial<ClusterIdentity> | undefined, fromFlags: Partial<Record<keyof ClusterIdentity, unknown>>, source: string): ClusterIdentity {
+/** The flag that sets each identity field. */
+export const IDENTITY_FLAGS: Record<keyof ClusterIdentity, string> = {
+  clusterId: '--cluster-id',
+  provider: '--provider',
+  region: '--region',
+  vpcId: '--vpc-id',
+  networkModel: '--network-model',
+  podCidrs: '--pod-cidr',
+  serviceCidr: '--service-cidr',
+  nodeSubnets: 'cluster.nodeSubnets in --config',
+  profile: '--profile-name',
+};
+
+/** The identity from the config file with the flags laid over it; errors name the field and the flag that sets it. */
+export function resolveIdentity(fromConfig: Partial<ClusterIdentity> | undefined, fromFlags: Partial<Record<keyof ClusterIdentity, unknown>>): ClusterIdentity {
   const merged: Record<string, unknown> = { ...(fromConfig ?? {}) };
   for (const [key, value] of Object.entries(fromFlags)) if (value !== undefined) merged[key] = value;
+  const hintFor = (key: keyof ClusterIdentity) => ` (set ${IDENTITY_FLAGS[key]}, or cluster.${key} in --config)`;
+  // zod words a missing enum value as "Invalid option"; say plainly that it is missing
+  for (const key of ['clusterId', 'provider', 'region', 'vpcId', 'networkModel'] as const) {
+    if (merged[key] === undefined) throw new InvalidInputError(`cluster identity: ${key}`, `required${hintFor(key)}`);
+  }
   const result = clusterIdentitySchema.safeParse(merged);
-  if (!result.success) throw toInvalidInput(result.error, source);
+  if (!result.success) {
+    throw invalidIn('cluster identity', result.error, (field) => {
+      const key = field.split(/[.[]/)[0] as keyof ClusterIdentity;
+      return IDENTITY_FLAGS[key] ? ` (set ${IDENTITY_FLAGS[key]}, or cluster.${key} in --config)` : '';
+    });
+  }
   return result.data;
 }

@@ -192,8 +192,20 @@ export class NodeWatcher {
   }
 }
 
+/** One line: client-node's ApiException puts the whole response (body, headers) in its message. */
 function describe(error: unknown): string {
-  if (error instanceof Error) return `${error.name}: ${error.message}`;
+  const api = error as { code?: unknown; body?: unknown };
+  if (typeof api.code === 'number' && api.body !== undefined) {
+    let reason = '';
+    try {
+      const status = JSON.parse(String(api.body)) as { message?: string; reason?: string };
+      reason = [status.reason, status.message].filter(Boolean).join(': ');
+    } catch {
+      reason = String(api.body).slice(0, 200);
+    }
+    return `HTTP ${api.code}${reason ? ` ${reason}` : ''}`;
+  }
+  if (error instanceof Error) return `${error.name}: ${error.message.split('\n')[0]}`;
   const status = error as { code?: unknown; statusCode?: unknown };
   return `error ${String(status.code ?? status.statusCode ?? error)}`;
 }
