@@ -35,7 +35,7 @@ type StateJson = { clusters: Array<{ cluster: Record<string, unknown>; entries: 
  * how many runs saw an entry. The watcher runs the flows once per batch, by hand they run once per event, so an
  * entry a later run found in place reads `unchanged` by hand and `applied` from the watcher: both mean "in place".
  */
-function comparable(state: StateJson) {
+function comparable(state: StateJson): Array<{ facts: Record<string, unknown>; entries: Array<Record<string, unknown>> }> {
   return state.clusters.map(({ cluster, entries }) => {
     const { seen: _seen, ...facts } = cluster;
     return {
