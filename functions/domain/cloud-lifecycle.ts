@@ -46,11 +46,11 @@ export const eksCloudTrailEventSchema = z.object({
     eventName: z.enum(EKS_EVENT_NAMES),
     eventTime: z.string().min(1),
     awsRegion: z.string().min(1),
-    errorCode: z.undefined({ error: 'a failed API call changes no cluster' }).optional(),
+    errorCode: z.string().optional(),
     requestParameters: z
       .object({ name: z.string().min(1).optional(), clusterName: z.string().min(1).optional(), nodegroupName: z.string().min(1).optional() })
       .loose(),
-  }),
+  }).refine((detail) => detail.errorCode === undefined, { message: 'a failed API call changes no cluster', path: ['errorCode'] }),
 });
 export type EksCloudTrailEvent = z.infer<typeof eksCloudTrailEventSchema>;
 

@@ -4,8 +4,9 @@
 // - CreateCluster, CreateNodegroup, DeleteNodegroup and UpdateClusterConfig need the cluster's VPC, subnets and pod
 //   networks: the eks-lifecycle function reads them (DescribeCluster, node groups, DescribeSubnets) and puts the
 //   podreach event on the podreach bus, where the detail-type rules take it like any other.
-// CloudTrail delivers management events to the default bus of the region where the call was made; a trail is not
-// needed for EventBridge to receive them.
+// CloudTrail sends these to the default bus of the region where the call was made, on a best-effort basis (EventBridge
+// user guide, "AWS service events delivered via AWS CloudTrail"): the node watcher and the reconcile schedule cover
+// one that never arrives.
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -21,6 +22,25 @@ import { PodreachFunction } from './podreach-function.js';
 export const EKS_CLOUDTRAIL_DETAIL_TYPE = 'AWS API Call via CloudTrail';
 /** The API calls whose facts must be read before they can be told to podreach. */
 export const EKS_CALLS_READ = ['CreateCluster', 'CreateNodegroup', 'DeleteNodegroup', 'UpdateClusterConfig'] as const;
+
+/**
+ * An input transformer whose string placeholders sit inside quotes ("<clusterId>"), the form the EventBridge user
+ * guide shows. RuleTargetInput.fromObject writes them bare (<clusterId>), which EventBridge quotes itself but moto
+ * pastes raw, so the transformed event could not be tested there. EKS cluster names and CloudTrail times need no
+ * JSON escaping.
+ */
+class QuotedInputTemplate extends events.RuleTargetInput {
+  constructor(
+    private readonly inputPathsMap: Record<string, string>,
+    private readonly inputTemplate: string,
+  ) {
+    super();
+  }
+
+  bind(): events.RuleTargetInputProperties {
+    return { inputPathsMap: this.inputPathsMap, inputTemplate: this.inputTemplate };
+  }
+}
 
 function eksCallPattern(eventNames: readonly string[]): events.EventPattern {
   return {
@@ -52,15 +72,11 @@ export class EksLifecycleRules extends Construct {
       eventPattern: eksCallPattern(['DeleteCluster']),
       targets: [
         new targets.LambdaFunction(props.ingestFunction, {
-          event: events.RuleTargetInput.fromObject({
-            source: EVENT_SOURCE,
-            'detail-type': 'Cluster Deleted',
-            detail: {
-              clusterId: events.EventField.fromPath('$.detail.requestParameters.name'),
-              // the API call's own time: the envelope's time is when EventBridge received it
-              occurredAt: events.EventField.fromPath('$.detail.eventTime'),
-            },
-          }),
+          event: new QuotedInputTemplate(
+            // the API call's own time: the envelope's time is when EventBridge received it
+            { clusterId: '$.detail.requestParameters.name', occurredAt: '$.detail.eventTime' },
+            JSON.stringify({ source: EVENT_SOURCE, 'detail-type': 'Cluster Deleted', detail: { clusterId: '<clusterId>', occurredAt: '<occurredAt>' } }),
+          ),
           deadLetterQueue: deleteDeadLetters.queue,
           retryAttempts: 8,
           maxEventAge: Duration.hours(6),

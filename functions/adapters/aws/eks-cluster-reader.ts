@@ -25,8 +25,8 @@ export class AwsEksClusterReader implements EksClusterReader {
       if (error instanceof ResourceNotFoundException) return undefined;
       throw error;
     }
-    const vpcId = cluster?.resourcesVpcConfig?.vpcId;
-    if (!cluster || !vpcId) throw new ProviderError(`EKS DescribeCluster ${clusterName} returned no VPC`);
+    if (!cluster) throw new ProviderError(`EKS DescribeCluster ${clusterName} returned no cluster`);
+    const clusterSubnets = new Set(cluster.resourcesVpcConfig?.subnetIds ?? []);
     const subnetIds = new Set(cluster.resourcesVpcConfig?.subnetIds ?? []);
     for await (const page of paginateListNodegroups({ client: this.#eks }, { clusterName })) {
       for (const nodegroupName of page.nodegroups ?? []) {
@@ -37,10 +37,17 @@ export class AwsEksClusterReader implements EksClusterReader {
       }
     }
     const podSubnets: EksClusterFacts['podSubnets'] = [];
+    let subnetsVpc: string | undefined;
     if (subnetIds.size > 0) {
       const { Subnets } = await this.#ec2.send(new DescribeSubnetsCommand({ SubnetIds: [...subnetIds].sort() }));
-      for (const subnet of Subnets ?? []) if (subnet.SubnetId && subnet.CidrBlock) podSubnets.push({ subnetId: subnet.SubnetId, cidr: subnet.CidrBlock });
+      for (const subnet of Subnets ?? []) {
+        if (subnet.SubnetId && subnet.CidrBlock) podSubnets.push({ subnetId: subnet.SubnetId, cidr: subnet.CidrBlock });
+        if (subnet.SubnetId && clusterSubnets.has(subnet.SubnetId)) subnetsVpc ??= subnet.VpcId;
+      }
     }
+    // EKS returns the VPC; its subnets' VPC is the same one (moto leaves vpcId out: docs/notes.md)
+    const vpcId = cluster.resourcesVpcConfig?.vpcId || subnetsVpc;
+    if (!vpcId) throw new ProviderError(`EKS DescribeCluster ${clusterName} names no VPC and no subnet`);
     const remotePodCidrs = (cluster.remoteNetworkConfig?.remotePodNetworks ?? []).flatMap((network) => network.cidrs ?? []);
     const serviceCidr = cluster.kubernetesNetworkConfig?.serviceIpv4Cidr;
     return { name: clusterName, vpcId, ...(serviceCidr ? { serviceCidr } : {}), remotePodCidrs, podSubnets };
