@@ -188,7 +188,7 @@ describe('Function: flushAt', () => {
     }
     if (pending) batches += 1;
 
-    // Assess: 200 node changes (100 added, 100 removed) in 7 batches
+    // Assess: 100 replacements (a node removed, another added, every 2 s) in 7 batches
     expect(batches).toBe(7);
   });
 });
