@@ -28,24 +28,32 @@ spec:
 
 const IDENTITY = { clusterId: 'cls-watch', provider: 'sandbox', region: 'local-1', vpcId: 'vpc-watch', networkModel: 'overlay' } as const;
 
-type StateJson = { clusters: Array<{ cluster: Record<string, unknown>; entries: Array<Record<string, unknown>> }> };
+type Row = Record<string, unknown>;
+type StateJson = { clusters: Array<{ cluster: Row; held: Row[]; entries?: Row[] }> };
+
+/** Keys whose values differ between two runs of the same history: times, execution ids, how often a row ran. */
+const VOLATILE = new Set(['seen', 'since', 'executionId', 'updatedAt', 'createdAt', 'attempts']);
+
+function stable(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(stable);
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(Object.entries(value).filter(([key]) => !VOLATILE.has(key) && !key.endsWith('At')).map(([key, item]) => [key, stable(item)]));
+}
 
 /**
- * `podreach state --json` without what differs between two runs of the same history: times, execution ids, and
- * how many runs saw an entry. The watcher runs the flows once per batch, by hand they run once per event, so an
- * entry a later run found in place reads `unchanged` by hand and `applied` from the watcher: both mean "in place".
+ * `podreach state --json --history` without what differs between two runs of the same history. The watcher runs
+ * the flows once per batch, by hand they run once per event, so a ledger row a later run found in place reads
+ * `unchanged` by hand and `applied` from the watcher: both mean "in place".
  */
-function comparable(state: StateJson): Array<{ facts: Record<string, unknown>; entries: Array<Record<string, unknown>> }> {
-  return state.clusters.map(({ cluster, entries }) => {
-    const { seen: _seen, ...facts } = cluster;
-    return {
-      facts,
-      entries: entries.map(({ executionId: _execution, updatedAt: _updated, attempts: _attempts, ...entry }) => ({
-        ...entry,
-        status: entry['status'] === 'applied' || entry['status'] === 'unchanged' ? 'in place' : entry['status'],
-      })),
-    };
-  });
+function comparable(state: StateJson) {
+  return state.clusters.map(({ cluster, held, entries }) => ({
+    facts: stable(cluster),
+    held: stable(held),
+    ledger: (entries ?? []).map((entry) => {
+      const row = stable(entry) as Row;
+      return { ...row, status: row['status'] === 'applied' || row['status'] === 'unchanged' ? 'in place' : row['status'] };
+    }),
+  }));
 }
 
 describe('Command: podreach watch --state', () => {
@@ -119,12 +127,12 @@ describe('Command: podreach watch --state', () => {
       ['cls-watch', 0],
       ['cls-watch', 0],
     ]);
-    const watched = parseJson<StateJson>(await runCli(['state', '--state', watchedState, '--json']));
-    const byHand = parseJson<StateJson>(await runCli(['state', '--state', handState, '--json']));
+    const watched = parseJson<StateJson>(await runCli(['state', '--state', watchedState, '--json', '--history']));
+    const byHand = parseJson<StateJson>(await runCli(['state', '--state', handState, '--json', '--history']));
     expect(comparable(watched)).toEqual(comparable(byHand));
-    // the ledger is not trivially empty: the nodes' IPs in the security group, the pod CIDRs on the gateway (node-b's rule removed)
-    const entries = comparable(watched)[0]?.entries ?? [];
-    expect(entries.filter((entry) => entry['kind'] === 'sg-rule' && entry['action'] === 'create' && entry['status'] === 'in place').map((entry) => entry['cidr']).sort()).toEqual(['10.0.1.10/32', '10.0.1.12/32', '10.0.1.13/32']);
-    expect(entries.filter((entry) => entry['kind'] === 'dx-prefix' && entry['action'] === 'create' && entry['status'] === 'in place').map((entry) => entry['cidr']).sort()).toEqual(['172.16.0.0/24', '172.16.3.0/24', '172.16.9.0/24']);
+    // not trivially equal: the nodes' IPs are held in the security group (node-b's gone), the pod CIDRs on the gateway
+    const held = watched.clusters[0]?.held ?? [];
+    expect(held.filter((row) => row['kind'] === 'sg-rule').map((row) => row['cidr']).sort()).toEqual(['10.0.1.10/32', '10.0.1.12/32', '10.0.1.13/32']);
+    expect(held.filter((row) => row['kind'] === 'dx-prefix').map((row) => row['cidr']).sort()).toEqual(['172.16.0.0/24', '172.16.3.0/24', '172.16.9.0/24']);
   }, 240_000);
 });
