@@ -26,8 +26,8 @@ export interface WatchFlags {
   sandbox?: string;
   adapter?: string;
   watchState?: string;
-  batchQuiet: string;
-  batchMax: string;
+  batchQuiet?: string;
+  batchMax?: string;
   healthAddress: string;
   healthPort: string;
   leaderElect?: boolean;
@@ -62,8 +62,8 @@ export function registerWatchCommand(program: Command, setExitCode: (code: numbe
     .option('--sandbox <file>', 'with --state: seed the sandbox account')
     .option('--adapter <name>', 'with --state: the provider adapter for every account (the --provider of `podreach run`)')
     .option('--watch-state <file>', 'resume point and last sent view (default: DIR/watch/<cluster>.json with --state, .podreach/watch/<cluster>.json with --bus, none with --dry-run)')
-    .option('--batch-quiet <ms>', 'send a batch once changes were quiet this long', '5000')
-    .option('--batch-max <ms>', 'send a batch at the latest this long after its first change', '30000')
+    .option('--batch-quiet <ms>', 'send a batch once changes were quiet this long (default: the config\'s batch.quietMs, else 5000)')
+    .option('--batch-max <ms>', 'send a batch at the latest this long after its first change (default: the config\'s batch.maxDelayMs, else 30000)')
     .option('--health-address <address>', 'bind address of /healthz and /readyz', '127.0.0.1')
     .option('--health-port <port>', 'port of /healthz and /readyz (0: any free port)', '8081')
     .option('--leader-elect', 'hold a coordination.k8s.io Lease while watching (one active watcher per cluster)')

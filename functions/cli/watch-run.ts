@@ -50,8 +50,8 @@ export function resolveWatchInputs(flags: WatchFlags) {
   );
   const outputs = [flags.bus !== undefined, flags.state !== undefined, flags.dryRun === true].filter(Boolean).length;
   if (outputs !== 1) throw new InvalidInputError('--bus | --state | --dry-run', 'choose exactly one output');
-  const quietMs = flags.batchQuiet !== '5000' || config?.batch?.quietMs === undefined ? integerFlag(flags.batchQuiet, '--batch-quiet') : config.batch.quietMs;
-  const maxDelayMs = flags.batchMax !== '30000' || config?.batch?.maxDelayMs === undefined ? integerFlag(flags.batchMax, '--batch-max') : config.batch.maxDelayMs;
+  const quietMs = flags.batchQuiet !== undefined ? integerFlag(flags.batchQuiet, '--batch-quiet') : (config?.batch?.quietMs ?? 5000);
+  const maxDelayMs = flags.batchMax !== undefined ? integerFlag(flags.batchMax, '--batch-max') : (config?.batch?.maxDelayMs ?? 30_000);
   const labelKeys = flags.labelKey ?? config?.labelKeys;
   const fileName = `${identity.clusterId.replace(/[^A-Za-z0-9._-]/g, '_')}.json`;
   const stateFile = flags.watchState
