@@ -20,6 +20,8 @@ export interface WatchFlags {
   kubeconfig?: string;
   context?: string;
   bus?: string;
+  busRegion?: string;
+  awsProfile?: string;
   state?: string;
   dryRun?: boolean;
   profile?: string;
@@ -56,6 +58,8 @@ export function registerWatchCommand(program: Command, setExitCode: (code: numbe
     .option('--kubeconfig <file>', 'kubeconfig (default: KUBECONFIG, ~/.kube/config, or the in-cluster service account)')
     .option('--context <name>', 'kubeconfig context')
     .addOption(new Option('--bus <name>', 'put the events on this EventBridge bus').conflicts(['state', 'dryRun']))
+    .option('--bus-region <region>', 'with --bus: the bus\'s region (default: AWS_REGION / AWS_DEFAULT_REGION, else the AWS profile\'s)')
+    .option('--aws-profile <name>', 'with --bus: AWS profile of ~/.aws/config (default: AWS_PROFILE, else the default chain)')
     .addOption(new Option('--state <dir>', 'run the events through the local pipeline on this state directory').conflicts(['dryRun']))
     .option('--dry-run', 'print the events (JSON lines of EventBridge envelopes) instead of sending them')
     .option('--profile <file>', 'with --state: connectivity profile stored in the state')

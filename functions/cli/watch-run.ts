@@ -105,7 +105,9 @@ export async function watchCommand(flags: WatchFlags): Promise<number> {
     const busName = flags.bus;
     const { EventBridgeClient } = await import('@aws-sdk/client-eventbridge');
     const { EventEmitter } = await import('../adapters/eventbridge/emitter.js');
-    const client = new EventBridgeClient(process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {});
+    const { awsPreflight } = await import('./aws-commands.js');
+    // as `podreach emit`: region, credentials and the endpoint are checked before anything is watched (exit 2)
+    const client = new EventBridgeClient(await awsPreflight('events', { ...(flags.busRegion ? { region: flags.busRegion } : {}), ...(flags.awsProfile ? { awsProfile: flags.awsProfile } : {}) }));
     const emitter = new EventEmitter({ client });
     cleanups.push(async () => client.destroy());
     sink = {

@@ -6,6 +6,8 @@ import { parseDetail, toInvalidInput } from '../../events/parse.js';
 import { clusterCreatedSchema, type ClusterEvent } from '../../events/schemas.js';
 import { cidrContains, isCidr, isValidIp, normaliseCidr, uniqueCidrs } from './cidr.js';
 import { InvalidInputError } from './errors.js';
+import { checkRegion, labelKeyProblem, labelValueProblem } from './identifiers.js';
+import { LIMITS } from './limits.js';
 import { cidrSchema } from './profile.js';
 
 /** The fields of a Kubernetes Node (core/v1) the watcher reads; everything else is ignored. */
@@ -26,14 +28,26 @@ export interface WatchedNode {
   labels: Record<string, string>;
 }
 
-/** The cluster's identity: what Cluster Created carries besides the pod CIDRs the nodes report. */
-export const clusterIdentitySchema = clusterCreatedSchema
-  .pick({ clusterId: true, provider: true, region: true, vpcId: true, networkModel: true, serviceCidr: true, nodeSubnets: true, profile: true })
-  .extend({
+const created = clusterCreatedSchema.shape;
+
+/** The fields of the cluster's identity, each validated as Cluster Created validates it (events/schemas.ts). */
+const clusterIdentityObject = z
+  .object({
+    clusterId: created.clusterId,
+    provider: created.provider,
+    region: created.region,
+    vpcId: created.vpcId,
+    networkModel: created.networkModel,
     /** Pod CIDRs known up front (the cluster CIDR, or the pod subnets of an eni cluster); node CIDRs inside them add nothing. */
-    podCidrs: z.array(cidrSchema).optional(),
+    podCidrs: z.array(cidrSchema).max(LIMITS.podCidrsPerCluster).optional(),
+    serviceCidr: created.serviceCidr,
+    nodeSubnets: created.nodeSubnets,
+    profile: created.profile,
   })
   .strict();
+
+/** The cluster's identity: what Cluster Created carries besides the pod CIDRs the nodes report. */
+export const clusterIdentitySchema = clusterIdentityObject.superRefine((identity, ctx) => checkRegion(ctx, identity.provider, identity.region, ['region']));
 export type ClusterIdentity = z.infer<typeof clusterIdentitySchema>;
 
 export interface ClusterView {
@@ -70,7 +84,10 @@ export function watchedNode(node: NodeObject, selection: NodeSelection = {}): Wa
   for (const key of Object.keys(source).sort()) {
     if (selection.labelKeys && !selection.labelKeys.includes(key)) continue;
     const value = source[key];
-    if (value !== undefined) labels[key] = value;
+    // The API server only stores valid labels; anything else (or past podreach's bound) is not forwarded.
+    if (value === undefined || labelKeyProblem(key) || labelValueProblem(value)) continue;
+    if (Object.keys(labels).length >= LIMITS.labelsPerNode) break;
+    labels[key] = value;
   }
   return { name, ip, podCidrs, labels };
 }
@@ -188,7 +205,7 @@ export const watchConfigSchema = z
   .object({
     apiVersion: z.literal('podreach/v1').optional(),
     kind: z.literal('WatchConfig').optional(),
-    cluster: clusterIdentitySchema.partial(),
+    cluster: clusterIdentityObject.partial(),
     labelKeys: z.array(z.string().min(1)).optional(),
     batch: z.object({ quietMs: z.number().int().min(0), maxDelayMs: z.number().int().min(0) }).partial().strict().optional(),
   })

@@ -113,7 +113,7 @@ describe('deploy/kubernetes', () => {
 
   it('runs one leader-elected replica whose arguments the watch command accepts, probed on its health endpoints', () => {
     // Prepare
-    const watch = buildProgram().commands.find((command) => command.name() === 'watch');
+    const watch = buildProgram(() => undefined).commands.find((command) => command.name() === 'watch');
     const flags = new Set(watch?.options.map((option) => option.long));
 
     // Assess

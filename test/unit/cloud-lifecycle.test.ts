@@ -95,7 +95,7 @@ describe('Function: ackLifecycleEvent (Alibaba EventBridge, ActionTrail)', () =>
   it('maps CreateCluster (Flannel: vpc-router, container_cidr) and DeleteCluster', () => {
     expect(roundTrip(ackLifecycleEvent(sample('ack', 'create-cluster')))).toEqual({
       detailType: 'Cluster Created',
-      detail: { clusterId: 'c82e6987e2961451182edacd74faf****', provider: 'alibaba', region: 'cn-hangzhou', vpcId: 'vpc-ackdemo', networkModel: 'vpc-router', podCidrs: ['172.20.0.0/16'], serviceCidr: '172.21.0.0/20', occurredAt: '2026-11-20T08:00:00.000Z' },
+      detail: { clusterId: 'c82e6987e2961451182edacd74faf0a1', provider: 'alibaba', region: 'cn-hangzhou', vpcId: 'vpc-ackdemo', networkModel: 'vpc-router', podCidrs: ['172.20.0.0/16'], serviceCidr: '172.21.0.0/20', occurredAt: '2026-11-20T08:00:00.000Z' },
     });
     expect(roundTrip(ackLifecycleEvent(sample('ack', 'delete-cluster'))).detailType).toBe('Cluster Deleted');
   });

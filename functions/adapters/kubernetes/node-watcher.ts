@@ -110,7 +110,12 @@ export class NodeWatcher {
 
   #schedule(delayMs: number): void {
     clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.flush(), Math.max(0, delayMs));
+    this.#timer = setTimeout(() => {
+      this.flush().catch((error: unknown) => {
+        this.#lastError = describe(error);
+        this.#log(`batch not built: ${this.#lastError}`);
+      });
+    }, Math.max(0, delayMs));
   }
 
   /** Sends what changed since the last batch (nothing when nothing podreach uses changed) and saves the resume point. */
