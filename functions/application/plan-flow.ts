@@ -10,6 +10,7 @@ import { holdingIdentity } from '../domain/planner/identity.js';
 import type { TargetRef } from '../domain/planner/types.js';
 import { resolveProfile } from '../domain/profile-resolution.js';
 import type { FlowInput } from '../ports/flow-runner.js';
+import { markPlanning } from './coalesce.js';
 import { heldByOtherExecution, type AppDeps } from './deps.js';
 import { currentLookup, dropHolding, hasDeadIntent, holdingFor, readHoldings, setHolding, writeSettled, type MutableHoldings } from './ownership.js';
 
@@ -285,6 +286,8 @@ export async function planStep(input: FlowInput, deps: AppDeps): Promise<PlanSte
     await planClusterFlow(input, deps);
     return { ...base, lanes: [], changes: 0, approval: { changes: 0, timeoutSeconds: 60 } };
   }
+  // before the facts are read: an event folded after this starts an execution of its own
+  await markPlanning(deps.store, input.clusterId, input.flow, input.executionId, deps.now());
   const { plan, changeIds, approvalTimeoutSeconds } = await planAndRecord(input, deps);
   const lanes = applyLanes(plan, changeIds);
   await deps.store.saveApplyPages(base, lanes);
