@@ -9,6 +9,7 @@ import { InvalidInputError } from './errors.js';
 import { checkRegion, labelKeyProblem, labelValueProblem } from './identifiers.js';
 import { LIMITS } from './limits.js';
 import { cidrSchema } from './profile.js';
+import { sameValue } from './facts.js';
 
 /** The fields of a Kubernetes Node (core/v1) the watcher reads; everything else is ignored. */
 export interface NodeObject {
@@ -108,17 +109,6 @@ export function buildView(identity: ClusterIdentity, nodes: Iterable<NodeObject>
   for (const name of Object.keys(byName).sort()) sorted[name] = byName[name]!;
   const podCidrs = cidrUnion([...(identity.podCidrs ?? []), ...Object.values(sorted).flatMap((node) => node.podCidrs)]);
   return { identity, nodes: sorted, podCidrs };
-}
-
-/** Structural equality, key order ignored (views come back from a JSON file). */
-export function sameValue(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
-  if (Array.isArray(a) !== Array.isArray(b)) return false;
-  const keysA = Object.keys(a).filter((key) => (a as Record<string, unknown>)[key] !== undefined);
-  const keysB = Object.keys(b).filter((key) => (b as Record<string, unknown>)[key] !== undefined);
-  if (keysA.length !== keysB.length) return false;
-  return keysA.every((key) => sameValue((a as Record<string, unknown>)[key], (b as Record<string, unknown>)[key]));
 }
 
 export interface ViewDiff {
