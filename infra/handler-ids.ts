@@ -2,7 +2,7 @@
 // Pure constants (no aws-cdk-lib) so the local flow runner can import them without loading CDK.
 import { RETRYABLE_ERROR_NAMES } from '../functions/domain/errors.js';
 
-export const HANDLER_IDS = ['ingest-event', 'plan-flow', 'load-page', 'apply-change', 'record-failure', 'notify', 'reconcile', 'approval', 'approval-callback'] as const;
+export const HANDLER_IDS = ['ingest-event', 'plan-flow', 'load-page', 'apply-change', 'record-failure', 'notify', 'reconcile', 'approval', 'approval-callback', 'eks-lifecycle'] as const;
 export type HandlerId = (typeof HANDLER_IDS)[number];
 
 /** Errors a flow step retries with backoff; the names are the `name` of domain errors and of Lambda service faults. */

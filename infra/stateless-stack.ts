@@ -13,6 +13,7 @@ import type { Construct } from 'constructs';
 import { DETAIL_TYPES, EVENT_SOURCE } from '../events/schemas.js';
 import { FLOWS, type Flow } from '../functions/domain/model.js';
 import { DeadLetterQueue } from './constructs/dead-letter-queue.js';
+import { EksLifecycleRules } from './constructs/eks-lifecycle-rules.js';
 import { FlowStateMachine } from './constructs/flow-state-machine.js';
 import { PodreachFunction } from './constructs/podreach-function.js';
 
@@ -43,7 +44,7 @@ function pascal(words: string): string {
 
 export class StatelessStack extends Stack {
   readonly bus: events.EventBus;
-  readonly functions: Record<'ingestEvent' | 'planFlow' | 'loadPage' | 'applyChange' | 'recordFailure' | 'notify' | 'reconcile' | 'approval' | 'approvalCallback', PodreachFunction>;
+  readonly functions: Record<'ingestEvent' | 'planFlow' | 'loadPage' | 'applyChange' | 'recordFailure' | 'notify' | 'reconcile' | 'approval' | 'approvalCallback' | 'eksLifecycle', PodreachFunction>;
   readonly stateMachines: ReadonlyMap<Flow, sfn.StateMachine>;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
@@ -150,7 +151,10 @@ export class StatelessStack extends Stack {
     const approvalUrl = approvalCallback.function.addFunctionUrl({ authType: lambda.FunctionUrlAuthType.NONE });
     new CfnOutput(this, 'ApprovalEndpointUrl', { value: approvalUrl.url, description: "Slack app > Interactivity > Request URL (the approval gate's buttons)" });
 
-    this.functions = { ingestEvent, planFlow, loadPage, applyChange, recordFailure, notify, reconcile, approval, approvalCallback };
+    // EKS's own lifecycle events (CloudTrail, default bus) -> podreach events: docs/events.md
+    const eksLifecycle = new EksLifecycleRules(this, 'EksLifecycle', { bus: this.bus, ingestFunction: ingestEvent.function });
+
+    this.functions = { ingestEvent, planFlow, loadPage, applyChange, recordFailure, notify, reconcile, approval, approvalCallback, eksLifecycle: eksLifecycle.forwarder };
 
     // The roles other accounts' roles trust (docs/deploy.md "Other accounts"): the two functions that call clouds.
     for (const [name, fn] of [['PlanFlowRoleArn', planFlow], ['ApplyChangeRoleArn', applyChange]] as const) {

@@ -1,14 +1,16 @@
 // Use case: plan one flow of one cluster — snapshot what the provider holds now, diff against the desired
 // state, and (unless dry-run) record the plan and its ledger rows. Returns the ids of the changes to apply.
-import { NotFoundError } from '../domain/errors.js';
+import { ConcurrentUpdateError, NotFoundError } from '../domain/errors.js';
 import { approvalReasons, heldChange, standingDecision, type ApprovalPolicy } from '../domain/approval.js';
 import { hasClaim, holdingRef, legacyHoldings, otherClaims, settleIntent, withClaim } from '../domain/holdings.js';
 import type { Change, Claim, ClusterFacts, FlowPlan, Holding, LedgerEntry, ProviderEntry } from '../domain/model.js';
 import { profileSpecSchema, type ConnectivityProfile } from '../domain/profile.js';
 import { planFlow, requiredTargets, targetKey } from '../domain/planner/index.js';
+import { holdingIdentity } from '../domain/planner/identity.js';
 import type { TargetRef } from '../domain/planner/types.js';
 import { resolveProfile } from '../domain/profile-resolution.js';
 import type { FlowInput } from '../ports/flow-runner.js';
+import { markPlanning } from './coalesce.js';
 import { heldByOtherExecution, type AppDeps } from './deps.js';
 import { currentLookup, dropHolding, hasDeadIntent, holdingFor, readHoldings, setHolding, writeSettled, type MutableHoldings } from './ownership.js';
 
@@ -58,6 +60,9 @@ async function planWithLedger(
   const ledger = await deps.store.listChanges(facts.clusterId);
   const spec = profile?.spec ?? EMPTY_SPEC;
   const targets = requiredTargets(facts, spec, input.flow, ledger);
+  // Holdings first, then the provider: an entry podreach removes meanwhile is then seen gone (or its holding with the
+  // intent), never present without its holding, which would pass for someone else's.
+  const holdings = await readHoldings(deps.store, targets);
   const snapshot = new Map<string, readonly ProviderEntry[]>();
   for (const ref of targets) {
     const key = targetKey(ref);
@@ -65,7 +70,6 @@ async function planWithLedger(
     const provider = deps.providers.get(ref.provider, ref.region, ref.account);
     snapshot.set(key, provider.supports(ref.kind) ? await provider.listEntries(ref.kind, ref.target) : []);
   }
-  const holdings = await readHoldings(deps.store, targets);
   const current = currentLookup(snapshot);
   const executionId = input.executionId ?? '';
 
@@ -134,6 +138,22 @@ async function recordOwnership(change: Change, holding: Holding | undefined, row
   return false;
 }
 
+/**
+ * The holding a change's ownership is recorded against. An entry found in place with no holding looked like someone
+ * else's when the plan read it; podreach may have made it since (another cluster's execution, its holding written
+ * just after ours was read): read again, so that it is claimed rather than left unclaimed. One still being changed by
+ * another execution makes the Plan step retry (ConcurrentUpdateError).
+ */
+async function currentHolding(change: Change, holdings: MutableHoldings, deps: AppDeps): Promise<Holding | undefined> {
+  const known = holdingFor(holdings, change, change);
+  if (known || change.status !== 'unchanged' || change.action !== 'create') return known;
+  const fresh = await deps.store.getHolding(change, holdingIdentity(change));
+  if (!fresh) return undefined;
+  if (fresh.intent && !hasDeadIntent(fresh, '', deps)) throw new ConcurrentUpdateError(`${change.target}: ${fresh.identity} is being changed by execution ${fresh.intent.executionId}; planned again`);
+  setHolding(holdings, fresh);
+  return fresh;
+}
+
 /** Outcomes a later step may still change: a row in one of them must be settled, never left behind. */
 const OPEN_STATUSES: ReadonlySet<LedgerEntry['status']> = new Set(['planned', 'applying', 'failed', 'awaiting-approval']);
 
@@ -185,7 +205,7 @@ export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<Fl
     // Written only if the row is still as read (another execution may have moved it since): a conflict fails
     // the Plan step with ConcurrentUpdateError, which Step Functions retries with a fresh read.
     const expected = previous?.status ?? 'absent';
-    if (await recordOwnership(change, holdingFor(holdings, change, change), row, deps, holdings, expected)) continue;
+    if (await recordOwnership(change, await currentHolding(change, holdings, deps), row, deps, holdings, expected)) continue;
     if (previous && sameOutcome(previous, row)) continue;
     await deps.store.putChange(row, [expected]);
   }
@@ -266,6 +286,8 @@ export async function planStep(input: FlowInput, deps: AppDeps): Promise<PlanSte
     await planClusterFlow(input, deps);
     return { ...base, lanes: [], changes: 0, approval: { changes: 0, timeoutSeconds: 60 } };
   }
+  // before the facts are read: an event folded after this starts an execution of its own
+  await markPlanning(deps.store, input.clusterId, input.flow, input.executionId, deps.now());
   const { plan, changeIds, approvalTimeoutSeconds } = await planAndRecord(input, deps);
   const lanes = applyLanes(plan, changeIds);
   await deps.store.saveApplyPages(base, lanes);

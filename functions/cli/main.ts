@@ -1,4 +1,4 @@
-// The `podreach` command (CONTRACT.md): run, plan, state, trigger, emit, profile put, sandbox show, permissions, demo.
+// The `podreach` command (CONTRACT.md): run, plan, state, trigger, emit, profile put, sandbox show, permissions, demo, watch.
 // Exit codes: 0 done (even with blocked changes), 2 invalid input (nothing applied or recorded), 1 a change or
 // flow failed. Bad input never prints a stack trace (PODREACH_LOG=debug shows one for unexpected errors).
 import '../adapters/flow-runner/polyfills.js';
@@ -14,6 +14,7 @@ import { runDemo } from './demo.js';
 import { approveCommand, emitCommand, planCommand, profilePutCommand, runCommand, sandboxShowCommand, stateCommand, triggerCommand } from './commands.js';
 import { permissionsCommand } from './permissions-command.js';
 import { readTextFile } from './local-runtime.js';
+import { registerWatchCommand } from './watch-command.js';
 
 export const DEFAULT_STATE_DIR = '.podreach';
 
@@ -196,6 +197,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (options) => {
       setExitCode(await runDemo(options));
     });
+  registerWatchCommand(program, setExitCode);
   return program;
 }
 

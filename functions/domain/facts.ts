@@ -60,8 +60,8 @@ function clone(facts: ClusterFacts): ClusterFacts {
   return structuredClone(facts);
 }
 
-/** Structural equality with key order ignored (facts come back from JSON stores in any key order). */
-function sameValue(a: unknown, b: unknown): boolean {
+/** Structural equality with key order ignored (facts and views come back from JSON stores in any key order). */
+export function sameValue(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;

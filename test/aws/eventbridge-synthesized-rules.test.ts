@@ -28,7 +28,9 @@ async function eventRulePatterns(): Promise<Array<{ id: string; pattern: RulePat
   const template = (await synthesizeStatelessTemplate()) as { Resources?: Record<string, { Type: string; Properties?: { EventPattern?: unknown } }> };
   return Object.entries(template.Resources ?? {})
     .filter(([, resource]) => resource.Type === 'AWS::Events::Rule' && resource.Properties?.EventPattern !== undefined)
-    .map(([id, resource]) => ({ id, pattern: resource.Properties?.EventPattern as RulePattern }));
+    .map(([id, resource]) => ({ id, pattern: resource.Properties?.EventPattern as RulePattern }))
+    // the rules on podreach's own events; the EKS lifecycle rules have their own test (eks-lifecycle-rules.test.ts)
+    .filter(({ pattern }) => pattern.source.includes(EVENT_SOURCE));
 }
 
 async function drain(sqs: SQSClient, queueUrl: string): Promise<Array<{ 'detail-type': string }>> {

@@ -15,7 +15,7 @@ import type { ClusterEvent } from '../../events/schemas.js';
 import { SandboxProvider } from '../../functions/adapters/sandbox/sandbox-provider.js';
 import { parseSandboxAccount, seedSandbox } from '../../functions/adapters/sandbox/sandbox-file.js';
 import type { SandboxFaultsInput } from '../../functions/adapters/sandbox/faults.js';
-import { faultsSchema } from '../../functions/adapters/sandbox/faults.js';
+import { faultsSchema, seededRandom } from '../../functions/adapters/sandbox/faults.js';
 import { applyChange } from '../../functions/application/apply-change.js';
 import type { AppDeps } from '../../functions/application/deps.js';
 import { flowsForCluster, ingestEvent } from '../../functions/application/ingest-event.js';
@@ -191,17 +191,6 @@ class Crash extends Error {
   override name = 'SimulatedCrash';
 }
 
-function generator(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The sandbox adapter, with the process dying right before or right after a call (as kill -9 would). */
 class CrashingProvider implements NetworkProvider {
   readonly name = 'sandbox' as const;
@@ -264,7 +253,7 @@ interface Process {
 function start(world: World, sequence: Sequence, withFaults: boolean): Process {
   world.process += 1;
   world.store.failWith = undefined;
-  const random = generator((sequence.faults.seed ?? 1) * 7919 + world.process);
+  const random = seededRandom((sequence.faults.seed ?? 1) * 7919 + world.process);
   const faults = withFaults ? faultsSchema.parse({ ...sequence.faults, seed: (sequence.faults.seed ?? 1) + world.process }) : null;
   const now = () => new Date((world.clock.ms += 1));
   const sandbox = new SandboxProvider({
@@ -445,6 +434,9 @@ export async function checkSequence(sequence: Sequence, trace?: (line: string) =
       for (const facts of await world.store.listClusters()) {
         for (const row of await world.store.listChanges(facts.clusterId)) trace(`   ${facts.clusterId}${facts.deleted ? ' (deleted)' : ''} ${row.flow} ${row.action} ${row.status} ${row.kind} ${row.target} ${row.cidr ?? ''} ${row.peerCidr ?? ''} owned=${row.owned} ${row.reason ?? ''}`);
       }
+      for (const holding of world.store.allHoldings()) trace(`   holding ${holding.kind} ${holding.target} ${holding.identity} ${holding.state} v${holding.version} claims=${holding.claims.map((c) => `${c.clusterId}/${c.flow}`).join(',')}${holding.intent ? ` intent=${holding.intent.action}/${holding.intent.executionId}` : ''}`);
+      const sandbox = new SandboxProvider({ store: world.store, faults: null });
+      for (const [kind, target] of TARGETS) for (const entry of await sandbox.listEntries(kind, target)) trace(`   account ${keyOf(entry)} ${entry.description ?? ''}`);
     }
     await checkSettled(`delivery ${count} (${batch.map((item) => `#${item.index}`).join(', ')})`);
     batch.forEach((item, i) => {

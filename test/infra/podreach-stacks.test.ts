@@ -201,12 +201,14 @@ describe('Class: StatelessStack', () => {
         Targets: [Match.objectLike({ DeadLetterConfig: { Arn: Match.anyValue() }, RetryPolicy: Match.anyValue() })],
       });
     }
-    stateless.resourceCountIs('AWS::Events::Rule', DETAIL_TYPES.length + 1);
+    // + the reconcile schedule and the two EKS lifecycle rules (test/infra/eks-lifecycle-rules.test.ts)
+    stateless.resourceCountIs('AWS::Events::Rule', DETAIL_TYPES.length + 3);
   });
 
   it('enforces TLS on every queue', () => {
     const queues = Object.keys(stateless.findResources('AWS::SQS::Queue'));
-    expect(queues).toHaveLength(DETAIL_TYPES.length + 2);
+    // a DLQ per detail-type rule, ingest failures, reconcile, and the two EKS lifecycle rules'
+    expect(queues).toHaveLength(DETAIL_TYPES.length + 4);
     for (const queueId of queues) {
       stateless.hasResourceProperties('AWS::SQS::QueuePolicy', {
         Queues: [{ Ref: queueId }],
@@ -464,7 +466,8 @@ describe('Class: StatelessStack', () => {
           handlerId === 'ingest-event' || handlerId === 'reconcile',
         ]);
         const writes = granted.has('dynamodb:PutItem') || granted.has('dynamodb:UpdateItem');
-        expect([handlerId, writes]).toEqual([handlerId, handlerId !== 'reconcile' && handlerId !== 'load-page']);
+        // eks-lifecycle uses no table: it puts events on the bus
+        expect([handlerId, writes]).toEqual([handlerId, handlerId !== 'reconcile' && handlerId !== 'load-page' && handlerId !== 'eks-lifecycle']);
       }
     });
 

@@ -134,6 +134,26 @@ describe('Class: DynamoStateStore', () => {
     });
   });
 
+  describe('Method: savePlan / getPlan', () => {
+    it('stores a plan of any size in parts, and a later, smaller plan of the same execution replaces it whole', async () => {
+      // Prepare: 2,000 changes (about 1 MB of JSON, several parts), then a plan of 1 change for the same execution
+      const big = plan('cls-parts', '2024-05-01T10:00:00Z', 'vpn', 'exec-parts', 2000);
+      const small = plan('cls-parts', '2024-05-01T11:00:00Z', 'vpn', 'exec-parts', 1);
+
+      // Act
+      await store.savePlan(big);
+      const first = await store.getPlan('cls-parts', 'vpn', 'exec-parts');
+      await store.savePlan(small);
+      const second = await store.getPlan('cls-parts', 'vpn', 'exec-parts');
+
+      // Assess
+      expect(JSON.stringify(big).length).toBeGreaterThan(400 * 1024);
+      expect(first?.changes).toHaveLength(2000);
+      expect(second).toEqual(small);
+      expect(await store.getPlan('cls-parts', 'vpn', 'exec-none')).toBeUndefined();
+    });
+  });
+
   describe('Method: savePlan / listPlans', () => {
     it('lists plans in creation order, filtered by flow, with an expiresAt 30 days after creation', async () => {
       await store.savePlan(plan('cls-p', '2024-05-01T10:00:02Z', 'vpn', 'exec-2'));

@@ -6,6 +6,7 @@ import { closeSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import path from 'node:path';
 import { InvalidInputError } from '../../domain/errors.js';
+import { processAlive } from '../kit/lease.js';
 
 export const LOCK_FILE = 'podreach.lock';
 const TAKEOVER_FILE = 'podreach.lock.takeover';
@@ -21,15 +22,6 @@ interface LockHolder {
 
 export interface StateLock {
   release(): void;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 function readHolder(file: string): LockHolder | undefined {
@@ -60,7 +52,7 @@ function createExclusive(file: string, content: string): boolean {
 }
 
 function gone(holder: LockHolder): boolean {
-  return holder.host === hostname() && holder.pid !== process.pid && !alive(holder.pid);
+  return holder.host === hostname() && holder.pid !== process.pid && !processAlive(holder.pid);
 }
 
 function inUse(dir: string, holder: LockHolder | undefined): InvalidInputError {

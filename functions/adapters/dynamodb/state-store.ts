@@ -192,7 +192,8 @@ export class DynamoStateStore implements StateStore {
     const parts = Math.max(1, Math.ceil(text.length / PLAN_PART_CHARS));
     for (let part = 0; part < parts; part++) {
       const data = text.slice(part * PLAN_PART_CHARS, (part + 1) * PLAN_PART_CHARS);
-      await this.put({ ...keys.planPart(plan, part), data, expiresAt }, undefined, `plan ${plan.executionId} part ${part}`);
+      // every part says how many there are: a later plan of the same execution (after an approval) may have fewer
+      await this.put({ ...keys.planPart(plan, part), data, of: parts, expiresAt }, undefined, `plan ${plan.executionId} part ${part}`);
     }
     await this.put({ ...keys.plan(plan), flow: plan.flow, executionId: plan.executionId, parts, expiresAt }, undefined, `plan ${plan.executionId}`);
   }
@@ -202,8 +203,9 @@ export class DynamoStateStore implements StateStore {
       KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
       ExpressionAttributeValues: { ':pk': { S: `CLUSTER#${clusterId}` }, ':prefix': { S: `PLANPART#${flow}#${executionId}#` } },
     });
-    if (items.length === 0) return undefined;
-    return JSON.parse(items.map((item) => fromItem<{ data: string }>(item).data).join('')) as PlanRecord;
+    const parts = items.map((item) => fromItem<{ data: string; of?: number }>(item));
+    if (parts.length === 0) return undefined;
+    return JSON.parse(parts.slice(0, parts[0]!.of ?? parts.length).map((part) => part.data).join('')) as PlanRecord;
   }
 
   async listPlans(clusterId: string, flow?: Flow): Promise<PlanRecord[]> {

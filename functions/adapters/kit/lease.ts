@@ -42,7 +42,8 @@ export function leaseHolder(of: LeaseHolderOf): string {
   return `${HOST}:${process.pid}/${of.clusterId}/${of.changeId}/${randomBytes(4).toString('hex')}`;
 }
 
-function processAlive(pid: number): boolean {
+/** Whether a process of this host runs (EPERM: it exists, owned by someone else). */
+export function processAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

@@ -79,8 +79,8 @@ export function faultsFromEnvironment(env: NodeJS.ProcessEnv = process.env): San
   return parsed.data;
 }
 
-/** mulberry32: a small seeded generator; replayability is all that is asked of it. */
-function generator(seed: number): () => number {
+/** mulberry32: a small seeded generator (numbers in [0, 1)); replayability is all that is asked of it. */
+export function seededRandom(seed: number): () => number {
   let state = seed >>> 0;
   return () => {
     state = (state + 0x6d2b79f5) >>> 0;
@@ -108,7 +108,7 @@ export class FaultInjector {
     private readonly faults: SandboxFaults,
     private readonly kill: () => void = () => process.kill(process.pid, 'SIGKILL'),
   ) {
-    this.draw = generator(faults.seed);
+    this.draw = seededRandom(faults.seed);
   }
 
   private rates(api: SandboxApi) {

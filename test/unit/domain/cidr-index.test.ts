@@ -1,16 +1,8 @@
+import { seededRandom } from '../../../functions/adapters/sandbox/faults.js';
 import { CidrIndex, cidrsOverlap, parseCidr } from '../../../functions/domain/cidr.js';
 
-/** A deterministic pseudo-random sequence (mulberry32), so the large case is the same on every run. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A deterministic pseudo-random sequence, so the large case is the same on every run. */
+const random = seededRandom;
 
 function randomCidr(next: () => number): string {
   const prefix = 8 + Math.floor(next() * 25); // /8 .. /32
