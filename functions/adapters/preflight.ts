@@ -11,7 +11,7 @@ import { parse as parseIni } from 'ini';
 import { InvalidInputError } from '../domain/errors.js';
 import { regionProblem } from '../domain/identifiers.js';
 import type { ProviderName } from '../domain/model.js';
-import type { CloudCredentials } from './cloud-credentials.js';
+import type { CloudCredentials } from './cloud-credentials-schema.js';
 import { huaweiProfileCredentials, tencentProfileCredential } from './credential-profiles.js';
 
 export type CloudName = Exclude<ProviderName, 'sandbox'>;

@@ -13,7 +13,7 @@ import type { EntryContext, NetworkProvider, ProviderQuotas, ProviderRegistry } 
 import type { StateStore } from '../ports/state-store.js';
 import { AWS_KINDS, AWS_QUOTAS } from './aws/kinds.js';
 import { ALIBABA_KINDS, ALIBABA_QUOTAS } from './alibaba/kinds.js';
-import { isRoleAssumption, type AccountCredentials, type CloudCredentials } from './cloud-credentials.js';
+import { isRoleAssumption, type AccountCredentials, type CloudCredentials } from './cloud-credentials-schema.js';
 import { huaweiNamedProfile, huaweiProfileCredentials, tencentNamedProfile, tencentProfileCredential } from './credential-profiles.js';
 import { HUAWEI_KINDS, HUAWEI_QUOTAS } from './huawei/kinds.js';
 import { SandboxProvider, type SandboxProviderOptions } from './sandbox/sandbox-provider.js';

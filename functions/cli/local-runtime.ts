@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { startLocalDynamo } from '../adapters/dynamodb/local-dynamo.js';
 import { synthesizeFlowDefinitions } from '../adapters/flow-runner/synthesize-flow-definitions.js';
 import { LocalFlowRunner } from '../adapters/flow-runner/local-flow-runner.js';
-import { parseCloudCredentialsFile, type CloudCredentials } from '../adapters/cloud-credentials.js';
+import { parseCloudCredentialsFile, type CloudCredentials } from '../adapters/cloud-credentials-schema.js';
 import { createProviderRegistry, type ProviderRegistryOptions } from '../adapters/provider-registry.js';
 import { parseSandboxFile, seedSandbox } from '../adapters/sandbox/sandbox-file.js';
 import { createNotifier, webhookUrlFromEnvironment } from '../adapters/slack/slack-notifier.js';

@@ -2,7 +2,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { DynamoStateStore } from '../adapters/dynamodb/state-store.js';
-import type { CloudCredentials } from '../adapters/cloud-credentials.js';
+import type { CloudCredentials } from '../adapters/cloud-credentials-schema.js';
 import { createProviderRegistry } from '../adapters/provider-registry.js';
 import { NullNotifier } from '../adapters/slack/null-notifier.js';
 import type { AppDeps } from '../application/deps.js';
