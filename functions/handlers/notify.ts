@@ -4,38 +4,50 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { countingSlackFailures, lambdaMetrics } from '../adapters/metrics.js';
-import { createNotifier } from '../adapters/slack/slack-notifier.js';
-import { slackWebhookSecret, type SlackWebhookContext } from '../adapters/slack/secret.js';
+import type { SlackWebhookContext } from '../adapters/slack/secret.js';
 import { compactForStateOutput, notifyExecution } from '../application/summarize.js';
+import type { Notifier } from '../ports/notifier.js';
 import { notifyInputSchema } from './inputs.js';
-import { lambdaDepsWithoutProviders } from './lambda-deps.js';
+import { lambdaDepsWithoutProviders } from './lambda-base-deps.js';
 import { createLogger, logErrors, parseInput } from './middleware.js';
-import type { HandlerOptions } from './runtime.js';
+import { once, type HandlerOptions } from './runtime.js';
+
+/** How the deployed function reaches Slack: the secret's middleware and the notifier for the URL it read. */
+export interface SlackWiring {
+  webhookSecret: middy.MiddlewareObj;
+  createNotifier: (webhookUrl: string | undefined) => Notifier;
+}
 
 export function createNotifyHandler({
   deps,
   logger = createLogger('notify'),
-  webhookSecret,
+  slack,
   metrics,
-}: HandlerOptions & { webhookSecret?: middy.MiddlewareObj; metrics?: Metrics }) {
+}: HandlerOptions & { slack?: SlackWiring; metrics?: Metrics }) {
   const chain = middy().use(injectLambdaContext(logger)).use(logErrors(logger));
-  if (webhookSecret) chain.use(webhookSecret);
+  if (slack) chain.use(slack.webhookSecret);
   return chain.use(parseInput(notifyInputSchema)).handler(async (event, context) => {
     const base = await deps();
-    const chosen = webhookSecret ? createNotifier((context as SlackWebhookContext).slackWebhookUrl) : base.notifier;
+    const chosen = slack ? slack.createNotifier((context as SlackWebhookContext).slackWebhookUrl) : base.notifier;
     const notifier = metrics ? countingSlackFailures(metrics, chosen, event.flow) : chosen;
     // the full summary went to Slack; the state output stays inside Step Functions' payload limit
     return compactForStateOutput(await notifyExecution(event, { ...base, notifier }));
   });
 }
 
-// Built on first invocation: importing this module (the local CLI does) must not reach Secrets Manager.
-let lambdaHandler: ReturnType<typeof createNotifyHandler> | undefined;
-export const handler = (event: unknown, context: Parameters<ReturnType<typeof createNotifyHandler>>[1]) => {
-  lambdaHandler ??= createNotifyHandler({
+// Built on first invocation, and the Slack client and Secrets Manager middleware are imported then: importing this
+// module (the local CLI does) loads neither and reaches no secret.
+const lambdaHandler = once(async () => {
+  const [{ slackWebhookSecret }, { createNotifier }] = await Promise.all([
+    import('../adapters/slack/secret.js'),
+    import('../adapters/slack/slack-notifier.js'),
+  ]);
+  return createNotifyHandler({
     deps: lambdaDepsWithoutProviders,
-    webhookSecret: slackWebhookSecret({ disablePrefetch: true }),
+    slack: { webhookSecret: slackWebhookSecret({ disablePrefetch: true }), createNotifier: (url) => createNotifier(url) },
     metrics: lambdaMetrics(),
   });
-  return lambdaHandler(event as never, context);
-};
+});
+
+export const handler = async (event: unknown, context: Parameters<ReturnType<typeof createNotifyHandler>>[1]) =>
+  (await lambdaHandler())(event as never, context);
