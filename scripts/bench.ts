@@ -1,4 +1,6 @@
-// `npm run bench`: how long planning takes against a large account. One VPC route table holds 100,000 existing
+// `npm run bench [-- --runs N] [-- --synth] [-- --source-maps]`: how long planning takes against a large account,
+// then the command and the Lambda bundles (scripts/bench-runtime.ts).
+// Planning: One VPC route table holds 100,000 existing
 // routes and a cloud-connect network holds 10,000 CIDRs of other clusters; a cluster with 2 container CIDRs and
 // 1,000 nodes is planned (direct-connect + vpn + cloud-connect through planFlow), and its CIDRs are checked for
 // conflicts with a CidrIndex over all 110,000 CIDRs. Prints averages in ms; asserts nothing about time.
@@ -131,3 +133,7 @@ for (const flow of FLOWS) console.log(`planning ${flow.padEnd(15)} (avg of ${RUN
 console.log(`planning total           (avg of ${RUNS}): ${fmt(average(totalPlanMs))} ms  (${changes} changes: ${[...statuses].map(([status, count]) => `${count} ${status}`).join(', ')})`);
 console.log(`conflict index build     (avg of ${RUNS}): ${fmt(average(indexBuildMs))} ms  (${(EXISTING_ROUTES + OTHER_CLUSTER_CIDRS).toLocaleString('en')} CIDRs)`);
 console.log(`conflict check queries   (avg of ${RUNS}): ${fmt(average(conflictQueryMs))} ms  (${queries.length} CidrIndex.overlapping queries, ${conflicts} overlaps found)`);
+
+// The command (`podreach run`), the Lambda bundles and, with --synth, `cdk synth`.
+const { benchRuntime } = await import('./bench-runtime.js');
+await benchRuntime(process.argv.slice(2));
