@@ -3,7 +3,7 @@
 // on aws-local-stepfunctions, each Task resolved to the same handler code Lambda runs.
 import '../adapters/flow-runner/polyfills.js';
 import { randomUUID } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { startLocalDynamo } from '../adapters/dynamodb/local-dynamo.js';
 import { loadFlowDefinitions } from '../adapters/flow-runner/generated-flow-definitions.js';
@@ -28,6 +28,7 @@ import { createLogger } from '../handlers/middleware.js';
 import type { FlowRunner } from '../ports/flow-runner.js';
 import type { Notifier } from '../ports/notifier.js';
 import type { StateStore } from '../ports/state-store.js';
+import { readTextFile } from './read-text-file.js';
 import { writeArtifactFiles } from './artifact-files.js';
 import { noteCreated, stateDirectory } from './state-dir.js';
 
@@ -61,31 +62,7 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
-/** A file's text; refused (naming the flag) when it cannot be read, is not a file, or is over `maxBytes`. */
-export function readTextFile(path: string, field: string, maxBytes = 64 * 1024 * 1024): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new InvalidInputError(field, `${path} is not a file`);
-    // one byte more than allowed is enough to say the file is too large, without reading it all
-    const size = Math.min(stats.size, maxBytes + 1);
-    const buffer = Buffer.alloc(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buffer, read, size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    if (read > maxBytes) throw new InvalidInputError(field, `${path} is too large: at most ${Math.round(maxBytes / 1024)} KB`);
-    return buffer.subarray(0, read).toString('utf8');
-  } catch (error) {
-    if (error instanceof InvalidInputError) throw error;
-    throw new InvalidInputError(field, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
+export { readTextFile };
 
 export function providerOption(value: string | undefined): ProviderName | undefined {
   if (value === undefined) return 'sandbox';

@@ -1,6 +1,7 @@
 // What the `podreach` command loads (scripts/load-trace.ts traces every module file the process loads): the built
-// bundle, not tsx; for a sandbox run, no CDK, no cloud SDK, no Slack client and no Secrets Manager client.
-import { mkdtempSync, rmSync } from 'node:fs';
+// bundle, not tsx; for a sandbox run, no CDK, no cloud SDK, no Slack client and no Secrets Manager client; for a
+// refused event, not even the local runtime.
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { traceLoads, type LoadTrace } from '../../scripts/load-trace.js';
@@ -57,6 +58,18 @@ describe('CLI: what podreach loads', () => {
     // Assess
     expect(replay.code).toBe(0);
     expect(NEVER_ON_A_SANDBOX_RUN.filter((name) => replay.loaded.has(name))).toEqual([]);
+  });
+
+  it('refuses a bad event after loading only the command line and the event schemas', async () => {
+    // Act
+    const refused = await traceLoads(['run', 'events/samples/invalid/bad-cidr.json', '--state', join(dir, 'never-created')]);
+
+    // Assess
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('detail.podCidrs[0]');
+    expect(refused.loaded.has('zod')).toBe(true);
+    expect(['dynalite', 'aws-local-stepfunctions', '@aws-sdk/client-dynamodb', 'yaml'].filter((name) => refused.loaded.has(name))).toEqual([]);
+    expect(existsSync(join(dir, 'never-created'))).toBe(false);
   });
 
   it('loads the Slack client when SLACK_WEBHOOK_URL is set (the trace would see it)', async () => {
