@@ -1,6 +1,4 @@
-// `npm run bench [-- --runs N] [-- --synth] [-- --source-maps]`: how long planning takes against a large account,
-// then the command and the Lambda bundles (scripts/bench-runtime.ts).
-// Planning: One VPC route table holds 100,000 existing
+// `npm run bench`: how long planning takes against a large account. One VPC route table holds 100,000 existing
 // routes and a cloud-connect network holds 10,000 CIDRs of other clusters; a cluster with 2 container CIDRs and
 // 1,000 nodes is planned (direct-connect + vpn + cloud-connect through planFlow), and its CIDRs are checked for
 // conflicts with a CidrIndex over all 110,000 CIDRs. Prints averages in ms; asserts nothing about time.
@@ -134,6 +132,7 @@ console.log(`planning total           (avg of ${RUNS}): ${fmt(average(totalPlanM
 console.log(`conflict index build     (avg of ${RUNS}): ${fmt(average(indexBuildMs))} ms  (${(EXISTING_ROUTES + OTHER_CLUSTER_CIDRS).toLocaleString('en')} CIDRs)`);
 console.log(`conflict check queries   (avg of ${RUNS}): ${fmt(average(conflictQueryMs))} ms  (${queries.length} CidrIndex.overlapping queries, ${conflicts} overlaps found)`);
 
-// The command (`podreach run`), the Lambda bundles and, with --synth, `cdk synth`.
+// Then the command (`podreach run`), the Lambda bundles and, with --synth, `cdk synth` (scripts/bench-runtime.ts;
+// `npm run bench -- --runs N --synth --source-maps`).
 const { benchRuntime } = await import('./bench-runtime.js');
 await benchRuntime(process.argv.slice(2));
