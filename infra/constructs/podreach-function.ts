@@ -49,7 +49,7 @@ export class PodreachFunction extends Construct {
           // Required by the API, never pulled: local bundling always succeeds or throws.
           image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
           // Never run (no Docker). CDK stages one bundle per distinct set of bundling options and tryBundle, a
-          // function, is not part of that key: naming the handler here keeps the six functions' bundles apart.
+          // function, is not part of that key: naming the handler here keeps the functions' bundles apart.
           command: ['podreach-bundle', props.handlerId],
           local: {
             tryBundle(outputDir) {

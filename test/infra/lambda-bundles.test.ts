@@ -14,7 +14,7 @@ import { bundleHandler, LAMBDA_ENTRY_FILE } from '../../infra/lambda-bundle.js';
 
 const run = promisify(execFile);
 
-const WITHOUT_PROVIDERS: HandlerId[] = ['ingest-event', 'notify', 'record-failure', 'reconcile'];
+const WITHOUT_PROVIDERS: HandlerId[] = ['ingest-event', 'load-page', 'notify', 'record-failure', 'reconcile'];
 const CLOUD_SDKS = /node_modules\/(@aws-sdk\/client-ec2|@aws-sdk\/client-direct-connect|tencentcloud-sdk-nodejs|@alicloud\/|@huaweicloud\/|@darabonba\/)/;
 const PROVIDER_ADAPTERS = /functions\/adapters\/(provider-registry\.ts|aws\/|tencent\/|alibaba\/|huawei\/)/;
 
