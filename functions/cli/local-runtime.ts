@@ -4,7 +4,6 @@
 import '../adapters/flow-runner/polyfills.js';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import { startLocalDynamo } from '../adapters/dynamodb/local-dynamo.js';
 import { loadFlowDefinitions } from '../adapters/flow-runner/generated-flow-definitions.js';
 import { LocalFlowRunner } from '../adapters/flow-runner/local-flow-runner.js';
