@@ -14,7 +14,7 @@ import { readTextFile } from './read-text-file.js';
 import { registerWatchCommand } from './watch-command.js';
 
 // The commands, and the local runtime they open (dynalite, the flow engine, the handlers), are imported when one
-// runs, after its input was read and checked: a refused input loads none of them.
+// runs, after its input was read and checked (read it before calling this): a refused input loads none of them.
 const commands = () => import('./commands.js');
 
 export const DEFAULT_STATE_DIR = '.podreach';
@@ -85,11 +85,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   localOptions(program.command('run').argument('<event-file>', 'event JSON (EventBridge envelope or bare detail)').description('process one event end to end')).action(
     async (file: string, options) => {
-      setExitCode(await (await commands()).runCommand(readEvent(file), options));
+      const event = readEvent(file);
+      setExitCode(await (await commands()).runCommand(event, options));
     },
   );
   localOptions(program.command('plan').argument('<event-file>').description('plan one event; applies nothing')).action(async (file: string, options) => {
-    setExitCode(await (await commands()).planCommand(readEvent(file), options));
+    const event = readEvent(file);
+    setExitCode(await (await commands()).planCommand(event, options));
   });
   program
     .command('state')
@@ -153,7 +155,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--json', 'print JSON')
       .description('validate an event and put it on the EventBridge bus'),
   ).action(async (file: string, options) => {
-    setExitCode(await (await commands()).emitCommand(readEvent(file), options));
+    const event = readEvent(file);
+    setExitCode(await (await commands()).emitCommand(event, options));
   });
   const profile = program.command('profile').description('connectivity profiles');
   awsOptions(

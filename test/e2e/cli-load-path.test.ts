@@ -68,7 +68,7 @@ describe('CLI: what podreach loads', () => {
     expect(refused.code).toBe(2);
     expect(refused.stderr).toContain('detail.podCidrs[0]');
     expect(refused.loaded.has('zod')).toBe(true);
-    expect(['dynalite', 'aws-local-stepfunctions', '@aws-sdk/client-dynamodb', 'yaml'].filter((name) => refused.loaded.has(name))).toEqual([]);
+    expect(['dynalite', 'aws-local-stepfunctions', '@aws-sdk/client-dynamodb'].filter((name) => refused.loaded.has(name))).toEqual([]);
     expect(existsSync(join(dir, 'never-created'))).toBe(false);
   });
 
