@@ -139,14 +139,14 @@ export const megabytes = (bytes: number) => `${(bytes / 1_000_000).toFixed(2)} M
 export function lambdaTable(figures: LambdaBundleFigures[], sourceMaps: boolean): string[] {
   const rows = [
     `Lambda bundles (module init = median import time of index.mjs in a fresh node ${process.version} process${sourceMaps ? ', --enable-source-maps' : ''})`,
-    `${'function'.padEnd(16)}${'index.mjs'.padStart(11)}${'all code'.padStart(11)}${sourceMaps ? 'maps'.padStart(11) : ''}${'init'.padStart(10)}   first use of a cloud (load its chunk)`,
+    `${'function'.padEnd(20)}${'index.mjs'.padStart(11)}${'all code'.padStart(11)}${sourceMaps ? 'maps'.padStart(11) : ''}${'init'.padStart(10)}   first use of a cloud (load its chunk)`,
   ];
   for (const row of figures) {
     const providers = Object.entries(row.providerLoadMs)
       .map(([provider, ms]) => `${provider} ${Math.round(ms)} ms (${megabytes(row.providerBytes[provider as ProviderChunk] ?? 0)})`)
       .join(', ');
     rows.push(
-      `${row.handlerId.padEnd(16)}${megabytes(row.entryBytes).padStart(11)}${megabytes(row.codeBytes).padStart(11)}${sourceMaps ? megabytes(row.mapBytes).padStart(11) : ''}${`${Math.round(row.initMs)} ms`.padStart(10)}   ${providers || '-'}`,
+      `${row.handlerId.padEnd(20)}${megabytes(row.entryBytes).padStart(11)}${megabytes(row.codeBytes).padStart(11)}${sourceMaps ? megabytes(row.mapBytes).padStart(11) : ''}${`${Math.round(row.initMs)} ms`.padStart(10)}   ${providers || '-'}`,
     );
   }
   return rows;

@@ -1,7 +1,7 @@
-// Dependencies of the Lambda handlers that never call a cloud provider (ingest-event, load-page, notify,
-// record-failure, reconcile), from the environment (read once, zod-checked, fail fast). This module must not import
-// the provider registry, not even lazily: each function is bundled with everything its imports reach, so one import
-// here would put every cloud SDK in those functions' bundles. plan-flow and apply-change use lambda-deps.ts.
+// Dependencies of the Lambda handlers that never call a cloud provider (every one but plan-flow and apply-change),
+// from the environment (read once, zod-checked, fail fast). This module must not import the provider registry, not
+// even lazily: each function is bundled with everything its imports reach, so one import here would put every cloud
+// SDK in those functions' bundles. plan-flow and apply-change use lambda-deps.ts.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { z } from 'zod';
 import { DynamoStateStore } from '../adapters/dynamodb/state-store.js';

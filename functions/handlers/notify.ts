@@ -6,17 +6,11 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import { countingSlackFailures, lambdaMetrics } from '../adapters/metrics.js';
 import type { SlackWebhookContext } from '../adapters/slack/secret.js';
 import { compactForStateOutput, notifyExecution } from '../application/summarize.js';
-import type { Notifier } from '../ports/notifier.js';
 import { notifyInputSchema } from './inputs.js';
 import { lambdaDepsWithoutProviders } from './lambda-base-deps.js';
 import { createLogger, logErrors, parseInput } from './middleware.js';
-import { once, type HandlerOptions } from './runtime.js';
-
-/** How the deployed function reaches Slack: the secret's middleware and the notifier for the URL it read. */
-export interface SlackWiring {
-  webhookSecret: middy.MiddlewareObj;
-  createNotifier: (webhookUrl: string | undefined) => Notifier;
-}
+import { lambdaSlackWiring } from './lambda-slack.js';
+import { once, type HandlerOptions, type SlackWiring } from './runtime.js';
 
 export function createNotifyHandler({
   deps,
@@ -35,19 +29,11 @@ export function createNotifyHandler({
   });
 }
 
-// Built on first invocation, and the Slack client and Secrets Manager middleware are imported then: importing this
+// Built on first invocation, when the Slack client and the Secrets Manager middleware are imported: importing this
 // module (the local CLI does) loads neither and reaches no secret.
-const lambdaHandler = once(async () => {
-  const [{ slackWebhookSecret }, { createNotifier }] = await Promise.all([
-    import('../adapters/slack/secret.js'),
-    import('../adapters/slack/slack-notifier.js'),
-  ]);
-  return createNotifyHandler({
-    deps: lambdaDepsWithoutProviders,
-    slack: { webhookSecret: slackWebhookSecret({ disablePrefetch: true }), createNotifier: (url) => createNotifier(url) },
-    metrics: lambdaMetrics(),
-  });
-});
+const lambdaHandler = once(async () =>
+  createNotifyHandler({ deps: lambdaDepsWithoutProviders, slack: await lambdaSlackWiring(), metrics: lambdaMetrics() }),
+);
 
 export const handler = async (event: unknown, context: Parameters<ReturnType<typeof createNotifyHandler>>[1]) =>
   (await lambdaHandler())(event as never, context);

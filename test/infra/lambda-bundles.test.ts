@@ -14,7 +14,9 @@ import { bundleHandler, LAMBDA_ENTRY_FILE } from '../../infra/lambda-bundle.js';
 
 const run = promisify(execFile);
 
-const WITHOUT_PROVIDERS: HandlerId[] = ['ingest-event', 'load-page', 'notify', 'record-failure', 'reconcile'];
+// Every function but these two never calls a provider (a new handler is checked as soon as it is in HANDLER_IDS).
+const WITH_PROVIDERS: readonly HandlerId[] = ['plan-flow', 'apply-change'];
+const WITHOUT_PROVIDERS = HANDLER_IDS.filter((handlerId) => !WITH_PROVIDERS.includes(handlerId));
 const CLOUD_SDKS = /node_modules\/(@aws-sdk\/client-ec2|@aws-sdk\/client-direct-connect|tencentcloud-sdk-nodejs|@alicloud\/|@huaweicloud\/|@darabonba\/)/;
 const PROVIDER_ADAPTERS = /functions\/adapters\/(provider-registry\.ts|aws\/|tencent\/|alibaba\/|huawei\/)/;
 
