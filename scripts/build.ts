@@ -23,9 +23,10 @@ export const CLI_OUT_DIR = path.join(distDir, 'cli');
 
 /**
  * Left out of the CLI bundle and loaded from node_modules when used: dynalite requires its action modules by
- * computed names and classic-level loads a native addon from its own folder; the cloud SDKs are loaded only when a
- * run uses that cloud (bundling them would triple the bundle and its build time, and gain nothing on such runs);
- * synthesizing (aws-cdk-lib) is the build's job, reached at run time only from the sources.
+ * computed names and classic-level loads a native addon from its own folder; the cloud SDKs and the Kubernetes
+ * client are loaded only by the commands that use them (bundling them would more than double the bundle and its
+ * build time, and gain nothing on such runs); synthesizing (aws-cdk-lib) is the build's job, reached at run time only
+ * from the sources.
  */
 export const CLI_EXTERNAL = [
   'dynalite',
@@ -36,6 +37,7 @@ export const CLI_EXTERNAL = [
   '@alicloud/*',
   '@darabonba/*',
   '@huaweicloud/*',
+  '@kubernetes/client-node',
   'aws-cdk-lib',
   'tsx',
   'esbuild',
