@@ -131,3 +131,8 @@ for (const flow of FLOWS) console.log(`planning ${flow.padEnd(15)} (avg of ${RUN
 console.log(`planning total           (avg of ${RUNS}): ${fmt(average(totalPlanMs))} ms  (${changes} changes: ${[...statuses].map(([status, count]) => `${count} ${status}`).join(', ')})`);
 console.log(`conflict index build     (avg of ${RUNS}): ${fmt(average(indexBuildMs))} ms  (${(EXISTING_ROUTES + OTHER_CLUSTER_CIDRS).toLocaleString('en')} CIDRs)`);
 console.log(`conflict check queries   (avg of ${RUNS}): ${fmt(average(conflictQueryMs))} ms  (${queries.length} CidrIndex.overlapping queries, ${conflicts} overlaps found)`);
+
+// Then the command (`podreach run`), the Lambda bundles and, with --synth, `cdk synth` (scripts/bench-runtime.ts;
+// `npm run bench -- --runs N --synth --source-maps`).
+const { benchRuntime } = await import('./bench-runtime.js');
+await benchRuntime(process.argv.slice(2));

@@ -3,16 +3,14 @@
 // on aws-local-stepfunctions, each Task resolved to the same handler code Lambda runs.
 import '../adapters/flow-runner/polyfills.js';
 import { randomUUID } from 'node:crypto';
-import { closeSync, fstatSync, mkdirSync, openSync, readSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync } from 'node:fs';
 import { startLocalDynamo } from '../adapters/dynamodb/local-dynamo.js';
-import { synthesizeFlowDefinitions } from '../adapters/flow-runner/synthesize-flow-definitions.js';
+import { loadFlowDefinitions } from '../adapters/flow-runner/generated-flow-definitions.js';
 import { LocalFlowRunner } from '../adapters/flow-runner/local-flow-runner.js';
 import { parseCloudCredentialsFile, type CloudCredentials } from '../adapters/cloud-credentials-schema.js';
 import { createProviderRegistry, type ProviderRegistryOptions } from '../adapters/provider-registry.js';
 import { parseSandboxFile, seedSandbox } from '../adapters/sandbox/sandbox-file.js';
-import { createNotifier, webhookUrlFromEnvironment } from '../adapters/slack/slack-notifier.js';
+import { NullNotifier } from '../adapters/slack/null-notifier.js';
 import type { AppDeps } from '../application/deps.js';
 import { parseProfileText } from '../application/profile-text.js';
 import { CollectingNotifier, mergeSummaries, postSummary, summarizeExecution } from '../application/summarize.js';
@@ -28,7 +26,9 @@ import { createPlanFlowHandler } from '../handlers/plan-flow.js';
 import { createRecordFailureHandler } from '../handlers/record-failure.js';
 import { createLogger } from '../handlers/middleware.js';
 import type { FlowRunner } from '../ports/flow-runner.js';
+import type { Notifier } from '../ports/notifier.js';
 import type { StateStore } from '../ports/state-store.js';
+import { readTextFile } from './read-text-file.js';
 import { writeArtifactFiles } from './artifact-files.js';
 import { noteCreated, stateDirectory } from './state-dir.js';
 
@@ -67,33 +67,7 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
-const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
-
-/** A file's text; refused (naming the flag) when it cannot be read, is not a file, or is over `maxBytes`. */
-export function readTextFile(path: string, field: string, maxBytes = 64 * 1024 * 1024): string {
-  let fd: number | undefined;
-  try {
-    fd = openSync(path, 'r');
-    const stats = fstatSync(fd);
-    if (!stats.isFile()) throw new InvalidInputError(field, `${path} is not a file`);
-    // one byte more than allowed is enough to say the file is too large, without reading it all
-    const size = Math.min(stats.size, maxBytes + 1);
-    const buffer = Buffer.alloc(size);
-    let read = 0;
-    while (read < size) {
-      const n = readSync(fd, buffer, read, size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    if (read > maxBytes) throw new InvalidInputError(field, `${path} is too large: at most ${Math.round(maxBytes / 1024)} KB`);
-    return buffer.subarray(0, read).toString('utf8');
-  } catch (error) {
-    if (error instanceof InvalidInputError) throw error;
-    throw new InvalidInputError(field, `cannot read ${path}: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
-}
+export { readTextFile };
 
 export function providerOption(value: string | undefined): ProviderName | undefined {
   if (value === undefined) return 'sandbox';
@@ -134,6 +108,13 @@ const lambdaContext = (name: string) => ({
   succeed: () => undefined,
 });
 
+/** SLACK_WEBHOOK_URL's notifier. The Slack client is imported only when it is set: a run without it never loads it. */
+async function notifierFromEnvironment(): Promise<Notifier> {
+  if (!process.env.SLACK_WEBHOOK_URL?.trim()) return new NullNotifier();
+  const slack = await import('../adapters/slack/slack-notifier.js');
+  return slack.createNotifier(slack.webhookUrlFromEnvironment());
+}
+
 export async function openLocalRuntime(localOptions: LocalOptions): Promise<LocalRuntime> {
   const options = localOptions;
   const inputs = readInputs(options);
@@ -161,7 +142,7 @@ export async function openLocalRuntime(localOptions: LocalOptions): Promise<Loca
     if (inputs.sandbox) await seedSandbox(store, inputs.sandbox);
     if (inputs.profile) await store.putProfile(inputs.profile);
     const collector = new CollectingNotifier();
-    const notifier = createNotifier(webhookUrlFromEnvironment());
+    const notifier = await notifierFromEnvironment();
     const deps: AppDeps = {
       store,
       providers: await createProviderRegistry({
@@ -191,7 +172,7 @@ export async function openLocalRuntime(localOptions: LocalOptions): Promise<Loca
       // locally the approval gate stops the run (the changes stay awaiting approval); `podreach approve` continues
       approval: asLocal('approval', createApprovalHandler({ ...handlerOptions('approval'), stopLocally: true })),
     };
-    const definitions = await synthesizeFlowDefinitions({ cacheDir: join(repoRoot, 'node_modules', '.cache', 'podreach') });
+    const definitions = await loadFlowDefinitions();
     const runner = new LocalFlowRunner({ handlers, definitions, summarize: (input, error) => summarizeExecution({ ...input, ...(error ? { error } : {}) }, deps) });
     return {
       deps,

@@ -10,11 +10,12 @@ import { parseClusterEventJson } from '../../events/parse.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
 import { FLOWS } from '../domain/model.js';
-import { runDemo } from './demo.js';
-import { approveCommand, emitCommand, planCommand, profilePutCommand, runCommand, sandboxShowCommand, stateCommand, triggerCommand } from './commands.js';
-import { permissionsCommand } from './permissions-command.js';
-import { readTextFile } from './local-runtime.js';
+import { readTextFile } from './read-text-file.js';
 import { registerWatchCommand } from './watch-command.js';
+
+// The commands, and the local runtime they open (dynalite, the flow engine, the handlers), are imported when one
+// runs, after its input was read and checked (read it before calling this): a refused input loads none of them.
+const commands = () => import('./commands.js');
 
 export const DEFAULT_STATE_DIR = '.podreach';
 
@@ -85,11 +86,13 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
 
   localOptions(program.command('run').argument('<event-file>', 'event JSON (EventBridge envelope or bare detail)').description('process one event end to end')).action(
     async (file: string, options) => {
-      setExitCode(await runCommand(readEvent(file), options));
+      const event = readEvent(file);
+      setExitCode(await (await commands()).runCommand(event, options));
     },
   );
   localOptions(program.command('plan').argument('<event-file>').description('plan one event; applies nothing')).action(async (file: string, options) => {
-    setExitCode(await planCommand(readEvent(file), options));
+    const event = readEvent(file);
+    setExitCode(await (await commands()).planCommand(event, options));
   });
   program
     .command('state')
@@ -99,7 +102,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
     .option('--json', 'print JSON')
     .action(async (options) => {
-      setExitCode(await stateCommand(options));
+      setExitCode(await (await commands()).stateCommand(options));
     });
   program
     .command('approve')
@@ -110,7 +113,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--json', 'print the JSON report')
     .description('approve (or reject) the changes an approval policy held; approved ones are applied at once')
     .action(async (execution: string, options) => {
-      setExitCode(await approveCommand(execution, options));
+      setExitCode(await (await commands()).approveCommand(execution, options));
     });
   const driftOptions = (command: Command) =>
     command
@@ -143,7 +146,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     ),
   ).action(async (flow: string, options) => {
     if (!(FLOWS as readonly string[]).includes(flow)) throw new InvalidInputError('flow', `unknown flow "${flow}" (expected one of: ${FLOWS.join(', ')})`);
-    setExitCode(await triggerCommand(flow as (typeof FLOWS)[number], options));
+    setExitCode(await (await commands()).triggerCommand(flow as (typeof FLOWS)[number], options));
   });
   awsOptions(
     program
@@ -153,7 +156,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--json', 'print JSON')
       .description('validate an event and put it on the EventBridge bus'),
   ).action(async (file: string, options) => {
-    setExitCode(await emitCommand(readEvent(file), options));
+    const event = readEvent(file);
+    setExitCode(await (await commands()).emitCommand(event, options));
   });
   program
     .command('permissions')
@@ -166,7 +170,8 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--with-dependencies', "also the actions the cloud's IAM requires beside podreach's calls (Huawei's dependencies)")
     .option('--account <id>', 'AWS: the account resource ARNs name (default *)')
     .option('--region <region>', 'AWS: the region resource ARNs name (default *)')
-    .action((options) => {
+    .action(async (options) => {
+      const { permissionsCommand } = await import('./permissions-command.js');
       setExitCode(permissionsCommand(options));
     });
   const sandbox = program.command('sandbox').description('the simulated account local runs use');
@@ -176,7 +181,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
     .option('--json', 'print JSON')
     .action(async (options) => {
-      setExitCode(await sandboxShowCommand(options));
+      setExitCode(await (await commands()).sandboxShowCommand(options));
     });
   const profile = program.command('profile').description('connectivity profiles');
   awsOptions(
@@ -187,7 +192,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .addOption(new Option('--table <name>', 'store in this DynamoDB table (AWS) instead of the local state'))
       .description('store a profile'),
   ).action(async (file: string, options) => {
-    setExitCode(await profilePutCommand(file, options));
+    setExitCode(await (await commands()).profilePutCommand(file, options));
   });
   program
     .command('demo')
@@ -195,7 +200,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .option('--state <dir>', 'state directory: one demo created (it is emptied first), or a new or empty one', '.podreach/demo')
     .option('--json', 'print the JSON reports')
     .action(async (options) => {
-      setExitCode(await runDemo(options));
+      setExitCode(await (await import('./demo.js')).runDemo(options));
     });
   registerWatchCommand(program, setExitCode);
   return program;

@@ -9,7 +9,7 @@ import { SlackSignatureError, verifySlackRequest } from '../adapters/slack/signa
 import { SfnTaskResumer, type TaskResumer } from '../adapters/stepfunctions/task-resumer.js';
 import { decideApproval } from '../application/approval.js';
 import { InvalidInputError } from '../domain/errors.js';
-import { lambdaDepsWithoutProviders } from './lambda-deps.js';
+import { lambdaDepsWithoutProviders } from './lambda-base-deps.js';
 import { createLogger } from './middleware.js';
 import type { HandlerOptions } from './runtime.js';
 import { once } from './runtime.js';

@@ -3,23 +3,23 @@
 // (`stopLocally`) the run stops instead of waiting: `podreach approve` continues it. Wiring only.
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { createNotifier } from '../adapters/slack/slack-notifier.js';
-import { slackWebhookSecret, type SlackWebhookContext } from '../adapters/slack/secret.js';
+import type { SlackWebhookContext } from '../adapters/slack/secret.js';
 import { decideApproval, requestApproval } from '../application/approval.js';
 import { ApprovalPendingError, InvalidInputError } from '../domain/errors.js';
 import { approvalTaskInputSchema } from './inputs.js';
-import { lambdaDepsWithoutProviders } from './lambda-deps.js';
+import { lambdaDepsWithoutProviders } from './lambda-base-deps.js';
 import { createLogger, logErrors, parseInput } from './middleware.js';
-import type { HandlerOptions } from './runtime.js';
+import { lambdaSlackWiring } from './lambda-slack.js';
+import { once, type HandlerOptions, type SlackWiring } from './runtime.js';
 
 export function createApprovalHandler({
   deps,
   logger = createLogger('approval'),
-  webhookSecret,
+  slack,
   stopLocally = false,
-}: HandlerOptions & { webhookSecret?: middy.MiddlewareObj; stopLocally?: boolean }) {
+}: HandlerOptions & { slack?: SlackWiring; stopLocally?: boolean }) {
   const chain = middy().use(injectLambdaContext(logger)).use(logErrors(logger));
-  if (webhookSecret) chain.use(webhookSecret);
+  if (slack) chain.use(slack.webhookSecret);
   return chain.use(parseInput(approvalTaskInputSchema)).handler(async (event, context) => {
     const base = await deps();
     if (event.action === 'expire') {
@@ -31,7 +31,7 @@ export function createApprovalHandler({
         throw error;
       }
     }
-    const notifier = webhookSecret ? createNotifier((context as SlackWebhookContext).slackWebhookUrl) : base.notifier;
+    const notifier = slack ? slack.createNotifier((context as SlackWebhookContext).slackWebhookUrl) : base.notifier;
     const command = `podreach approve ${event.executionId}`;
     const request = await requestApproval(
       { clusterId: event.clusterId, flow: event.flow, executionId: event.executionId, ...(event.taskToken ? { taskToken: event.taskToken } : {}) },
@@ -43,8 +43,9 @@ export function createApprovalHandler({
   });
 }
 
-let lambdaHandler: ReturnType<typeof createApprovalHandler> | undefined;
-export const handler = (event: unknown, context: Parameters<ReturnType<typeof createApprovalHandler>>[1]) => {
-  lambdaHandler ??= createApprovalHandler({ deps: lambdaDepsWithoutProviders, webhookSecret: slackWebhookSecret({ disablePrefetch: true }) });
-  return lambdaHandler(event as never, context);
-};
+// Built on first invocation, when the Slack client and the Secrets Manager middleware are imported: importing this
+// module (the local CLI does) loads neither.
+const lambdaHandler = once(async () => createApprovalHandler({ deps: lambdaDepsWithoutProviders, slack: await lambdaSlackWiring() }));
+
+export const handler = async (event: unknown, context: Parameters<ReturnType<typeof createApprovalHandler>>[1]) =>
+  (await lambdaHandler())(event as never, context);

@@ -7,7 +7,7 @@ import { handleEvent } from '../application/handle-event.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { DEPLOYED_PROVIDER_NAMES, type ProviderName } from '../domain/model.js';
 import type { FlowStarter } from '../ports/flow-runner.js';
-import { lambdaDepsWithoutProviders } from './lambda-deps.js';
+import { lambdaDepsWithoutProviders } from './lambda-base-deps.js';
 import { lambdaStarter } from './lambda-starter.js';
 import { createLogger, logErrors } from './middleware.js';
 import type { HandlerOptions } from './runtime.js';

@@ -5,7 +5,7 @@ import { loadApplyPage } from '../application/plan-flow.js';
 import { loadPageInputSchema } from './inputs.js';
 import { createLogger, logErrors, parseInput } from './middleware.js';
 import type { HandlerOptions } from './runtime.js';
-import { lambdaDepsWithoutProviders } from './lambda-deps.js';
+import { lambdaDepsWithoutProviders } from './lambda-base-deps.js';
 
 export function createLoadPageHandler({ deps, logger = createLogger('load-page') }: HandlerOptions) {
   return middy()

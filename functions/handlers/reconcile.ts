@@ -3,7 +3,7 @@ import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { reconcileAll } from '../application/handle-event.js';
 import type { FlowStarter } from '../ports/flow-runner.js';
-import { lambdaDepsWithoutProviders } from './lambda-deps.js';
+import { lambdaDepsWithoutProviders } from './lambda-base-deps.js';
 import { lambdaStarter } from './lambda-starter.js';
 import { createLogger, logErrors } from './middleware.js';
 import type { HandlerOptions } from './runtime.js';

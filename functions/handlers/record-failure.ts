@@ -5,7 +5,7 @@ import { recordFailure } from '../application/record-failure.js';
 import { recordFailureInputSchema } from './inputs.js';
 import { createLogger, logErrors, parseInput } from './middleware.js';
 import type { HandlerOptions } from './runtime.js';
-import { lambdaDepsWithoutProviders } from './lambda-deps.js';
+import { lambdaDepsWithoutProviders } from './lambda-base-deps.js';
 
 export function createRecordFailureHandler({ deps, logger = createLogger('record-failure') }: HandlerOptions) {
   return middy()

@@ -1,11 +1,10 @@
-// The base Lambda construct of podreach: one NodejsFunction per handler id with the settings every function shares,
-// and intent methods that set an environment variable together with the IAM grant it needs (docs/style.md).
-import * as path from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+// The base Lambda construct of podreach: one function per handler id, bundled by infra/lambda-bundle.ts, with the
+// settings every function shares, and intent methods that set an environment variable together with the IAM grant it
+// needs (docs/style.md).
+import { AssetHashType, DockerImage, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import type * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import type * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -16,6 +15,7 @@ import { HANDLER_ENV, type HandlerId } from '../handler-ids.js';
 import { AWS_ACTIONS, AWS_ASSUME_ROLE_ACTION } from '../../functions/adapters/aws/actions.js';
 import type { CloudAction } from '../../functions/adapters/kit/actions.js';
 import { awsResourceArn, awsStatements } from '../../functions/adapters/permissions.js';
+import { bundleHandlerSync } from '../lambda-bundle.js';
 import { repoRoot } from '../paths.js';
 
 export interface PodreachFunctionProps {
@@ -25,17 +25,13 @@ export interface PodreachFunctionProps {
   memorySize?: number;
 }
 
-// ESM bundles still contain CommonJS dependencies that call require(); this gives them one.
-const ESM_REQUIRE_BANNER =
-  "import { createRequire as __podreachCreateRequire } from 'node:module'; const require = __podreachCreateRequire(import.meta.url);";
-
 /** How cdk-nag spells the finding for ec2Arn(`${resourceType}/*`). */
 function ec2WildcardFinding(resourceType: string): string {
   return `Resource::arn:<AWS::Partition>:ec2:<AWS::Region>:<AWS::AccountId>:${resourceType}/*`;
 }
 
 export class PodreachFunction extends Construct {
-  readonly function: NodejsFunction;
+  readonly function: lambda.Function;
   readonly handlerId: HandlerId;
 
   constructor(scope: Construct, id: string, props: PodreachFunctionProps) {
@@ -47,11 +43,26 @@ export class PodreachFunction extends Construct {
       removalPolicy: RemovalPolicy.DESTROY,
     });
 
-    this.function = new NodejsFunction(this, 'Function', {
-      entry: path.join(repoRoot, 'functions', 'handlers', `${props.handlerId}.ts`),
-      handler: 'handler',
-      projectRoot: repoRoot,
-      depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+    this.function = new lambda.Function(this, 'Function', {
+      // Bundled in-process by esbuild (infra/lambda-bundle.ts), split per dynamic import; never in Docker, so
+      // `cdk synth` works offline. The asset is hashed by its output: same code, same asset.
+      code: lambda.Code.fromAsset(repoRoot, {
+        assetHashType: AssetHashType.OUTPUT,
+        bundling: {
+          // Required by the API, never pulled: local bundling always succeeds or throws.
+          image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+          // Never run (no Docker). CDK stages one bundle per distinct set of bundling options and tryBundle, a
+          // function, is not part of that key: naming the handler here keeps the functions' bundles apart.
+          command: ['podreach-bundle', props.handlerId],
+          local: {
+            tryBundle(outputDir) {
+              bundleHandlerSync(props.handlerId, outputDir);
+              return true;
+            },
+          },
+        },
+      }),
+      handler: 'index.handler',
       runtime: lambda.Runtime.NODEJS_22_X,
       architecture: lambda.Architecture.ARM_64,
       timeout: props.timeout ?? Duration.seconds(30),
@@ -61,19 +72,8 @@ export class PodreachFunction extends Construct {
       loggingFormat: lambda.LoggingFormat.JSON,
       environment: {
         [HANDLER_ENV]: props.handlerId,
-        NODE_OPTIONS: '--enable-source-maps',
+        // No NODE_OPTIONS=--enable-source-maps and no maps shipped: see docs/infra.md "Bundles and source maps".
         POWERTOOLS_SERVICE_NAME: 'podreach',
-      },
-      bundling: {
-        format: OutputFormat.ESM,
-        target: 'node22',
-        mainFields: ['module', 'main'],
-        minify: true,
-        keepNames: true,
-        sourceMap: true,
-        banner: ESM_REQUIRE_BANNER,
-        // The runtime's built-in SDK lags behind; bundling ours keeps the versions the tests ran against.
-        externalModules: [],
       },
     });
 

@@ -1,7 +1,7 @@
 // The flow state machines that run locally are the ones `cdk synth` produces, and they behave as designed on
 // aws-local-stepfunctions: Map order, Retry, Catch -> record-failure, Notify, failure -> FlowFailed.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -12,26 +12,37 @@ import { FLOWS, type Flow } from '../../functions/domain/model.js';
 import type { FlowInput } from '../../functions/ports/flow-runner.js';
 import type { ExecutionSummary } from '../../functions/ports/notifier.js';
 import { flowDefinitionsFromTemplate, type LocalFlowDefinition } from '../../functions/adapters/flow-runner/flow-definitions.js';
+import {
+  GENERATED_FLOW_DEFINITIONS_PATH,
+  loadFlowDefinitions,
+  readGeneratedFlowDefinitions,
+  type GeneratedFlowDefinitions,
+} from '../../functions/adapters/flow-runner/generated-flow-definitions.js';
 import { LocalFlowRunner, type LocalHandler } from '../../functions/adapters/flow-runner/local-flow-runner.js';
-import { synthesizeFlowDefinitions } from '../../functions/adapters/flow-runner/synthesize-flow-definitions.js';
+import { flowSourcesKey } from '../../functions/adapters/flow-runner/synthesize-flow-definitions.js';
 
 const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const run = promisify(execFile);
 
-let cacheDir: string;
+let generated: GeneratedFlowDefinitions | undefined;
 let definitions: Record<Flow, LocalFlowDefinition>;
 
 beforeAll(async () => {
-  cacheDir = await mkdtemp(path.join(tmpdir(), 'podreach-flow-cache-'));
-  definitions = await synthesizeFlowDefinitions({ cacheDir });
+  // What the CLI reads: made by `npm run build` (npm ci's prepare; the Jest global setup rebuilds it when stale).
+  generated = await readGeneratedFlowDefinitions(path.join(repoRoot, GENERATED_FLOW_DEFINITIONS_PATH));
+  definitions = await loadFlowDefinitions();
 }, 120_000);
 
-afterAll(async () => {
-  await rm(cacheDir, { recursive: true, force: true });
-});
+describe('The generated flow definitions (dist/flow-definitions.json)', () => {
+  it('were generated from the sources as they are now', async () => {
+    // Act
+    const sourcesKey = await flowSourcesKey(repoRoot);
 
-describe('Function: synthesizeFlowDefinitions', () => {
-  it('returns exactly the definitions `npx cdk synth` writes to cdk.out, for every flow', async () => {
+    // Assess: a stale file (infra/ edited after the build) fails here; `npm run build` regenerates it.
+    expect(generated?.sourcesKey).toBe(sourcesKey);
+  });
+
+  it('are exactly the definitions `npx cdk synth` writes to cdk.out, for every flow', async () => {
     // Prepare
     const outdir = await mkdtemp(path.join(tmpdir(), 'podreach-cdk-out-'));
     try {
@@ -45,16 +56,16 @@ describe('Function: synthesizeFlowDefinitions', () => {
       const fromCli = flowDefinitionsFromTemplate(template);
 
       // Assess
-      expect(Object.keys(definitions).sort()).toEqual([...FLOWS].sort());
+      expect(Object.keys(generated?.definitions ?? {}).sort()).toEqual([...FLOWS].sort());
       for (const flow of FLOWS) {
-        expect(definitions[flow]).toEqual(fromCli[flow]);
+        expect(generated?.definitions[flow]).toEqual(fromCli[flow]);
       }
     } finally {
       await rm(outdir, { recursive: true, force: true });
     }
   }, 300_000);
 
-  it('returns definitions aws-local-stepfunctions accepts, with placeholder function ARNs', () => {
+  it('are definitions aws-local-stepfunctions accepts, with placeholder function ARNs', () => {
     for (const flow of FLOWS) {
       // Act
       const construct = () =>
@@ -75,13 +86,30 @@ describe('Function: synthesizeFlowDefinitions', () => {
       });
     }
   }, 60_000);
+});
 
-  it('returns the same definitions from a warm cache', async () => {
-    // Act
-    const warm = await synthesizeFlowDefinitions({ cacheDir });
+describe('Function: flowSourcesKey', () => {
+  it('changes when a file under infra/ changes, so the generated file counts as stale', async () => {
+    // Prepare: a copy of what the key reads (infra/, cdk.json, the flow sources) next to the real node_modules.
+    const root = await mkdtemp(path.join(tmpdir(), 'podreach-sources-key-'));
+    try {
+      for (const entry of ['infra', 'cdk.json', 'package.json', 'functions/domain', 'functions/adapters/flow-runner', 'events']) {
+        await cp(path.join(repoRoot, entry), path.join(root, entry), { recursive: true });
+      }
+      await symlink(path.join(repoRoot, 'node_modules'), path.join(root, 'node_modules'));
+      const before = await flowSourcesKey(root);
+      const construct = path.join(root, 'infra', 'constructs', 'flow-state-machine.ts');
 
-    // Assess
-    expect(warm).toEqual(definitions);
+      // Act
+      await writeFile(construct, `${await readFile(construct, 'utf8')}\n// an edit\n`);
+      const after = await flowSourcesKey(root);
+
+      // Assess
+      expect(before).toBe(await flowSourcesKey(repoRoot));
+      expect(after).not.toBe(before);
+    } finally {
+      await rm(root, { recursive: true, force: true });
+    }
   });
 });
 

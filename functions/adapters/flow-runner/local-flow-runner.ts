@@ -7,7 +7,7 @@ import type { FlowInput, FlowRunner } from '../../ports/flow-runner.js';
 import type { ExecutionSummary } from '../../ports/notifier.js';
 import type { HandlerId } from '../../../infra/handler-ids.js';
 import { FlowDefinitionError, forEachState, type LocalFlowDefinition } from './flow-definitions.js';
-import { synthesizeFlowDefinitions, type SynthesizeOptions } from './synthesize-flow-definitions.js';
+import { loadFlowDefinitions } from './generated-flow-definitions.js';
 
 /** A Lambda handler as the local runner calls it: the Task's input in, the Task's result out. */
 export type LocalHandler = (event: unknown) => Promise<unknown>;
@@ -45,11 +45,9 @@ export class LocalFlowRunner implements FlowRunner {
 
   constructor(private readonly options: LocalFlowRunnerOptions) {}
 
-  /** A runner on the definitions infra/ synthesizes (cached; see synthesizeFlowDefinitions). */
-  static async fromInfra(
-    options: Omit<LocalFlowRunnerOptions, 'definitions'> & SynthesizeOptions,
-  ): Promise<LocalFlowRunner> {
-    const definitions = await synthesizeFlowDefinitions({ cacheDir: options.cacheDir });
+  /** A runner on the definitions infra/ synthesizes (generated at build time; see generated-flow-definitions.ts). */
+  static async fromInfra(options: Omit<LocalFlowRunnerOptions, 'definitions'>): Promise<LocalFlowRunner> {
+    const definitions = await loadFlowDefinitions();
     return new LocalFlowRunner({ handlers: options.handlers, summarize: options.summarize, definitions });
   }
 
