@@ -66,7 +66,8 @@ export interface StateStore {
   getHolding(ref: TargetRef, identity: string): Promise<Holding | undefined>;
   /**
    * Writes a holding if it is still at `expectedVersion` (undefined = must not exist yet); returns the new version.
-   * Throws ConcurrentUpdateError otherwise: the caller re-reads and decides again.
+   * Throws ConcurrentUpdateError otherwise: the caller re-reads and decides again. A holding's versions never repeat,
+   * even once it is deleted and written again, so a version read from an earlier incarnation matches nothing.
    */
   putHolding(holding: Holding, expectedVersion: number | undefined): Promise<number>;
   /** Removes a holding if it is still at `expectedVersion`; ConcurrentUpdateError otherwise. */

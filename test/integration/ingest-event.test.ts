@@ -35,7 +35,7 @@ describe('Handler: ingest-event', () => {
 
   it('fails an event naming a profile that is not stored, recording nothing, and takes it once the profile is stored', async () => {
     // Prepare
-    const deps = async () => ({ store: local.store }) as unknown as AppDeps;
+    const deps = async () => ({ store: local.store, now: () => new Date() }) as unknown as AppDeps;
     const handler = createIngestEventHandler({ deps, starter: async () => starter, logger: createLogger('ingest-event', true) });
     const event = JSON.parse(readFileSync('events/samples/cluster-created.json', 'utf8')) as unknown;
 

@@ -6,6 +6,7 @@ import type { Artifact, ClusterFacts, Flow, Holding, LedgerEntry } from '../../f
 import { targetKey } from '../../functions/domain/planner/identity.js';
 import type { TargetRef } from '../../functions/domain/planner/types.js';
 import type { ConnectivityProfile } from '../../functions/domain/profile.js';
+import { firstHoldingVersion } from '../../functions/adapters/holding-version.js';
 import type { ExecutionRef, LeaseRecord, PlanRecord, StateStore, StoredCluster, StoredDocument } from '../../functions/ports/state-store.js';
 
 const copy = <T>(value: T): T => structuredClone(value);
@@ -124,7 +125,7 @@ export class MemoryStateStore implements StateStore {
     const key = targetKey(holding);
     const current = this.holdings.get(key)?.get(holding.identity);
     if (current?.version !== expectedVersion) throw new ConcurrentUpdateError(`holding ${holding.target} ${holding.identity}: another writer changed it first`);
-    const version = (expectedVersion ?? 0) + 1;
+    const version = expectedVersion === undefined ? firstHoldingVersion() : expectedVersion + 1;
     let byIdentity = this.holdings.get(key);
     if (!byIdentity) this.holdings.set(key, (byIdentity = new Map()));
     byIdentity.set(holding.identity, { ...copy(holding), version });

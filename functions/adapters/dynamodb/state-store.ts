@@ -26,6 +26,7 @@ import { targetKey } from '../../domain/planner/identity.js';
 import type { TargetRef } from '../../domain/planner/types.js';
 import type { ConnectivityProfile } from '../../domain/profile.js';
 import type { ExecutionRef, LeaseRecord, PlanRecord, StateStore, StoredCluster, StoredDocument } from '../../ports/state-store.js';
+import { firstHoldingVersion } from '../holding-version.js';
 
 export const TABLE_KEY = { partitionKey: 'pk', sortKey: 'sk', ttlAttribute: 'expiresAt' } as const;
 
@@ -291,7 +292,7 @@ export class DynamoStateStore implements StateStore {
   }
 
   async putHolding(holding: Holding, expectedVersion: number | undefined): Promise<number> {
-    const version = (expectedVersion ?? 0) + 1;
+    const version = expectedVersion === undefined ? firstHoldingVersion() : expectedVersion + 1;
     const { version: _previous, ...body } = holding;
     await this.putVersioned(keys.holding(holding, holding.identity), { holding: body, version }, expectedVersion, `holding ${holding.target} ${holding.identity}`);
     return version;
