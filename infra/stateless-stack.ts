@@ -24,6 +24,11 @@ export interface StatelessStackProps extends StackProps {
   slackWebhookSecret: secretsmanager.ISecret;
   /** Tencent / Alibaba / Huawei keys for the functions that talk to clouds (plan-flow, apply-change). */
   cloudCredentialsSecret: secretsmanager.ISecret;
+  /**
+   * Roles of other AWS accounts plan-flow and apply-change may assume: the `accounts.aws` roles of the cloud
+   * credentials secret (docs/deploy.md). They may assume these and no other.
+   */
+  assumeRoleArns?: readonly string[];
   /** How often reconcile re-plans every known cluster. Default 6 hours. */
   reconcileEvery?: Duration;
 }
@@ -49,12 +54,14 @@ export class StatelessStack extends Stack {
     const planFlow = new PodreachFunction(this, 'PlanFlow', { handlerId: 'plan-flow', timeout: Duration.minutes(1) })
       .useTable(table, 'readWrite')
       .readCloudCredentials(cloudCredentialsSecret)
-      .describeNetwork();
+      .describeNetwork()
+      .assumeAccountRoles(props.assumeRoleArns ?? []);
     const applyChange = new PodreachFunction(this, 'ApplyChange', { handlerId: 'apply-change', timeout: Duration.minutes(2) })
       .useTable(table, 'readWrite')
       .readCloudCredentials(cloudCredentialsSecret)
       .describeNetwork()
-      .changeNetwork();
+      .changeNetwork()
+      .assumeAccountRoles(props.assumeRoleArns ?? []);
     const loadPage = new PodreachFunction(this, 'LoadPage', { handlerId: 'load-page' }).useTable(table, 'read');
     const recordFailure = new PodreachFunction(this, 'RecordFailure', { handlerId: 'record-failure' }).useTable(table, 'readWrite');
     // notify reads the plan and ledger, and records a notification that failed (NOTIFY# item)
@@ -148,5 +155,11 @@ export class StatelessStack extends Stack {
     const eksLifecycle = new EksLifecycleRules(this, 'EksLifecycle', { bus: this.bus, ingestFunction: ingestEvent.function });
 
     this.functions = { ingestEvent, planFlow, loadPage, applyChange, recordFailure, notify, reconcile, approval, approvalCallback, eksLifecycle: eksLifecycle.forwarder };
+
+    // The roles other accounts' roles trust (docs/deploy.md "Other accounts"): the two functions that call clouds.
+    for (const [name, fn] of [['PlanFlowRoleArn', planFlow], ['ApplyChangeRoleArn', applyChange]] as const) {
+      const role = fn.function.role;
+      if (role) new CfnOutput(this, name, { value: role.roleArn, description: `the role of ${fn.handlerId}: trust it (with your external id) in the roles of other accounts` });
+    }
   }
 }

@@ -14,51 +14,10 @@ import {
   type SecretsManagerClientConfig,
 } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
+import { CLOUD_CREDENTIALS_FIELD, parseCloudCredentials, type CloudCredentials } from './cloud-credentials-schema.js';
 
-const key = z.string().trim().min(1);
-
-// Strict objects: a misspelt cloud or field ("tencnet", "secretkey") fails at load instead of silently falling back.
-export const cloudCredentialsSchema = z.strictObject({
-  tencent: z.strictObject({ secretId: key, secretKey: key, token: key.optional() }).optional(),
-  alibaba: z.strictObject({ accessKeyId: key, accessKeySecret: key, securityToken: key.optional() }).optional(),
-  huawei: z.strictObject({ ak: key, sk: key, projectId: key, securityToken: key.optional() }).optional(),
-});
-
-export type CloudCredentials = z.infer<typeof cloudCredentialsSchema>;
-
-/** The field errors name: the JSON path inside the secret, under this prefix. */
-export const CLOUD_CREDENTIALS_FIELD = 'cloudCredentials';
-
-const SHAPE = '{"tencent": {"secretId", "secretKey", "token"?}, "alibaba": {"accessKeyId", "accessKeySecret", "securityToken"?}, "huawei": {"ak", "sk", "projectId", "securityToken"?}}, every cloud optional';
-
-/** The credentials a secret string holds. Throws InvalidInputError naming the offending field, never echoing a value. */
-export function parseCloudCredentials(secretString: string): CloudCredentials {
-  let json: unknown;
-  try {
-    json = JSON.parse(secretString);
-  } catch {
-    // JSON.parse's own message quotes the input: not repeated here.
-    throw new InvalidInputError(CLOUD_CREDENTIALS_FIELD, `the secret is not valid JSON; expected ${SHAPE}`);
-  }
-  const result = cloudCredentialsSchema.safeParse(json);
-  if (!result.success) {
-    const issue = result.error.issues[0];
-    const path = [CLOUD_CREDENTIALS_FIELD, ...(issue?.path ?? []).map(String)].join('.');
-    // Built from the issue's code and expectation only: nothing of the received value can reach the message.
-    const detail =
-      issue?.code === 'unrecognized_keys'
-        ? `unknown key ${issue.keys.map((name) => JSON.stringify(name)).join(', ')}`
-        : issue?.code === 'invalid_type'
-          ? `missing or not a${issue.expected === 'object' ? 'n object' : ` ${issue.expected}`}`
-          : issue?.code === 'too_small'
-            ? 'must not be empty'
-            : 'invalid';
-    throw new InvalidInputError(path, `${detail} in the cloud credentials secret; it must be JSON ${SHAPE}`);
-  }
-  return result.data;
-}
+export * from './cloud-credentials-schema.js';
 
 export interface CloudCredentialsLoaderOptions {
   /** Secret name or ARN (CLOUD_CREDENTIALS_SECRET_ARN in the functions). */

@@ -34,11 +34,15 @@ function optional(entries: Record<string, unknown>, key: string): string | undef
 /** TENCENTCLOUD_PROFILE selects a section of ~/.tencentcloud/credentials (or TENCENTCLOUD_CREDENTIALS_FILE): secret_id, secret_key, token. */
 export function tencentProfileCredential(env: NodeJS.ProcessEnv = process.env): { secretId: string; secretKey: string; token?: string } | undefined {
   const name = env.TENCENTCLOUD_PROFILE;
-  if (!name) return undefined;
+  return name ? tencentNamedProfile(name, 'TENCENTCLOUD_PROFILE', env) : undefined;
+}
+
+/** One section of the Tencent credentials file, by name (an account's `profile` in the credentials, or TENCENTCLOUD_PROFILE). */
+export function tencentNamedProfile(name: string, field: string, env: NodeJS.ProcessEnv = process.env): { secretId: string; secretKey: string; token?: string } {
   const file = env.TENCENTCLOUD_CREDENTIALS_FILE ?? join(homedir(), '.tencentcloud', 'credentials');
-  const entries = section(file, name, 'TENCENTCLOUD_PROFILE');
+  const entries = section(file, name, field);
   const token = optional(entries, 'token');
-  return { secretId: value(entries, 'secret_id', 'TENCENTCLOUD_PROFILE', name), secretKey: value(entries, 'secret_key', 'TENCENTCLOUD_PROFILE', name), ...(token ? { token } : {}) };
+  return { secretId: value(entries, 'secret_id', field, name), secretKey: value(entries, 'secret_key', field, name), ...(token ? { token } : {}) };
 }
 
 /** HUAWEICLOUD_PROFILE selects a section of ~/.huaweicloud/credentials (or HUAWEICLOUD_SDK_CREDENTIALS_FILE): ak, sk, project_id, security_token. */
@@ -46,13 +50,17 @@ export function huaweiProfileCredentials(
   env: NodeJS.ProcessEnv = process.env,
 ): { credentials: { ak: string; sk: string; securityToken?: string }; projectId?: string } | undefined {
   const name = env.HUAWEICLOUD_PROFILE;
-  if (!name) return undefined;
+  return name ? huaweiNamedProfile(name, 'HUAWEICLOUD_PROFILE', env) : undefined;
+}
+
+/** One section of the Huawei credentials file, by name (an account's `profile` in the credentials, or HUAWEICLOUD_PROFILE). */
+export function huaweiNamedProfile(name: string, field: string, env: NodeJS.ProcessEnv = process.env): { credentials: { ak: string; sk: string; securityToken?: string }; projectId?: string } {
   const file = env.HUAWEICLOUD_SDK_CREDENTIALS_FILE ?? join(homedir(), '.huaweicloud', 'credentials');
-  const entries = section(file, name, 'HUAWEICLOUD_PROFILE');
+  const entries = section(file, name, field);
   const securityToken = optional(entries, 'security_token');
   const projectId = optional(entries, 'project_id');
   return {
-    credentials: { ak: value(entries, 'ak', 'HUAWEICLOUD_PROFILE', name), sk: value(entries, 'sk', 'HUAWEICLOUD_PROFILE', name), ...(securityToken ? { securityToken } : {}) },
+    credentials: { ak: value(entries, 'ak', field, name), sk: value(entries, 'sk', field, name), ...(securityToken ? { securityToken } : {}) },
     ...(projectId ? { projectId } : {}),
   };
 }

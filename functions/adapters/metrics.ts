@@ -33,9 +33,9 @@ export async function countingChangeOutcome<T extends { status: string }>(
 ): Promise<T> {
   let provider: ProviderName | 'unknown' = 'unknown';
   const noting: ProviderRegistry = {
-    get(name, region) {
+    get(name, region, account) {
       provider = name;
-      return providers.get(name, region);
+      return providers.get(name, region, account);
     },
   };
   const dimensions = () => ({ provider, flow: flow ?? 'unknown' });

@@ -11,6 +11,7 @@ import { parse as parseIni } from 'ini';
 import { InvalidInputError } from '../domain/errors.js';
 import { regionProblem } from '../domain/identifiers.js';
 import type { ProviderName } from '../domain/model.js';
+import type { CloudCredentials } from './cloud-credentials-schema.js';
 import { huaweiProfileCredentials, tencentProfileCredential } from './credential-profiles.js';
 
 export type CloudName = Exclude<ProviderName, 'sandbox'>;
@@ -38,6 +39,8 @@ export interface PreflightOptions {
   credentialTimeoutMs?: number;
   /** Said after a region error: why this cloud was used (e.g. "--provider aws uses each event's region"). */
   providerNote?: string;
+  /** Keys given explicitly (the credentials file): a cloud with base keys there is not looked up in its chain. */
+  credentials?: CloudCredentials;
 }
 
 const ENDPOINT_VARIABLES: Record<CloudName, string> = {
@@ -212,7 +215,8 @@ export async function preflight(accounts: readonly PreflightAccount[], options: 
   for (const account of clouds) {
     if (checked.has(account.provider)) continue;
     checked.add(account.provider);
-    const problem = await credentialsProblem(account.provider, account.region, env, options.credentialTimeoutMs ?? 10_000);
+    const given = account.provider !== 'aws' && options.credentials?.[account.provider] !== undefined;
+    const problem = given ? undefined : await credentialsProblem(account.provider, account.region, env, options.credentialTimeoutMs ?? 10_000);
     if (problem) throw new PreflightError(`--provider ${account.provider}`, problem);
   }
   const probed = new Set<string>();

@@ -1,4 +1,6 @@
-// Picks the NetworkProvider adapter for the account a change lives in: one adapter per (provider, region).
+// Picks the NetworkProvider adapter for the account a change lives in: one adapter per (provider, region, account).
+// An account the credentials list (`accounts.<cloud>.<account>`) is reached with its role (assumed with the cloud's
+// base credentials), keys or profile; an account they do not list, and a change without one, with the base ones.
 // A cloud's adapter module and SDK are imported only when that cloud is first called: get() returns at once an
 // adapter that answers supports() / quotas() from the cloud's kinds module (no SDK) and loads the rest on its
 // first call, so a `--provider aws` run never loads another cloud's SDK. `override` forces one adapter for every
@@ -11,8 +13,8 @@ import type { EntryContext, NetworkProvider, ProviderQuotas, ProviderRegistry } 
 import type { StateStore } from '../ports/state-store.js';
 import { AWS_KINDS, AWS_QUOTAS } from './aws/kinds.js';
 import { ALIBABA_KINDS, ALIBABA_QUOTAS } from './alibaba/kinds.js';
-import type { CloudCredentials } from './cloud-credentials.js';
-import { huaweiProfileCredentials, tencentProfileCredential } from './credential-profiles.js';
+import { isRoleAssumption, type AccountCredentials, type CloudCredentials } from './cloud-credentials-schema.js';
+import { huaweiNamedProfile, huaweiProfileCredentials, tencentNamedProfile, tencentProfileCredential } from './credential-profiles.js';
 import { HUAWEI_KINDS, HUAWEI_QUOTAS } from './huawei/kinds.js';
 import { SandboxProvider, type SandboxProviderOptions } from './sandbox/sandbox-provider.js';
 import { TENCENT_QUOTAS, tencentSupports } from './tencent/kinds.js';
@@ -44,7 +46,14 @@ export interface ProviderRegistryOptions {
 interface Cloud {
   supports(kind: ChangeKind, env: NodeJS.ProcessEnv): boolean;
   quotas: ProviderQuotas;
-  load(region: string, credentials: CloudCredentials | undefined): Promise<NetworkProvider>;
+  load(region: string, credentials: CloudCredentials | undefined, account: string | undefined): Promise<NetworkProvider>;
+}
+
+/** How the credentials say to reach an account of a cloud; undefined: with the cloud's base credentials. */
+function accountEntry<C extends CloudName>(credentials: CloudCredentials | undefined, cloud: C, account: string | undefined): NonNullable<AccountCredentials[C]>[string] | undefined {
+  if (account === undefined) return undefined;
+  const entries = credentials?.accounts?.[cloud] as Record<string, NonNullable<AccountCredentials[C]>[string]> | undefined;
+  return entries?.[account];
 }
 
 function clouds(options: ProviderRegistryOptions): Record<CloudName, Cloud> {
@@ -59,42 +68,64 @@ function clouds(options: ProviderRegistryOptions): Record<CloudName, Cloud> {
     aws: {
       supports: among(AWS_KINDS),
       quotas: AWS_QUOTAS,
-      load: async (region) => {
+      load: async (region, credentials, account) => {
         const { AwsProvider } = await import('./aws/aws-provider.js');
         const url = endpoint('aws', 'AWS_ENDPOINT_URL');
-        return new AwsProvider({ ...(region ? { region } : {}), ...(url ? { endpoint: url } : {}) });
+        const entry = accountEntry(credentials, 'aws', account);
+        const assumed = entry ? (await import('./aws/aws-credentials.js')).awsAccountCredentials(entry, { region, ...(url ? { endpoint: url } : {}) }) : undefined;
+        return new AwsProvider({ ...(region ? { region } : {}), ...(url ? { endpoint: url } : {}), ...(assumed ? { credentials: assumed } : {}) });
       },
     },
     tencent: {
       supports: (kind, variables) => tencentSupports(kind, variables.PODREACH_TENCENT_WHITELIST_SECURITY_GROUP),
       quotas: TENCENT_QUOTAS,
-      load: async (region, credentials) => {
-        const { TencentProvider } = await import('./tencent/tencent-provider.js');
+      load: async (region, credentials, account) => {
+        const { TencentProvider, tencentRoleCredential } = await import('./tencent/tencent-provider.js');
         const url = endpoint('tencent', 'PODREACH_TENCENT_ENDPOINT');
         const group = env.PODREACH_TENCENT_WHITELIST_SECURITY_GROUP;
         const explicit = credentials?.tencent;
-        const credential = explicit ? { secretId: explicit.secretId, secretKey: explicit.secretKey, ...(explicit.token ? { token: explicit.token } : {}) } : tencentProfileCredential(env);
+        const base = explicit ? { secretId: explicit.secretId, secretKey: explicit.secretKey, ...(explicit.token ? { token: explicit.token } : {}) } : tencentProfileCredential(env);
+        const entry = accountEntry(credentials, 'tencent', account);
+        const credential = !entry
+          ? base
+          : isRoleAssumption(entry)
+            ? tencentRoleCredential(entry, base, { region, endpoint: url })
+            : 'profile' in entry
+              ? tencentNamedProfile(entry.profile, `credentials.accounts.tencent.${account ?? ''}.profile`, env)
+              : { secretId: entry.secretId, secretKey: entry.secretKey, ...(entry.token ? { token: entry.token } : {}) };
         return new TencentProvider({ region, leases, ...(credential ? { credential } : {}), ...(url ? { endpoint: url } : {}), ...(group ? { whitelistSecurityGroupId: group } : {}) });
       },
     },
     alibaba: {
       supports: among(ALIBABA_KINDS),
       quotas: ALIBABA_QUOTAS,
-      load: async (region, credentials) => {
+      load: async (region, credentials, account) => {
         const { AlibabaProvider } = await import('./alibaba/alibaba-provider.js');
         const url = endpoint('alibaba', 'PODREACH_ALIBABA_ENDPOINT');
         const explicit = credentials?.alibaba;
-        const keys = explicit && { accessKeyId: explicit.accessKeyId, accessKeySecret: explicit.accessKeySecret, ...(explicit.securityToken ? { securityToken: explicit.securityToken } : {}) };
+        const base = explicit && { accessKeyId: explicit.accessKeyId, accessKeySecret: explicit.accessKeySecret, ...(explicit.securityToken ? { securityToken: explicit.securityToken } : {}) };
+        const entry = accountEntry(credentials, 'alibaba', account);
+        if (entry && isRoleAssumption(entry)) {
+          const { alibabaRamRoleCredential } = await import('./alibaba/alibaba-clients.js');
+          return new AlibabaProvider({ region, leases, ...pollIntervalMs, credential: alibabaRamRoleCredential(entry, base), ...(url ? { endpoint: url } : {}) });
+        }
+        const keys = entry ? { accessKeyId: entry.accessKeyId, accessKeySecret: entry.accessKeySecret, ...(entry.securityToken ? { securityToken: entry.securityToken } : {}) } : base;
         return new AlibabaProvider({ region, leases, ...pollIntervalMs, ...(keys ? { credentials: keys } : {}), ...(url ? { endpoint: url } : {}) });
       },
     },
     huawei: {
       supports: among(HUAWEI_KINDS),
       quotas: HUAWEI_QUOTAS,
-      load: async (region, credentials) => {
+      load: async (region, credentials, account) => {
         const { HuaweiProvider } = await import('./huawei/huawei-provider.js');
         const url = endpoint('huawei', 'PODREACH_HUAWEI_ENDPOINT');
-        const explicit = credentials?.huawei;
+        // Huawei's Node SDK has no agency (role) credential: another account is reached with its own keys or profile
+        const entry = accountEntry(credentials, 'huawei', account);
+        const explicit = entry && !('profile' in entry) ? entry : credentials?.huawei;
+        if (entry && 'profile' in entry) {
+          const chosen = huaweiNamedProfile(entry.profile, `credentials.accounts.huawei.${account ?? ''}.profile`, env);
+          return new HuaweiProvider({ region, leases, ...pollIntervalMs, ...chosen, ...(url ? { endpoint: url } : {}) });
+        }
         const chosen = explicit
           ? { credentials: { ak: explicit.ak, sk: explicit.sk, ...(explicit.securityToken ? { securityToken: explicit.securityToken } : {}) }, projectId: explicit.projectId }
           : huaweiProfileCredentials(env);
@@ -112,6 +143,7 @@ class LazyProvider implements NetworkProvider {
     readonly name: CloudName,
     private readonly cloud: Cloud,
     private readonly region: string,
+    private readonly account: string | undefined,
     private readonly env: NodeJS.ProcessEnv,
     private readonly credentials: () => Promise<CloudCredentials | undefined>,
   ) {}
@@ -128,9 +160,10 @@ class LazyProvider implements NetworkProvider {
     const credentials = await this.credentials();
     // a fingerprint, never the keys themselves, is what is kept to notice a rotation
     const mine = this.name === 'aws' ? undefined : credentials?.[this.name];
-    const key = createHash('sha256').update(JSON.stringify(mine ?? null)).digest('hex');
+    const entry = accountEntry(credentials, this.name, this.account);
+    const key = createHash('sha256').update(JSON.stringify([mine ?? null, entry ?? null])).digest('hex');
     if (this.loaded?.key !== key) {
-      const adapter = this.cloud.load(this.region, credentials);
+      const adapter = this.cloud.load(this.region, credentials, this.account);
       this.loaded = { key, adapter };
       adapter.catch(() => {
         if (this.loaded?.adapter === adapter) this.loaded = undefined;
@@ -165,9 +198,10 @@ export async function createProviderRegistry(options: ProviderRegistryOptions): 
   const sandboxOptions = typeof options.sandbox === 'object' ? options.sandbox : {};
   const built = new Map<string, NetworkProvider>();
   return {
-    get(provider, region) {
+    get(provider, region, account) {
       const name = options.override ?? provider;
-      const key = name === 'sandbox' ? 'sandbox' : `${name}:${region}`;
+      // the sandbox simulates one account, whatever the profile names
+      const key = name === 'sandbox' ? 'sandbox' : `${name}:${region}:${account ?? ''}`;
       let adapter = built.get(key);
       if (!adapter) {
         if (name === 'sandbox') {
@@ -176,7 +210,7 @@ export async function createProviderRegistry(options: ProviderRegistryOptions): 
         } else {
           const cloud = catalog[name];
           if (!cloud) throw new InvalidInputError('provider', `no adapter for provider "${name}"`);
-          adapter = new LazyProvider(name, cloud, region, env, credentials);
+          adapter = new LazyProvider(name, cloud, region, account, env, credentials);
         }
         built.set(key, adapter);
       }

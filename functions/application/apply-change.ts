@@ -9,7 +9,7 @@
 import { EntryConflictError, LeaseHeldError, NotFoundError, QuotaExceededError, UnsupportedChangeError } from '../domain/errors.js';
 import { describeClaims, entryOf, hasClaim, holdingRef, otherClaims, sortClaims, withClaim } from '../domain/holdings.js';
 import type { ChangeStatus, Holding, HoldingIntent, LedgerEntry, NetworkEntry } from '../domain/model.js';
-import { holdingIdentity, valueMatches } from '../domain/planner/identity.js';
+import { holdingIdentity, targetRef, valueMatches } from '../domain/planner/identity.js';
 import type { TargetRef } from '../domain/planner/types.js';
 import type { NetworkProvider } from '../ports/network-provider.js';
 import { heldByOtherExecution, type AppDeps } from './deps.js';
@@ -51,10 +51,10 @@ class ApplyTask {
     private readonly executionId: string,
     private readonly deps: AppDeps,
   ) {
-    this.ref = { provider: row.provider, region: row.region, kind: row.kind, target: row.target };
+    this.ref = targetRef(row);
     this.entry = entryOf(row);
     this.identity = holdingIdentity(this.entry);
-    this.provider = deps.providers.get(row.provider, row.region);
+    this.provider = deps.providers.get(row.provider, row.region, row.account);
   }
 
   private get context() {

@@ -3,7 +3,7 @@
 // not from the ledger's history.
 import { holdingRef } from '../domain/holdings.js';
 import type { Claim, Flow, Holding, NetworkEntry, ProviderName } from '../domain/model.js';
-import { compareTargetRefs, targetKey } from '../domain/planner/identity.js';
+import { compareTargetRefs, targetKey, targetRef } from '../domain/planner/identity.js';
 import type { TargetRef } from '../domain/planner/types.js';
 import type { StateStore } from '../ports/state-store.js';
 
@@ -26,7 +26,7 @@ const claimName = (claim: Claim) => `${claim.clusterId}/${claim.flow}`;
 export async function heldEntries(store: Pick<StateStore, 'listChanges' | 'listHoldings'>, clusterId: string): Promise<HeldEntry[]> {
   const refs = new Map<string, TargetRef>();
   for (const row of await store.listChanges(clusterId)) {
-    const ref: TargetRef = { provider: row.provider, region: row.region, kind: row.kind, target: row.target };
+    const ref: TargetRef = targetRef(row);
     refs.set(targetKey(ref), ref);
   }
   const held: { ref: TargetRef; holding: Holding }[] = [];

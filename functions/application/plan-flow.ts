@@ -67,7 +67,7 @@ async function planWithLedger(
   for (const ref of targets) {
     const key = targetKey(ref);
     if (snapshot.has(key)) continue;
-    const provider = deps.providers.get(ref.provider, ref.region);
+    const provider = deps.providers.get(ref.provider, ref.region, ref.account);
     snapshot.set(key, provider.supports(ref.kind) ? await provider.listEntries(ref.kind, ref.target) : []);
   }
   const current = currentLookup(snapshot);
@@ -236,7 +236,7 @@ export async function planAndRecord(input: FlowInput, deps: AppDeps): Promise<Fl
 function sameOutcome(previous: LedgerEntry, next: LedgerEntry): boolean {
   if (OPEN_STATUSES.has(previous.status) || next.status === 'planned' || !previous.viaHolding) return false;
   if (next.status === 'awaiting-approval') return false;
-  const fields: (keyof LedgerEntry)[] = ['status', 'action', 'owned', 'reason', 'nextHop', 'nextHopType', 'enabled', 'provider', 'region'];
+  const fields: (keyof LedgerEntry)[] = ['status', 'action', 'owned', 'reason', 'nextHop', 'nextHopType', 'enabled', 'provider', 'region', 'account'];
   return fields.every((field) => previous[field] === next[field]);
 }
 

@@ -14,12 +14,14 @@ import { buildReport, renderHeld, renderTable, type RunReport } from './report.j
 import { heldEntries } from '../application/held-entries.js';
 import { checkEventRun, checkTrigger } from './run-checks.js';
 import { existingStateDirectory } from './state-dir.js';
+import { renderSandboxView, viewSandbox } from '../adapters/sandbox/sandbox-view.js';
 
 export interface CommonFlags {
   profile?: string;
   state: string;
   provider?: string;
   sandbox?: string;
+  credentials?: string;
   json?: boolean;
   /** Endpoint overrides for the cloud adapters and their preflight (tests); default from the environment. */
   endpoints?: ProviderRegistryOptions['endpoints'];
@@ -33,6 +35,7 @@ function localOptions(flags: CommonFlags, check?: LocalOptions['check']): LocalO
     ...(flags.sandbox ? { sandboxFile: flags.sandbox } : {}),
     ...(flags.endpoints ? { endpoints: flags.endpoints } : {}),
     ...(check ? { check } : {}),
+    ...(flags.credentials ? { credentialsFile: flags.credentials } : {}),
   };
 }
 
@@ -40,7 +43,12 @@ function localOptions(flags: CommonFlags, check?: LocalOptions['check']): LocalO
 const eventCheck =
   (event: ClusterEvent, flags: CommonFlags): LocalOptions['check'] =>
   (store, inputs) =>
-    checkEventRun(event, store, { ...(inputs.profile ? { profile: inputs.profile } : {}), ...(inputs.provider ? { provider: inputs.provider } : {}), ...(flags.endpoints ? { endpoints: flags.endpoints } : {}) });
+    checkEventRun(event, store, {
+      ...(inputs.profile ? { profile: inputs.profile } : {}),
+      ...(inputs.provider ? { provider: inputs.provider } : {}),
+      ...(flags.endpoints ? { endpoints: flags.endpoints } : {}),
+      ...(inputs.credentials ? { credentials: inputs.credentials } : {}),
+    });
 
 export function newRunId(now: Date): string {
   return `run-${now.toISOString().replace(/[-:.TZ]/g, '').slice(0, 14)}-${randomBytes(3).toString('hex')}`;
@@ -156,6 +164,19 @@ export async function stateCommand(flags: { cluster?: string; state: string; jso
   }
 }
 
+export async function sandboxShowCommand(flags: { state: string; json?: boolean }): Promise<number> {
+  // reading never creates a store: a mistyped directory is said to hold none
+  existingStateDirectory(flags.state);
+  const runtime = await openLocalRuntime({ stateDir: flags.state });
+  try {
+    const view = await viewSandbox(runtime.deps.store);
+    process.stdout.write(`${flags.json ? JSON.stringify(view, null, 2) : renderSandboxView(view)}\n`);
+    return 0;
+  } finally {
+    await runtime.close();
+  }
+}
+
 export async function triggerCommand(flow: Flow, flags: CommonFlags & { cluster: string; aws?: boolean; stateMachineArn?: string; requestId?: string }): Promise<number> {
   if (flags.aws) {
     const { triggerOnAws } = await import('./aws-commands.js');
@@ -168,6 +189,7 @@ export async function triggerCommand(flow: Flow, flags: CommonFlags & { cluster:
       ...(inputs.profile ? { profile: inputs.profile } : {}),
       ...(inputs.provider ? { provider: inputs.provider } : {}),
       ...(flags.endpoints ? { endpoints: flags.endpoints } : {}),
+      ...(inputs.credentials ? { credentials: inputs.credentials } : {}),
     });
   const runtime = await openLocalRuntime(localOptions(flags, check));
   try {

@@ -7,6 +7,7 @@ import { mkdirSync } from 'node:fs';
 import { startLocalDynamo } from '../adapters/dynamodb/local-dynamo.js';
 import { loadFlowDefinitions } from '../adapters/flow-runner/generated-flow-definitions.js';
 import { LocalFlowRunner } from '../adapters/flow-runner/local-flow-runner.js';
+import { parseCloudCredentialsFile, type CloudCredentials } from '../adapters/cloud-credentials-schema.js';
 import { createProviderRegistry, type ProviderRegistryOptions } from '../adapters/provider-registry.js';
 import { parseSandboxFile, seedSandbox } from '../adapters/sandbox/sandbox-file.js';
 import { NullNotifier } from '../adapters/slack/null-notifier.js';
@@ -36,6 +37,11 @@ export interface LocalOptions {
   provider?: string;
   profileFile?: string;
   sandboxFile?: string;
+  /**
+   * Credentials per cloud and account (`--credentials FILE`, else PODREACH_CREDENTIALS_FILE): the cloud credentials
+   * secret's JSON, or the same in YAML (docs/deploy.md). Without it every adapter keeps its own chain.
+   */
+  credentialsFile?: string;
   /** Endpoint overrides for the cloud adapters (contract servers in tests); default from the environment. */
   endpoints?: ProviderRegistryOptions['endpoints'];
   /**
@@ -78,7 +84,13 @@ export function readInputs(options: Omit<LocalOptions, 'check'>) {
     provider: providerOption(options.provider),
     profile: options.profileFile ? parseProfileText(readTextFile(options.profileFile, '--profile', LIMITS.profileBytes), options.profileFile) : undefined,
     sandbox: options.sandboxFile ? parseSandboxFile(readTextFile(options.sandboxFile, '--sandbox', LIMITS.sandboxBytes), options.sandboxFile) : undefined,
+    credentials: credentialsFrom(options.credentialsFile ?? process.env.PODREACH_CREDENTIALS_FILE, options.credentialsFile ? '--credentials' : 'PODREACH_CREDENTIALS_FILE'),
   };
+}
+
+function credentialsFrom(file: string | undefined, field: string): CloudCredentials | undefined {
+  if (!file) return undefined;
+  return parseCloudCredentialsFile(readTextFile(file, field));
 }
 
 const lambdaContext = (name: string) => ({
@@ -137,6 +149,7 @@ export async function openLocalRuntime(localOptions: LocalOptions): Promise<Loca
         store,
         ...(inputs.provider ? { override: inputs.provider } : {}),
         ...(localOptions.endpoints ? { endpoints: localOptions.endpoints } : {}),
+        ...(inputs.credentials ? { credentials: inputs.credentials } : {}),
         // One process holds a --state directory: a lease still held is a killed run's, taken over at once.
         sandbox: { lease: { takeOverDeadLocalHolders: true, onWait: (message) => process.stderr.write(`… ${message}\n`) } },
       }),

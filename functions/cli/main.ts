@@ -1,4 +1,4 @@
-// The `podreach` command (CONTRACT.md): run, plan, state, trigger, emit, profile put, demo, watch.
+// The `podreach` command (CONTRACT.md): run, plan, state, trigger, emit, profile put, sandbox show, permissions, demo, watch.
 // Exit codes: 0 done (even with blocked changes), 2 invalid input (nothing applied or recorded), 1 a change or
 // flow failed. Bad input never prints a stack trace (PODREACH_LOG=debug shows one for unexpected errors).
 import '../adapters/flow-runner/polyfills.js';
@@ -76,6 +76,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
       .option('--provider <name>', 'adapter for every account: sandbox (default), aws, tencent, alibaba, huawei, or "event" to use the provider each event names')
       .option('--sandbox <file>', 'seed the sandbox account with existing resources (YAML or JSON)')
+      .option('--credentials <file>', 'credentials per cloud and account (the cloud credentials secret\'s JSON, or YAML; default $PODREACH_CREDENTIALS_FILE)')
       .option('--json', 'print the JSON report');
   const awsOptions = (command: Command) =>
     command
@@ -158,6 +159,30 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     const event = readEvent(file);
     setExitCode(await (await commands()).emitCommand(event, options));
   });
+  program
+    .command('permissions')
+    .description("the least-privilege policy podreach needs in a cloud, in that cloud's policy language, from the calls its adapter sends")
+    .requiredOption('--provider <name>', 'aws, tencent, alibaba or huawei')
+    .option('--flows <list>', `comma-separated flows (default: all): ${FLOWS.join(', ')}`)
+    .option('--mode <mode>', 'apply: read and write (podreach run); plan or diagnose: read only', 'apply')
+    .option('--format <format>', 'text (what each kind needs) or json (the policy document)', 'text')
+    .option('--assume-role <arn...>', 'roles of other accounts the principal assumes (sts:AssumeRole on exactly these)')
+    .option('--with-dependencies', "also the actions the cloud's IAM requires beside podreach's calls (Huawei's dependencies)")
+    .option('--account <id>', 'AWS: the account resource ARNs name (default *)')
+    .option('--region <region>', 'AWS: the region resource ARNs name (default *)')
+    .action(async (options) => {
+      const { permissionsCommand } = await import('./permissions-command.js');
+      setExitCode(permissionsCommand(options));
+    });
+  const sandbox = program.command('sandbox').description('the simulated account local runs use');
+  sandbox
+    .command('show')
+    .description("the sandbox account's resources and entries, podreach's (with the cluster and change) apart from foreign ones")
+    .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
+    .option('--json', 'print JSON')
+    .action(async (options) => {
+      setExitCode(await (await commands()).sandboxShowCommand(options));
+    });
   const profile = program.command('profile').description('connectivity profiles');
   awsOptions(
     profile

@@ -8,11 +8,19 @@ export interface RunReport {
   executionId: string;
   dryRun: boolean;
   changes: Change[];
-  counts: ChangeCounts;
+  /** The outcomes (ChangeCounts), and `planned`: changes not applied yet (all of a `plan`'s, or a run's that stopped). */
+  counts: ReportCounts;
   artifacts: { kind: string; name: string; flow: string; path: string }[];
   warnings: string[];
   /** Flows whose execution failed as a whole (e.g. planning failed), with the error. */
   errors?: { flow: string; error: string }[];
+}
+
+export type ReportCounts = ChangeCounts & { planned: number };
+
+/** countChanges counts outcomes; a report also says how many changes are only planned (a `plan`'s, all of them). */
+export function reportCounts(changes: readonly Change[]): ReportCounts {
+  return { ...countChanges(changes), planned: changes.filter((change) => change.status === 'planned').length };
 }
 
 export function buildReport(input: {
@@ -29,7 +37,7 @@ export function buildReport(input: {
     executionId: input.executionId,
     dryRun: input.dryRun,
     changes: input.changes,
-    counts: countChanges(input.changes),
+    counts: reportCounts(input.changes),
     artifacts: input.artifacts.map(({ artifact, path }) => ({ kind: artifact.kind, name: artifact.name, flow: artifact.flow, path })),
     warnings: [...new Set(input.warnings)],
     ...(input.errors.length ? { errors: input.errors } : {}),
@@ -61,8 +69,7 @@ export function renderTable(report: RunReport): string {
     lines.push(pad(rows));
   }
   const c = report.counts;
-  const planned = report.changes.filter((change) => change.status === 'planned').length;
-  lines.push('', `${planned > 0 ? `planned ${planned}, ` : ''}applied ${c.applied}, unchanged ${c.unchanged}, blocked ${c.blocked}, failed ${c.failed}${c.awaitingApproval ? `, awaiting approval ${c.awaitingApproval}` : ''}`);
+  lines.push('', `${c.planned > 0 ? `planned ${c.planned}, ` : ''}applied ${c.applied}, unchanged ${c.unchanged}, blocked ${c.blocked}, failed ${c.failed}${c.awaitingApproval ? `, awaiting approval ${c.awaitingApproval}` : ''}`);
   for (const artifact of report.artifacts) lines.push(`artifact ${artifact.kind} (${artifact.flow}): ${artifact.path}`);
   for (const warning of report.warnings) lines.push(`warning: ${warning}`);
   for (const error of report.errors ?? []) lines.push(`error in ${error.flow}: ${error.error}`);

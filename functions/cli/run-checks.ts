@@ -16,6 +16,8 @@ export interface CheckInputs {
   /** The provider forced for every account (--provider); undefined: each account's own ("event"). */
   provider?: ProviderName;
   endpoints?: PreflightOptions['endpoints'];
+  /** The credentials file's keys (--credentials): a cloud they give base keys for needs no chain of its own. */
+  credentials?: PreflightOptions['credentials'];
 }
 
 /** The accounts a cluster's flows call: the cluster's own, and each managed VPN opposite when the vpn flow runs. */
@@ -33,6 +35,7 @@ export function accountsOf(facts: ClusterFacts, profile: ConnectivityProfile | u
 function preflightOptions(inputs: CheckInputs): PreflightOptions {
   return {
     ...(inputs.endpoints ? { endpoints: inputs.endpoints } : {}),
+    ...(inputs.credentials ? { credentials: inputs.credentials } : {}),
     ...(inputs.provider && inputs.provider !== 'sandbox' ? { providerNote: `--provider ${inputs.provider} calls ${inputs.provider} in every account's region` } : {}),
   };
 }

@@ -10,14 +10,14 @@
 //   forgotten.
 import type { Claim, Flow, Holding, HoldingIntent, LedgerEntry, NetworkEntry, ProviderEntry } from './model.js';
 import { parseOwnershipMark } from './ownership-mark.js';
-import { holdingIdentity, targetKey, valueMatches } from './planner/identity.js';
+import { holdingIdentity, targetKey, targetRef, valueMatches } from './planner/identity.js';
 import type { TargetRef } from './planner/types.js';
 
 /** The holdings of each snapshotted target, by identity (targetKey -> holdingIdentity -> holding). */
 export type HoldingsSnapshot = ReadonlyMap<string, ReadonlyMap<string, Holding>>;
 
-export function holdingRef(holding: Pick<Holding, 'provider' | 'region' | 'kind' | 'target'>): TargetRef {
-  return { provider: holding.provider, region: holding.region, kind: holding.kind, target: holding.target };
+export function holdingRef(holding: Pick<Holding, 'provider' | 'region' | 'account' | 'kind' | 'target'>): TargetRef {
+  return targetRef(holding);
 }
 
 export function findHolding(holdings: HoldingsSnapshot | undefined, ref: TargetRef, entry: NetworkEntry): Holding | undefined {
@@ -104,7 +104,7 @@ export function legacyHoldings(
   for (const row of rows) {
     if (!row.owned || row.viaHolding) continue;
     if (row.action === 'delete' && (row.status === 'applied' || row.status === 'unchanged')) continue;
-    const ref: TargetRef = { provider: row.provider, region: row.region, kind: row.kind, target: row.target };
+    const ref: TargetRef = targetRef(row);
     const identity = holdingIdentity(row);
     const key = `${targetKey(ref)}#${identity}`;
     const existing = holdings.get(targetKey(ref))?.get(identity) ?? made.get(key);

@@ -78,6 +78,11 @@ export interface Change extends NetworkEntry {
   /** Which account the change is applied in: the cluster's, or a managed opposite side's. */
   provider: ProviderName;
   region: string;
+  /**
+   * The account of the entry's resource when the profile names one (a peer VPC's, a network account holding the
+   * gateways): credentials are chosen per (provider, account). Absent: the credentials' own account.
+   */
+  account?: string;
   status: ChangeStatus;
   /** Why a change is blocked, failed or awaiting approval (or, unchanged, what was done instead: claimed, released). */
   reason?: string;
@@ -224,6 +229,8 @@ export interface HoldingIntent {
 export interface Holding {
   provider: ProviderName;
   region: string;
+  /** The account the entry lives in, when the profile names one (Change.account). */
+  account?: string;
   kind: ChangeKind;
   target: string;
   identity: string;

@@ -89,6 +89,14 @@ const section = <T extends z.ZodType>(entry: T) => z.array(entry).max(LIMITS.sec
 const PORT_FORMAT = 'expected "tcp:PORT", "udp:PORT", "tcp:FROM-TO", "icmp" or "all"';
 
 /** A port rule; ports are 0-65535 and a range runs from low to high. */
+
+/**
+ * The account a resource lives in, as the credentials name it: an AWS account id (12 digits), a Tencent UIN, an
+ * Alibaba UID, a Huawei domain id, or any name the credentials' `accounts` list (docs/deploy.md).
+ */
+export const accountSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'an account id or name: letters, digits, ".", "_", "-" (at most 64)');
+const account = accountSchema.optional();
+
 export const portSchema = z
   .string()
   .max(32, PORT_FORMAT)
@@ -109,6 +117,8 @@ const oppositeSchema = z
     connectionId: id,
     gatewayId: id,
     routeTableIds: ids.default([]),
+    /** The far side's account (its connection, gateway and route tables). Default: the credentials' own. */
+    account,
   })
   .strict()
   .superRefine((opposite, ctx) => checkRegion(ctx, opposite.provider, opposite.region, ['region']));
@@ -128,6 +138,8 @@ export const directConnectSchema = z
     associatedGatewayId: z.string().regex(/^(vgw|tgw)-[0-9a-zA-Z]+$/, 'expected a vgw-... or tgw-... id').optional(),
     /** Tencent only: the account's APPID, one of the facts of the ticket that opens the container network on the gateway. */
     appId: z.string().regex(/^\d+$/, 'expected the numeric APPID').optional(),
+    /** The gateway's account (its prefixes). Default: accounts.network, else the cluster's. The routeTableIds are the cluster's. */
+    account,
   })
   .strict()
   .superRefine((gateway, context) => {
@@ -149,6 +161,8 @@ export const vpnSchema = z
     routeTableIds: ids.default([]),
     subnetIds: ids.default([]),
     opposite: oppositeSchema.optional(),
+    /** The VPN connection's account (its selectors). Default: the cluster's. The routeTableIds and subnetIds are the cluster's. */
+    account,
   })
   .strict();
 
@@ -156,13 +170,16 @@ export const cloudConnectSchema = z
   .object({
     id,
     enableConflicting: z.boolean().default(false),
+    /** The cloud-connect network's (CCN / CEN / TGW) account. Default: accounts.network, else the cluster's. */
+    account,
   })
   .strict();
 
 export const peeringSchema = z
   .object({
     connectionId: id,
-    peerVpc: z.object({ id, cidr: cidrSchema }).strict(),
+    /** account: the peer VPC's, where its route tables are written. Default: the cluster's. */
+    peerVpc: z.object({ id, cidr: cidrSchema, account }).strict(),
     peerRouteTableIds: ids.default([]),
     /** The peer's container-engine bridge (docker0), checked for conflicts. */
     bridgeCidr: cidrSchema.optional(),
@@ -174,6 +191,8 @@ export const securityGroupSchema = z
     id,
     ports: z.array(portSchema).min(1, 'needs at least one port').max(LIMITS.portsPerTarget),
     bridgeCidr: cidrSchema.optional(),
+    /** The security group's account. Default: the cluster's. */
+    account,
   })
   .strict();
 
@@ -181,6 +200,8 @@ export const whitelistSchema = z
   .object({
     service: z.enum(['redis', 'rds', 'kafka', 'rabbitmq']),
     instanceId: id,
+    /** The service instance's account. Default: the cluster's. */
+    account,
   })
   .strict();
 
@@ -211,6 +232,8 @@ export const bgpTransitSchema = z
     idcHostCidrs: cidrListSchema(LIMITS.cidrsPerList).default([]),
     /** Next hop on the border router toward the IDC (the core switch); defaults to the first peer's IP. */
     coreSwitchIp: ipSchema.optional(),
+    /** The transit router's and border router's account. Default: accounts.network, else the cluster's. vpcRouteTableId is the cluster's. */
+    account,
   })
   .strict();
 
@@ -263,6 +286,12 @@ export const approvalSchema = z
 export const profileSpecSchema = z
   .object({
     match: z.object({ clusterIds: ids.default([]), vpcIds: ids.default([]) }).strict().default({ clusterIds: [], vpcIds: [] }),
+    /**
+     * Which account holds what, when not all in the credentials' own: `cluster` (the VPC, its route tables, subnets,
+     * security groups, services), `network` (the Direct Connect gateways, cloud-connect networks and transit routers).
+     * Each attachment may name its own `account`. Credentials per account: docs/deploy.md.
+     */
+    accounts: z.object({ cluster: account, network: account }).strict().optional(),
     vpc: z
       .object({ id, cidr: cidrSchema, secondaryCidrs: cidrListSchema(LIMITS.cidrsPerList).default([]) })
       .strict()

@@ -1,6 +1,6 @@
 // Dependencies of the Lambda handlers that talk to clouds (plan-flow, apply-change): those of lambda-base-deps.ts
 // plus the provider registry, which loads each cloud's adapter and SDK on first use.
-import type { CloudCredentials } from '../adapters/cloud-credentials.js';
+import type { CloudCredentials } from '../adapters/cloud-credentials-schema.js';
 import { createProviderRegistry } from '../adapters/provider-registry.js';
 import type { AppDeps } from '../application/deps.js';
 import { awsClientConfig, baseDeps, readConfig, type LambdaConfig } from './lambda-base-deps.js';

@@ -38,7 +38,7 @@ export interface NetworkProvider {
   deleteEntry(entry: NetworkEntry, context: EntryContext): Promise<void>;
 }
 
-/** Picks the adapter for the account a change lives in. */
+/** Picks the adapter for the account a change lives in: (provider, region), and the account when one is named. */
 export interface ProviderRegistry {
-  get(provider: ProviderName, region: string): NetworkProvider;
+  get(provider: ProviderName, region: string, account?: string): NetworkProvider;
 }

@@ -12,6 +12,9 @@ import { acknowledgeNag, wildcardFindings } from '../nag.js';
 import { Construct } from 'constructs';
 import type { Flow } from '../../functions/domain/model.js';
 import { HANDLER_ENV, type HandlerId } from '../handler-ids.js';
+import { AWS_ACTIONS, AWS_ASSUME_ROLE_ACTION } from '../../functions/adapters/aws/actions.js';
+import type { CloudAction } from '../../functions/adapters/kit/actions.js';
+import { awsResourceArn, awsStatements } from '../../functions/adapters/permissions.js';
 import { bundleHandlerSync } from '../lambda-bundle.js';
 import { repoRoot } from '../paths.js';
 
@@ -140,92 +143,58 @@ export class PodreachFunction extends Construct {
     return this;
   }
 
-  /** Read-only view of the network resources a plan diffs against (describe calls have no resource-level scope). */
+  /**
+   * Read-only view of the network resources a plan diffs against: the list calls of the AWS adapter's actions table
+   * (functions/adapters/aws/actions.ts), which `podreach permissions --provider aws --mode plan` prints too.
+   */
   describeNetwork(): this {
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'DescribeNetwork',
-        actions: ['ec2:Describe*', 'directconnect:Describe*'],
-        resources: ['*'],
-      }),
-    );
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'SearchTransitGatewayRoutes',
-        actions: ['ec2:SearchTransitGatewayRoutes'],
-        resources: [this.ec2Arn('transit-gateway-route-table/*')],
-      }),
-    );
-    acknowledgeNag(
-      this,
-      wildcardFindings(
-        ['Action::ec2:Describe*', 'Action::directconnect:Describe*', ec2WildcardFinding('transit-gateway-route-table')],
-        'EC2 and Direct Connect Describe* actions have no resource-level permissions; the TGW route tables searched are named by profiles at run time.',
-      ),
-    );
-    return this;
+    return this.grantAwsActions(Object.values(AWS_ACTIONS).flatMap((kind) => kind.list), 'DescribeNetwork');
   }
 
   /**
-   * The write actions of the AWS provider adapter (functions/adapters/aws/aws-provider.ts), each on the resource types
-   * EC2 authorizes it against: a route's table; a TGW route's table and the attachment it points to; an association's
-   * route table and subnet.
+   * What applying a change sends beyond the reads (functions/adapters/aws/actions.ts), each action on the resource
+   * types EC2 and Direct Connect authorize it against: a route's table; a TGW route's table and the attachment it
+   * points to; an association's route table and subnet.
    */
   changeNetwork(): this {
-    const statements: Array<{ sid: string; actions: string[]; resourceTypes: string[] }> = [
-      { sid: 'Routes', actions: ['ec2:CreateRoute', 'ec2:ReplaceRoute', 'ec2:DeleteRoute'], resourceTypes: ['route-table'] },
-      {
-        sid: 'SubnetRouteTableAssociations',
-        actions: ['ec2:AssociateRouteTable', 'ec2:DisassociateRouteTable'],
-        resourceTypes: ['route-table', 'subnet'],
-      },
-      {
-        sid: 'SecurityGroupIngress',
-        actions: ['ec2:AuthorizeSecurityGroupIngress', 'ec2:RevokeSecurityGroupIngress'],
-        resourceTypes: ['security-group'],
-      },
-      {
-        sid: 'TransitGatewayRoutes',
-        actions: ['ec2:CreateTransitGatewayRoute', 'ec2:ReplaceTransitGatewayRoute', 'ec2:DeleteTransitGatewayRoute'],
-        resourceTypes: ['transit-gateway-route-table', 'transit-gateway-attachment'],
-      },
-      {
-        sid: 'VpnConnections',
-        actions: ['ec2:ModifyVpnConnectionOptions', 'ec2:CreateVpnConnectionRoute', 'ec2:DeleteVpnConnectionRoute'],
-        resourceTypes: ['vpn-connection'],
-      },
-    ];
-    for (const statement of statements) {
-      this.function.addToRolePolicy(
-        new iam.PolicyStatement({
-          sid: statement.sid,
-          actions: statement.actions,
-          resources: statement.resourceTypes.map((resourceType) => this.ec2Arn(`${resourceType}/*`)),
-        }),
-      );
-    }
-    this.function.addToRolePolicy(
-      new iam.PolicyStatement({
-        sid: 'DirectConnectGatewayPrefixes',
-        actions: ['directconnect:UpdateDirectConnectGatewayAssociation'],
-        resources: [Stack.of(this).formatArn({ service: 'directconnect', region: '', resource: 'dx-gateway', resourceName: '*' })],
-      }),
-    );
-    acknowledgeNag(
-      this,
-      wildcardFindings(
-        [
-          ...new Set(statements.flatMap((statement) => statement.resourceTypes).map(ec2WildcardFinding)),
-          'Resource::arn:<AWS::Partition>:directconnect::<AWS::AccountId>:dx-gateway/*',
-        ],
-        'The route tables, subnets, security groups, TGW route tables and attachments, VPN connections and DX gateways podreach changes are named by connectivity profiles at run time; each action is scoped to its resource types in this account.',
-      ),
-    );
+    return this.grantAwsActions(Object.values(AWS_ACTIONS).flatMap((kind) => kind.apply), 'DescribeWhileApplying');
+  }
+
+  /**
+   * Lets the function assume exactly these roles of other accounts (the accounts the cloud credentials list for AWS),
+   * and nothing when there are none.
+   */
+  assumeAccountRoles(roleArns: readonly string[]): this {
+    if (roleArns.length === 0) return this;
+    this.function.addToRolePolicy(new iam.PolicyStatement({ sid: 'AssumeAccountRoles', actions: [AWS_ASSUME_ROLE_ACTION], resources: [...roleArns] }));
     return this;
   }
 
-  private ec2Arn(resource: string): string {
+  /** The actions in statements grouped by resource types (awsStatements), scoped to this stack's account and region. */
+  private grantAwsActions(actions: readonly CloudAction[], describeSid: string): this {
     const stack = Stack.of(this);
-    return `arn:${stack.partition}:ec2:${stack.region}:${stack.account}:${resource}`;
+    const scope = { partition: stack.partition, region: stack.region, account: stack.account };
+    const statements = awsStatements(actions, (resource) => awsResourceArn(resource, scope));
+    for (const statement of statements) {
+      const sid = statement.Resource === '*' ? describeSid : statement.Sid;
+      this.function.addToRolePolicy(new iam.PolicyStatement({ sid, actions: statement.Action, resources: [statement.Resource].flat() }));
+    }
+    const resources = [...new Set(actions.flatMap((action) => action.resources ?? []))].sort();
+    const findings = resources.map((resource) => {
+      const [service = '', type = ''] = resource.split(':');
+      return service === 'directconnect'
+        ? `Resource::arn:<AWS::Partition>:directconnect::<AWS::AccountId>:${type}/*`
+        : ec2WildcardFinding(type);
+    });
+    if (findings.length > 0) {
+      acknowledgeNag(
+        this,
+        wildcardFindings(
+          findings,
+          'The route tables, subnets, security groups, TGW route tables and attachments, VPN connections and DX gateways podreach reads and changes are named by connectivity profiles at run time; each action is scoped to its resource types in this account.',
+        ),
+      );
+    }
+    return this;
   }
 }

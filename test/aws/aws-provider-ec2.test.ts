@@ -16,12 +16,17 @@ import type { NetworkEntry } from '../../functions/domain/model.js';
 import type { EntryContext } from '../../functions/ports/network-provider.js';
 import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
 import { buildEc2Network, type Ec2Network } from './ec2-fixture.js';
+import { undeclared } from '../support/policy-coverage.js';
+import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
 
 const context: EntryContext = { clusterId: 'cls-aws-test', changeId: 'chg-aws-test' };
 
 describeIfAws('Class: AwsProvider (EC2 on the emulator)', () => {
   let emulator: AwsEndpoint | undefined;
   let ec2: EC2Client;
+  let adapterEc2: EC2Client;
+  // the adapter's calls go through a recording proxy: the call log its IAM actions are checked against
+  let proxy: RecordingProxy;
   let provider: AwsProvider;
   let net: Ec2Network;
 
@@ -29,10 +34,14 @@ describeIfAws('Class: AwsProvider (EC2 on the emulator)', () => {
     emulator = await awsEndpoint();
     if (!emulator) throw new Error('describeIfAws ran without an emulator');
     ec2 = new EC2Client(awsClientConfig(emulator.endpoint, emulator.region));
-    provider = new AwsProvider({ ec2, region: emulator.region, endpoint: emulator.endpoint });
+    proxy = await startRecordingProxy(emulator.endpoint);
+    adapterEc2 = new EC2Client(awsClientConfig(proxy.endpoint, emulator.region));
+    provider = new AwsProvider({ ec2: adapterEc2, region: emulator.region, endpoint: proxy.endpoint });
   });
   afterAll(async () => {
     ec2?.destroy();
+    adapterEc2?.destroy();
+    await proxy?.stop();
     await emulator?.stop();
   });
   beforeEach(async () => {
@@ -325,6 +334,15 @@ describeIfAws('Class: AwsProvider (EC2 on the emulator)', () => {
 
     it('reports the AWS default quotas', () => {
       expect(provider.quotas()).toMatchObject({ routesPerTable: 50, rulesPerSecurityGroup: 60, prefixesPerDxGateway: 20, selectorsPerConnection: 1 });
+    });
+  });
+
+  // Runs last: every call the tests above made the adapter send, as the emulator received it.
+  describe('Permissions', () => {
+    it('sent only actions its IAM actions table declares (what `podreach permissions` and the deployed roles grant)', () => {
+      const sent = proxy.actions();
+      expect(sent).toEqual(expect.arrayContaining(['ec2:CreateRoute', 'ec2:DescribeRouteTables', 'ec2:AuthorizeSecurityGroupIngress', 'ec2:AssociateRouteTable']));
+      expect(undeclared('aws', sent)).toEqual([]);
     });
   });
 });

@@ -26,7 +26,7 @@ function json<T = Record<string, unknown>>(result: CliResult): T {
 interface Report {
   dryRun: boolean;
   changes: { id: string; status: string }[];
-  counts: { applied: number; unchanged: number; blocked: number; failed: number };
+  counts: { applied: number; unchanged: number; blocked: number; failed: number; planned: number };
 }
 
 describe('CLI: podreach', () => {
@@ -72,7 +72,53 @@ describe('CLI: podreach', () => {
     const report = json<Report>(planned);
     expect(report.dryRun).toBe(true);
     expect(report.changes.filter((c) => c.status === 'planned').length).toBeGreaterThan(0);
+    // the counts say so too (all planned, no outcome yet)
+    expect(report.counts).toEqual({ applied: 0, unchanged: 0, blocked: 0, failed: 0, planned: report.changes.length });
     expect(json<{ clusters: unknown[] }>(podreach('state', ...state(), '--json')).clusters).toEqual([]);
+  });
+
+  it('after a run, a replay and a Cluster Deleted, state holds nothing for the cluster, --history keeps the ledger, and sandbox show lists the seeded foreign entries', () => {
+    // Prepare
+    const seeded = ['--profile', 'examples/profiles/demo.yaml', '--sandbox', 'examples/sandbox/demo.yaml', ...state(), '--json'];
+    const first = json<Report>(podreach('run', 'events/samples/cluster-created.json', ...seeded));
+    const replay = json<Report>(podreach('run', 'events/samples/cluster-created.json', ...state(), '--json'));
+    const whileRunning = json<{ resources: { type: string; id: string; entries: { entry: string; owner: string; clusterId?: string }[] }[] }>(podreach('sandbox', 'show', ...state(), '--json'));
+
+    // Act
+    const deleted = podreach('run', 'events/samples/cluster-deleted.json', ...state(), '--json');
+    const now = json<{ clusters: { cluster: { clusterId: string; deleted: boolean }; held: unknown[]; entries?: unknown[] }[] }>(podreach('state', ...state(), '--json'));
+    const history = json<{ clusters: { held: unknown[]; entries: { action: string; status: string; kind: string }[] }[] }>(podreach('state', ...state(), '--history', '--json'));
+    const text = podreach('state', ...state());
+    const sandbox = json<{ resources: { type: string; id: string; entries: { entry: string; owner: string }[] }[]; counts: { podreach: number; foreign: number } }>(
+      podreach('sandbox', 'show', ...state(), '--json'),
+    );
+    const sandboxText = podreach('sandbox', 'show', ...state());
+
+    // Assess
+    expect(first.counts.applied).toBeGreaterThan(0);
+    expect(replay.counts.applied).toBe(0);
+    expect(whileRunning.resources.flatMap((r) => r.entries).filter((e) => e.owner === 'podreach' && e.clusterId === 'cls-demo').length).toBe(first.counts.applied);
+    expect(deleted.code).toBe(0);
+    expect(now.clusters).toHaveLength(1);
+    expect(now.clusters[0]?.cluster).toMatchObject({ clusterId: 'cls-demo', deleted: true });
+    expect(now.clusters[0]?.held).toEqual([]);
+    expect(now.clusters[0]?.entries).toBeUndefined();
+    expect(text.stdout).toContain('podreach holds nothing for this cluster');
+    const ledger = history.clusters[0]?.entries ?? [];
+    expect(ledger.length).toBe(first.changes.length);
+    // every entry podreach made was deleted; the subnet binding it found in place (unchanged) was never its own
+    expect(ledger.filter((row) => row.action === 'delete' && row.status === 'applied')).toHaveLength(first.counts.applied);
+    expect(ledger.filter((row) => !(row.action === 'delete' && row.status === 'applied'))).toEqual([expect.objectContaining({ kind: 'subnet-association', status: 'unchanged' })]);
+    // the seeded entries are still there, foreign; nothing of podreach's is left
+    expect(sandbox.counts).toEqual({ podreach: 0, foreign: 2 });
+    const foreign = sandbox.resources.flatMap((r) => r.entries.map((e) => `${r.type} ${r.id}: ${e.entry} (${e.owner})`));
+    expect(foreign).toEqual(['route-table rtb-main: 10.99.0.0/16 -> pcx-legacy (foreign)', 'subnet subnet-a: 192.168.1.0/24 bound to rtb-main (foreign)']);
+    expect(sandboxText.stdout).toContain('10.99.0.0/16 -> pcx-legacy');
+    expect(sandboxText.stdout).toContain('0 entries podreach made, 2 foreign');
+    // reading a directory without a store creates none
+    const missing = podreach('sandbox', 'show', '--state', join(dir, 'no-such-state'));
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('--state');
   });
 
   it.each([

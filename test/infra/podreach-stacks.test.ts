@@ -13,7 +13,8 @@ import { FLOWS } from '../../functions/domain/model.js';
 import { parseCloudCredentials } from '../../functions/adapters/cloud-credentials.js';
 import { webhookUrlFromSecretValue } from '../../functions/adapters/slack/secret.js';
 import { FLOW_FAILED_ERROR, FLOW_STATES, HANDLER_IDS, RETRYABLE_ERRORS, type HandlerId } from '../../infra/handler-ids.js';
-import { buildPodreachStacks } from '../../infra/podreach-app.js';
+import { assumeRoleArnsFromContext, buildPodreachStacks } from '../../infra/podreach-app.js';
+import { AWS_ACTIONS } from '../../functions/adapters/aws/actions.js';
 import { repoRoot } from '../../infra/paths.js';
 
 const run = promisify(execFile);
@@ -291,6 +292,12 @@ describe('Class: StatelessStack', () => {
     );
   });
 
+  it('outputs the roles of plan-flow and apply-change (what other accounts\' roles trust)', () => {
+    const outputs = stateless.findOutputs('*');
+    expect(outputs['PlanFlowRoleArn']?.['Value']).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^PlanFlowFunctionServiceRole/), 'Arn'] });
+    expect(outputs['ApplyChangeRoleArn']?.['Value']).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^ApplyChangeFunctionServiceRole/), 'Arn'] });
+  });
+
   it('schedules reconcile', () => {
     stateless.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'rate(6 hours)' });
   });
@@ -316,21 +323,55 @@ describe('Class: StatelessStack', () => {
       'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ec2:', { Ref: 'AWS::Region' }, ':', { Ref: 'AWS::AccountId' }, `:${resourceType}/*`]],
     });
 
-    it('grants apply-change every call the AWS provider adapter sends, and plan-flow its reads', async () => {
+    it('grants apply-change every call the AWS provider adapter sends, and plan-flow its list calls', async () => {
       // Prepare
       const actions = await awsProviderActions();
       const statements = statementsByHandler(stateless);
       const granted = (handlerId: HandlerId, action: string) =>
         (statements.get(handlerId) ?? []).some((statement) => [statement.Action].flat().some((pattern) => covers(pattern, action)));
+      const listCalls = new Set(Object.values(AWS_ACTIONS).flatMap((kind) => kind.list.map((entry) => entry.action)));
 
       // Assess
       expect(actions).toEqual(expect.arrayContaining(['ec2:ReplaceRoute', 'ec2:AssociateRouteTable', 'directconnect:UpdateDirectConnectGatewayAssociation']));
       for (const action of actions) {
         const read = /^[a-z0-9]+:(Describe|Search)/.test(action);
         expect([action, granted('apply-change', action)]).toEqual([action, true]);
-        expect([action, granted('plan-flow', action)]).toEqual([action, read]);
+        expect([action, granted('plan-flow', action)]).toEqual([action, listCalls.has(action)]);
         if (!read) expect([action, providerWrites.includes(action)]).toEqual([action, true]);
       }
+    });
+
+    it('declares exactly the calls the AWS adapter sends in its actions table (one source for the roles and `podreach permissions`)', async () => {
+      const sent = (await awsProviderActions()).sort();
+      const declared = [...new Set(Object.values(AWS_ACTIONS).flatMap((kind) => [...kind.list, ...kind.apply].map((entry) => entry.action)))].sort();
+      expect(declared).toEqual(sent);
+    });
+
+    it('grants no wildcard action: every action a function holds is named', () => {
+      for (const [handlerId, granted] of actionsByHandler(stateless)) {
+        expect([handlerId, [...granted].filter((action) => action.includes('*') && !action.startsWith('xray:'))]).toEqual([handlerId, []]);
+      }
+    });
+
+    it('lets no function assume a role unless roles are listed, then only plan-flow and apply-change, and only those roles', () => {
+      // Prepare
+      const roles = ['arn:aws:iam::222222222222:role/podreach-peer', 'arn:aws:iam::333333333333:role/podreach-network'];
+      const app = new App({ context: { 'aws:cdk:bundling-stacks': [], 'podreach:assumeRoleArns': roles.join(',') } });
+      const withRoles = Template.fromStack(buildPodreachStacks(app, { nag: false }).stateless);
+
+      // Act
+      const assumedBy = (template: Template) =>
+        [...statementsByHandler(template)].flatMap(([handlerId, statements]) =>
+          statements.filter((statement) => [statement.Action].flat().some((action) => action.startsWith('sts:'))).map((statement) => ({ handlerId, action: statement.Action, resource: [statement.Resource].flat().sort() })),
+        );
+
+      // Assess
+      expect(assumedBy(stateless)).toEqual([]);
+      expect(assumedBy(withRoles).sort((a, b) => a.handlerId.localeCompare(b.handlerId))).toEqual([
+        { handlerId: 'apply-change', action: 'sts:AssumeRole', resource: roles },
+        { handlerId: 'plan-flow', action: 'sts:AssumeRole', resource: roles },
+      ]);
+      expect(() => assumeRoleArnsFromContext(new App({ context: { 'podreach:assumeRoleArns': 'arn:aws:iam::2222:role/x' } }))).toThrow(/not an IAM role ARN/);
     });
 
     it('scopes each network write to the resource types it changes, in this account and region', () => {
@@ -376,7 +417,7 @@ describe('Class: StatelessStack', () => {
 
     it('lets only plan-flow and apply-change describe the network', () => {
       for (const [handlerId, granted] of actionsByHandler(stateless)) {
-        const describes = granted.has('ec2:Describe*') || granted.has('directconnect:Describe*');
+        const describes = granted.has('ec2:DescribeRouteTables') || granted.has('directconnect:DescribeDirectConnectGatewayAssociations');
         expect([handlerId, describes]).toEqual([handlerId, handlerId === 'plan-flow' || handlerId === 'apply-change']);
       }
     });

@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { loadCloudCredentials, parseCloudCredentials } from '../../functions/adapters/cloud-credentials.js';
+import { loadCloudCredentials, parseCloudCredentials, parseCloudCredentialsFile } from '../../functions/adapters/cloud-credentials.js';
 import { startLocalDynamo, type LocalDynamo } from '../../functions/adapters/dynamodb/local-dynamo.js';
 import { createProviderRegistry } from '../../functions/adapters/provider-registry.js';
 import { lambdaDeps } from '../../functions/handlers/lambda-deps.js';
@@ -122,6 +122,107 @@ describe('Function: createProviderRegistry', () => {
   });
 });
 
+describe('Function: parseCloudCredentials (accounts)', () => {
+  it('accepts, per cloud and account, a role to assume, keys or a profile', () => {
+    // Prepare
+    const accounts = {
+      aws: { '222222222222': { roleArn: 'arn:aws:iam::222222222222:role/podreach', externalId: 'ext-1', sessionName: 'podreach-ci' }, '333333333333': { profile: 'network' } },
+      tencent: { '100000000002': { roleArn: 'qcs::cam::uin/100000000002:roleName/podreach' }, '100000000003': { secretId: 'AKIDpeer', secretKey: 'k' } },
+      alibaba: { '1234567890123456': { roleArn: 'acs:ram::1234567890123456:role/podreach' } },
+      huawei: { 'peer-domain': { ak: 'AK', sk: 'SK', projectId: 'p-2' } },
+    };
+
+    // Act
+    const parsed = parseCloudCredentials(JSON.stringify({ accounts }));
+
+    // Assess
+    expect(parsed.accounts).toEqual(accounts);
+  });
+
+  it('names the account whose entry is neither, without echoing its values', () => {
+    const parse = () => parseCloudCredentials(JSON.stringify({ accounts: { aws: { '222222222222': { externalId: 's3cret-ext' } } } }));
+    expect(parse).toThrow(expect.objectContaining({ name: 'InvalidInputError', field: 'cloudCredentials.accounts.aws.222222222222' }));
+    expect(parse).toThrow(/roleArn/);
+    expect(parse).toThrow(/^(?!.*s3cret-ext)/s);
+    // Huawei has no role to assume (its Node SDK has no agency credential)
+    expect(() => parseCloudCredentials(JSON.stringify({ accounts: { huawei: { d: { roleArn: 'x' } } } }))).toThrow(expect.objectContaining({ field: 'cloudCredentials.accounts.huawei.d' }));
+    expect(() => parseCloudCredentials(JSON.stringify({ accounts: { gcp: {} } }))).toThrow(/gcp/);
+  });
+
+  it('reads the local credentials file as YAML too, naming fields under "credentials"', () => {
+    expect(parseCloudCredentialsFile('accounts:\n  aws:\n    "222222222222": { roleArn: arn:aws:iam::222222222222:role/p }\n').accounts?.aws).toEqual({ '222222222222': { roleArn: 'arn:aws:iam::222222222222:role/p' } });
+    expect(() => parseCloudCredentialsFile('tencent: { secretId: AKIDx }')).toThrow(expect.objectContaining({ field: 'credentials.tencent.secretKey' }));
+    expect(() => parseCloudCredentialsFile('tencent: [unclosed')).toThrow(expect.objectContaining({ field: 'credentials' }));
+  });
+});
+
+describe('Function: createProviderRegistry (accounts)', () => {
+  let server: TencentContractServer;
+  let dynamo: LocalDynamo;
+  let dataDir: string;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(path.join(tmpdir(), 'podreach-account-credentials-'));
+    server = await startTencentContractServer();
+    server.seedRouteTable(ROUTE_TABLE, { vpcId: 'vpc-credentials01' });
+    dynamo = await startLocalDynamo(path.join(dataDir, 'state'));
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await dynamo?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  it("signs an account's calls with its own keys, an unlisted account's and the rest with the base keys, one adapter each", async () => {
+    // Prepare
+    const credentials = { tencent: full.tencent, accounts: { tencent: { '100000000003': { secretId: 'AKIDpeeraccount', secretKey: 'k3' } } } };
+    const registry = await createProviderRegistry({ store: dynamo.store, env: {}, endpoints: { tencent: server.endpoint }, credentials });
+
+    // Act
+    const from = server.calls.length;
+    await registry.get('tencent', REGION, '100000000003').listEntries('route', ROUTE_TABLE);
+    const peerSigners = signers(server, from);
+    const next = server.calls.length;
+    await registry.get('tencent', REGION).listEntries('route', ROUTE_TABLE);
+    await registry.get('tencent', REGION, '100000000009').listEntries('route', ROUTE_TABLE);
+    const baseSigners = signers(server, next);
+
+    // Assess
+    expect(peerSigners).toEqual(['AKIDpeeraccount']);
+    expect(baseSigners).toEqual(['AKIDfromsecret']);
+    expect(registry.get('tencent', REGION, '100000000003')).not.toBe(registry.get('tencent', REGION));
+    expect(registry.get('tencent', REGION, '100000000003')).toBe(registry.get('tencent', REGION, '100000000003'));
+  });
+
+  it("rebuilds an account's adapter when its entry changes (keys rotated in the secret)", async () => {
+    // Prepare
+    let secretId = 'AKIDfirstkey';
+    const registry = await createProviderRegistry({
+      store: dynamo.store,
+      env: {},
+      endpoints: { tencent: server.endpoint },
+      credentials: async () => ({ accounts: { tencent: { '100000000004': { secretId, secretKey: 'k' } } } }),
+    });
+    const adapter = registry.get('tencent', REGION, '100000000004');
+
+    // Act
+    await adapter.listEntries('route', ROUTE_TABLE);
+    secretId = 'AKIDrotatedkey';
+    const from = server.calls.length;
+    await adapter.listEntries('route', ROUTE_TABLE);
+
+    // Assess
+    expect(signers(server, from)).toEqual(['AKIDrotatedkey']);
+  });
+
+  it('builds an Alibaba RAM role credential for an account listed with a role (assumed on first use, not before)', async () => {
+    const { alibabaRamRoleCredential } = await import('../../functions/adapters/alibaba/alibaba-clients.js');
+    const credential = alibabaRamRoleCredential({ roleArn: 'acs:ram::1234567890123456:role/podreach', externalId: 'ext' }, { accessKeyId: 'LTAIbase', accessKeySecret: 'k' });
+    // the RAM role, assumed with the base keys ("ram_role_arn" over "static_ak")
+    expect(credential.getType()).toBe('ram_role_arn/static_ak');
+  });
+});
+
 describeIfAws('Function: loadCloudCredentials', () => {
   let aws: AwsEndpoint;
   let secrets: SecretsManagerClient;
@@ -159,15 +260,15 @@ describeIfAws('Function: loadCloudCredentials', () => {
     const notJson = await create('not-json', 'AKIDraw:s3cret-raw');
     const wrongShape = await create('wrong-shape', JSON.stringify({ alibaba: { accessKeyId: 'LTAIleaky', accessKeySecret: 12345 } }));
 
-    // Act
-    const fromNotJson = loadCloudCredentials({ secretId: notJson, client: secrets });
-    const fromWrongShape = loadCloudCredentials({ secretId: wrongShape, client: secrets });
+    // Act (each awaited at once: a rejection left pending across other awaits is reported as unhandled under load)
+    const fromNotJson = await loadCloudCredentials({ secretId: notJson, client: secrets }).catch((error: unknown) => error);
+    const fromWrongShape = await loadCloudCredentials({ secretId: wrongShape, client: secrets }).catch((error: unknown) => error);
 
     // Assess
-    await expect(fromNotJson).rejects.toMatchObject({ name: 'InvalidInputError', field: 'cloudCredentials' });
-    await expect(fromNotJson).rejects.toThrow(/^(?!.*(AKIDraw|s3cret-raw))/s);
-    await expect(fromWrongShape).rejects.toMatchObject({ name: 'InvalidInputError', field: 'cloudCredentials.alibaba.accessKeySecret' });
-    await expect(fromWrongShape).rejects.toThrow(/^(?!.*(LTAIleaky|12345))/s);
+    expect(fromNotJson).toMatchObject({ name: 'InvalidInputError', field: 'cloudCredentials' });
+    expect(String((fromNotJson as Error).message)).toMatch(/^(?!.*(AKIDraw|s3cret-raw))/s);
+    expect(fromWrongShape).toMatchObject({ name: 'InvalidInputError', field: 'cloudCredentials.alibaba.accessKeySecret' });
+    expect(String((fromWrongShape as Error).message)).toMatch(/^(?!.*(LTAIleaky|12345))/s);
   });
 
   it('says NotFoundError for a secret that does not exist', async () => {

@@ -2,7 +2,7 @@
 // product SDKs, CEN (cbn 2017-09-12) and ECS (2014-05-26) through openapi-core's generic RPC call, because
 // @alicloud/cbn20170912 is not reachable on the registry here and @alicloud/ecs20140526 is not installed.
 // All of them share one Config shape (openapi-core), one retry policy for throttling, one credential.
-import Credential from '@alicloud/credentials';
+import Credential, { DefaultCredentialsProvider, RAMRoleARNCredentialsProvider, StaticAKCredentialsProvider, StaticSTSCredentialsProvider } from '@alicloud/credentials';
 import OpenApiCore, { $OpenApiUtil, OpenApiUtil } from '@alicloud/openapi-core';
 import RKvstore from '@alicloud/r-kvstore20150101';
 import Rds from '@alicloud/rds20140815';
@@ -19,6 +19,8 @@ export interface AlibabaClientOptions {
   region: string;
   /** Explicit keys; without them the SDK's default chain (env ALIBABA_CLOUD_ACCESS_KEY_ID / _SECRET, profile, RAM role). */
   credentials?: AlibabaCredentials;
+  /** A credential client to sign with instead (another account's RAM role: alibabaRamRoleCredential). */
+  credential?: AlibabaCredentialClient;
   /** One endpoint for every product ("127.0.0.1:PORT" or "http://127.0.0.1:PORT"), for contract tests. */
   endpoint?: string;
   /** Scheme for `endpoint` when it has none (tests: 'http'). */
@@ -30,6 +32,22 @@ export interface AlibabaClientOptions {
 }
 
 export type VpcClient = InstanceType<typeof Vpc.default>;
+export type AlibabaCredentialClient = InstanceType<typeof Credential.default>;
+
+/**
+ * Another account's RAM role, assumed through STS AssumeRole by @alicloud/credentials (refreshed before it expires),
+ * with `base` keys or, without them, the default chain (environment, profile, instance RAM role).
+ */
+export function alibabaRamRoleCredential(role: { roleArn: string; externalId?: string | undefined; sessionName?: string | undefined }, base?: AlibabaCredentials): AlibabaCredentialClient {
+  const source = !base
+    ? DefaultCredentialsProvider.builder().build()
+    : base.securityToken
+      ? StaticSTSCredentialsProvider.builder().withAccessKeyId(base.accessKeyId).withAccessKeySecret(base.accessKeySecret).withSecurityToken(base.securityToken).build()
+      : StaticAKCredentialsProvider.builder().withAccessKeyId(base.accessKeyId).withAccessKeySecret(base.accessKeySecret).build();
+  let builder = RAMRoleARNCredentialsProvider.builder().withCredentialsProvider(source).withRoleArn(role.roleArn).withRoleSessionName(role.sessionName ?? 'podreach');
+  if (role.externalId) builder = builder.withExternalId(role.externalId);
+  return new Credential.default(null, builder.build());
+}
 export type RedisClient = InstanceType<typeof RKvstore.default>;
 export type RdsClient = InstanceType<typeof Rds.default>;
 
@@ -94,7 +112,7 @@ export function buildAlibabaClients(options: AlibabaClientOptions): AlibabaClien
       },
     ],
   });
-  const credential = options.credentials ? undefined : new Credential.default();
+  const credential = options.credential ?? (options.credentials ? undefined : new Credential.default());
   const override = options.endpoint ? splitEndpoint(options.endpoint) : undefined;
   const config = (productEndpoint?: string): $OpenApiUtil.Config =>
     new $OpenApiUtil.Config({

@@ -15,13 +15,15 @@ import type { EntryContext } from '../../ports/network-provider.js';
 import type { LeaseStore } from '../kit/lease.js';
 import { parsePort, portText } from '../kit/port.js';
 import { KitProvider, kitOptions, need, type KitAdapterOptions, sameIdentity, sameValue, type KindOperations } from '../kit/provider.js';
-import { buildAlibabaClients, type AlibabaClients, type AlibabaCredentials } from './alibaba-clients.js';
+import { buildAlibabaClients, type AlibabaClients, type AlibabaCredentialClient, type AlibabaCredentials } from './alibaba-clients.js';
 import { alibabaErrors } from './alibaba-errors.js';
 import { ALIBABA_QUOTAS, ALIBABA_UNSUPPORTED, type AlibabaKind } from './kinds.js';
 
 export interface AlibabaProviderOptions extends KitAdapterOptions {
   region: string;
   credentials?: AlibabaCredentials | undefined;
+  /** A credential client to sign with instead of keys (another account's RAM role: alibabaRamRoleCredential). */
+  credential?: AlibabaCredentialClient | undefined;
   /** "127.0.0.1:PORT" (with protocol 'http') or "http://127.0.0.1:PORT": every product goes there (tests). */
   endpoint?: string;
   protocol?: 'http' | 'https';
@@ -137,7 +139,7 @@ export class AlibabaProvider extends KitProvider {
     this.region = options.region;
     this.clients =
       options.clients ??
-      buildAlibabaClients({ region: options.region, credentials: options.credentials, endpoint: options.endpoint, protocol: options.protocol, throttleAttempts: options.throttleAttempts, throttleBackoffMs: options.throttleBackoffMs });
+      buildAlibabaClients({ region: options.region, credentials: options.credentials, ...(options.credential ? { credential: options.credential } : {}), endpoint: options.endpoint, protocol: options.protocol, throttleAttempts: options.throttleAttempts, throttleBackoffMs: options.throttleBackoffMs });
     const transit = this.transitRoutes();
     this.operations = {
       route: this.routes('route'),

@@ -42,13 +42,15 @@ import { KitProvider, need, type KindOperations } from '../kit/provider.js';
 import { parsePort, portText } from '../kit/port.js';
 import { traceAwsClient } from '../tracing.js';
 import { awsErrors } from './aws-errors.js';
+import type { AwsCredentials } from './aws-credentials.js';
 import { AWS_QUOTAS, AWS_UNSUPPORTED, TGW_ASSOCIATION_PREFIX_LIMIT, type AwsKind } from './kinds.js';
 
 export interface AwsProviderOptions {
   region?: string;
   /** LocalStack / moto; defaults to AWS_ENDPOINT_URL when set. */
   endpoint?: string;
-  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Keys, or a provider of them (another account's assumed role: aws-credentials.ts). Default: the SDK's chain. */
+  credentials?: AwsCredentials;
   /** SDK attempts per call (adaptive retry mode, which also paces calls after throttling). */
   maxAttempts?: number;
   ec2?: EC2Client;

@@ -12,6 +12,7 @@ const changeSchema = z.looseObject({
   action: z.enum(['create', 'delete', 'update']),
   provider: z.enum(PROVIDER_NAMES),
   region: z.string(),
+  account: z.string().optional(),
   status: z.enum(CHANGE_STATUSES),
   reason: z.string().optional(),
   kind: z.enum(CHANGE_KINDS),

@@ -6,7 +6,7 @@ import { Agent } from 'node:http';
 import { Client as VpcClient } from 'tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_client.js';
 import { Client as RedisClient } from 'tencentcloud-sdk-nodejs/tencentcloud/services/redis/v20180412/redis_client.js';
 import { Client as CdbClient } from 'tencentcloud-sdk-nodejs/tencentcloud/services/cdb/v20170320/cdb_client.js';
-import { DefaultCredentialProvider } from 'tencentcloud-sdk-nodejs/tencentcloud/common/credential.js';
+import { DefaultCredentialProvider, STSCredential } from 'tencentcloud-sdk-nodejs/tencentcloud/common/credential.js';
 import type { ClientConfig, Credential, DynamicCredential } from 'tencentcloud-sdk-nodejs/tencentcloud/common/interface.js';
 import type { SecurityGroupPolicy } from 'tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_models.js';
 import { sameCidr } from '../../domain/cidr.js';
@@ -46,6 +46,26 @@ const DESCRIPTION_LENGTH = 100;
 /** The largest Limit of Tencent's Offset/Limit describe calls. */
 const PAGE_SIZE = 100;
 
+/** The http profile of a local contract server ("host:port"): an explicit agent keeps $http_proxy out of loopback traffic. */
+function localProfile(endpoint: string | undefined): ClientConfig['profile'] {
+  return endpoint ? { httpProfile: { protocol: 'http://', endpoint, agent: new Agent({ keepAlive: false }), reqTimeout: 10 } } : {};
+}
+
+/**
+ * Another account's CAM role, assumed through STS AssumeRole with the base credential (refreshed before it expires);
+ * without a base credential, the SDK's default chain signs the AssumeRole call.
+ */
+export function tencentRoleCredential(
+  role: { roleArn: string; externalId?: string | undefined; sessionName?: string | undefined },
+  base: Credential | DynamicCredential | undefined,
+  options: { region: string; endpoint?: string | undefined },
+): DynamicCredential {
+  return new STSCredential(
+    { credential: base ?? new DefaultCredentialProvider(), region: options.region, profile: localProfile(options.endpoint) },
+    { RoleArn: role.roleArn, RoleSessionName: role.sessionName ?? 'podreach', ...(role.externalId ? { ExternalId: role.externalId } : {}) },
+  );
+}
+
 function whitelistTarget(target: string): { service: 'redis' | 'cdb'; instanceId: string } {
   const [service, instanceId] = target.split(':', 2);
   if ((service === 'redis' || service === 'cdb') && instanceId) return { service, instanceId };
@@ -74,8 +94,7 @@ export class TencentProvider extends KitProvider {
     const config: ClientConfig = {
       credential: options.credential ?? new DefaultCredentialProvider(),
       region: options.region,
-      // An explicit agent keeps the SDK from routing loopback test traffic through $http_proxy.
-      profile: options.endpoint ? { httpProfile: { protocol: 'http://', endpoint: options.endpoint, agent: new Agent({ keepAlive: false }), reqTimeout: 10 } } : {},
+      profile: localProfile(options.endpoint),
     };
     this.vpc = new VpcClient(config);
     this.redis = new RedisClient(config);

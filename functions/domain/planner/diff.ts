@@ -6,7 +6,7 @@ import { PodreachError } from '../errors.js';
 import type { Change, ChangeKind, DriftedEntry, Flow, Holding, LedgerEntry, NetworkEntry, ProviderEntry, ProviderName } from '../model.js';
 import type { ProviderQuotas } from '../../ports/network-provider.js';
 import { describeClaims, findHolding, hasClaim, holdingRef, otherClaims, type HoldingsSnapshot } from '../holdings.js';
-import { changeId, compareChanges, identityKey, SHARED_KINDS, SINGLE_ENTRY_KINDS, targetKey, valueMatches } from './identity.js';
+import { changeId, compareChanges, identityKey, SHARED_KINDS, SINGLE_ENTRY_KINDS, targetKey, targetRef, valueMatches } from './identity.js';
 import type { DesiredEntry, Snapshot, TargetRef } from './types.js';
 import { summariseForQuota } from '../summarise.js';
 
@@ -60,11 +60,11 @@ export function holdsEntry(row: LedgerEntry): boolean {
   return row.owned && !(row.action === 'delete' && (row.status === 'applied' || row.status === 'unchanged'));
 }
 
-/** An entry in the account (provider + region) it lives in. */
-type PlacedEntry = NetworkEntry & { provider: ProviderName; region: string };
+/** An entry in the account (provider + region, and account when named) it lives in. */
+type PlacedEntry = NetworkEntry & { provider: ProviderName; region: string; account?: string };
 
 function refOf(entry: PlacedEntry): TargetRef {
-  return { provider: entry.provider, region: entry.region, kind: entry.kind, target: entry.target };
+  return targetRef(entry);
 }
 
 function describeValue(entry: NetworkEntry): string {
@@ -245,6 +245,7 @@ function toChange(
     target: entry.target,
   };
   // only defined fields, so that equal plans serialise to equal bytes
+  if (entry.account !== undefined) change.account = entry.account;
   if (entry.cidr !== undefined) change.cidr = entry.cidr;
   if (entry.peerCidr !== undefined) change.peerCidr = entry.peerCidr;
   if (entry.port !== undefined) change.port = entry.port;
@@ -271,7 +272,7 @@ function claimedHoldings(input: DiffInput): Holding[] {
 }
 
 function placed(holding: Holding): PlacedEntry {
-  return { ...holding.entry, provider: holding.provider, region: holding.region };
+  return { ...holding.entry, provider: holding.provider, region: holding.region, ...(holding.account !== undefined ? { account: holding.account } : {}) };
 }
 
 /**

@@ -26,8 +26,22 @@ function normalisedCidr(text: string | undefined): string {
 }
 
 export function targetKey(ref: TargetRef): string {
-  // provider, region and kind never contain "|", and target comes last, so the key is unambiguous
-  return `${ref.provider}|${ref.region}|${ref.kind}|${ref.target}`;
+  // provider, region, account and kind never contain "|", and target comes last, so the key is unambiguous. The
+  // account joins the region only when set: keys of targets without one (every store written before accounts
+  // existed) stay as they were.
+  const where = ref.account === undefined ? ref.region : `${ref.region}@${ref.account}`;
+  return `${ref.provider}|${where}|${ref.kind}|${ref.target}`;
+}
+
+/** The target an entry, change, ledger row or holding is in: its account only when it has one. */
+export function targetRef(placed: { provider: TargetRef['provider']; region: string; account?: string | undefined; kind: ChangeKind; target: string }): TargetRef {
+  return {
+    provider: placed.provider,
+    region: placed.region,
+    ...(placed.account !== undefined ? { account: placed.account } : {}),
+    kind: placed.kind,
+    target: placed.target,
+  };
 }
 
 /** The fields that say which entry this is within its target: the value (nextHop / enabled) is not among them. */
@@ -89,6 +103,7 @@ export function compareChanges(a: Change, b: Change): number {
     compareText(a.port, b.port) ||
     compareText(a.provider, b.provider) ||
     compareText(a.region, b.region) ||
+    compareText(a.account, b.account) ||
     compareText(a.id, b.id)
   );
 }
@@ -97,6 +112,7 @@ export function compareTargetRefs(a: TargetRef, b: TargetRef): number {
   return (
     compareText(a.provider, b.provider) ||
     compareText(a.region, b.region) ||
+    compareText(a.account, b.account) ||
     CHANGE_KINDS.indexOf(a.kind) - CHANGE_KINDS.indexOf(b.kind) ||
     compareText(a.target, b.target)
   );

@@ -13,12 +13,12 @@ import { cloudConnectDesigner } from './flows/cloud-connect.js';
 import { peeringDesigner } from './flows/peering.js';
 import { securityDesigner } from './flows/security.js';
 import { vpnDesigner } from './flows/vpn.js';
-import { changeId, compareTargetRefs, identityKey, targetKey } from './identity.js';
+import { changeId, compareTargetRefs, identityKey, targetKey, targetRef } from './identity.js';
 import type { DesiredEntry, DesiredState, FlowDesigner, Snapshot, TargetRef } from './types.js';
 import { emptyDesiredState } from './types.js';
 
 export type { DesiredEntry, DesiredState, FlowDesigner, Snapshot, TargetRef } from './types.js';
-export { changeId, compareChanges, identityKey, targetKey } from './identity.js';
+export { changeId, compareChanges, identityKey, targetKey, targetRef } from './identity.js';
 export { holdsEntry, SnapshotIncompleteError } from './diff.js';
 
 /** One designer per flow. */
@@ -68,7 +68,7 @@ export function designFlow(facts: ClusterFacts, profile: ProfileSpec, flow: Flow
     const first = byId.get(id);
     if (!first) {
       byId.set(id, entry);
-    } else if (first.nextHop !== entry.nextHop || first.enabled !== entry.enabled || first.provider !== entry.provider || first.region !== entry.region) {
+    } else if (first.nextHop !== entry.nextHop || first.enabled !== entry.enabled || first.provider !== entry.provider || first.region !== entry.region || first.account !== entry.account) {
       warnings.push(
         `${entry.target}: ${identityKey(entry)} is wanted with next hop ${entry.nextHop ?? '-'} and with ${first.nextHop ?? '-'}; keeping ${first.nextHop ?? '-'} (first listed)`,
       );
@@ -109,7 +109,7 @@ function ownBlocks(facts: ClusterFacts): (entry: DesiredEntry) => boolean {
  */
 export function requiredTargets(facts: ClusterFacts, profile: ProfileSpec, flow: Flow, ledger: readonly LedgerEntry[]): TargetRef[] {
   const refs = new Map<string, TargetRef>();
-  const add = (ref: TargetRef) => refs.set(targetKey(ref), { provider: ref.provider, region: ref.region, kind: ref.kind, target: ref.target });
+  const add = (ref: TargetRef) => refs.set(targetKey(ref), targetRef(ref));
   for (const entry of designFlow(facts, profile, flow).entries) add(entry);
   for (const row of ledger) {
     if (row.flow === flow && row.clusterId === facts.clusterId && holdsEntry(row)) add(row);

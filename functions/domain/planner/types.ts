@@ -7,6 +7,8 @@ import type { ProfileSpec } from '../profile.js';
 export interface TargetRef {
   provider: ProviderName;
   region: string;
+  /** The account holding the target when the profile names one; absent, the credentials' own account. */
+  account?: string;
   kind: ChangeKind;
   target: string;
 }
@@ -14,10 +16,11 @@ export interface TargetRef {
 /** What each required target holds now, keyed by targetKey(). Every requiredTargets() ref must be present. */
 export type Snapshot = ReadonlyMap<string, readonly ProviderEntry[]>;
 
-/** An entry a flow wants to exist, in the account (provider + region) where it lives. */
+/** An entry a flow wants to exist, in the account (provider + region, and account when named) where it lives. */
 export interface DesiredEntry extends NetworkEntry {
   provider: ProviderName;
   region: string;
+  account?: string;
   /** Other nextHop values that satisfy the entry as they are (a subnet bound to any listed route table). */
   acceptedNextHops?: readonly string[];
   /**

@@ -13,7 +13,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalDynamo, type LocalDynamo } from '../../../functions/adapters/dynamodb/local-dynamo.js';
-import { startAlibabaRig, type AlibabaRig } from './fixture.js';
+import { startAlibabaRig, type AlibabaRig, sentActions } from './fixture.js';
+import { undeclared } from '../../support/policy-coverage.js';
 
 const context: EntryContext = { clusterId: 'cls-ack-edge', changeId: 'chg-1' };
 
@@ -368,5 +369,14 @@ describe('Class: AlibabaProvider', () => {
       expect(provider.supports('bgp-peer')).toBe(false);
       await expect(provider.createEntry({ kind: 'bgp-peer', target: 'peer-1', cidr: '10.244.0.0/16', nextHop: '192.168.0.1' }, context)).rejects.toThrow(/gateway/);
     });
+  });
+});
+
+// Runs last: every call the tests above made the adapter send, as the contract servers received them.
+describe('Permissions: the alibaba adapter', () => {
+  it('sent only actions its actions table declares (what `podreach permissions --provider alibaba` grants)', () => {
+    const sent = sentActions();
+    expect(sent).toEqual(expect.arrayContaining(['vpc:CreateRouteEntry', 'cen:CreateTransitRouterRouteEntry', 'ecs:AuthorizeSecurityGroup']));
+    expect(undeclared('alibaba', sent)).toEqual([]);
   });
 });

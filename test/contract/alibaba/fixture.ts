@@ -5,6 +5,7 @@ import path from 'node:path';
 import { AlibabaProvider, type AlibabaProviderOptions } from '../../../functions/adapters/alibaba/alibaba-provider.js';
 import { startLocalDynamo, type LocalDynamo } from '../../../functions/adapters/dynamodb/local-dynamo.js';
 import { AlibabaContractServer } from './server.js';
+import { alibabaActions } from '../../support/policy-coverage.js';
 
 export interface AlibabaRig {
   server: AlibabaContractServer;
@@ -14,9 +15,14 @@ export interface AlibabaRig {
   close(): Promise<void>;
 }
 
+/** Every server started in this test file: what the SDK sent to them, as RAM actions (policy coverage). */
+const started: AlibabaContractServer[] = [];
+export const sentActions = (): string[] => alibabaActions(started.flatMap((server) => server.calls));
+
 /** A fresh contract server (its own state); the lease store is `shared` when given (one per test file), else a new one. */
 export async function startAlibabaRig(shared?: LocalDynamo): Promise<AlibabaRig> {
   const server = new AlibabaContractServer();
+  started.push(server);
   const endpoint = await server.start();
   const dataDir = shared ? undefined : await mkdtemp(path.join(tmpdir(), 'podreach-alibaba-'));
   const dynamo = shared ?? (await startLocalDynamo(dataDir ?? ''));

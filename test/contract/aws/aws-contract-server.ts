@@ -52,6 +52,8 @@ export interface AwsContractServer {
   state: AwsContractState;
   /** Calls received, by action name, in order. */
   calls: string[];
+  /** Every call received as `service:Action` (ec2 or directconnect), never cleared: the IAM actions the SDK sent. */
+  sent: string[];
   failNext(failure: InjectedFailure): void;
   /** Drops failures injected but not yet served. */
   clearFailures(): void;
@@ -301,6 +303,7 @@ async function readBody(request: IncomingMessage): Promise<string> {
 export async function startAwsContractServer(state: AwsContractState = emptyAwsContractState()): Promise<AwsContractServer> {
   const failures: InjectedFailure[] = [];
   const calls: string[] = [];
+  const sent: string[] = [];
   const takeFailure = (action: string) => {
     const failure = failures.find((f) => f.action === action && f.times > 0);
     if (failure) failure.times--;
@@ -313,6 +316,7 @@ export async function startAwsContractServer(state: AwsContractState = emptyAwsC
     if (typeof target === 'string') {
       const action = target.replace(/^OvertureService\./, '');
       calls.push(action);
+      sent.push(`directconnect:${action}`);
       const send = (status: number, payload: unknown, errorType?: string) => {
         response.writeHead(status, {
           'content-type': 'application/x-amz-json-1.1',
@@ -334,6 +338,7 @@ export async function startAwsContractServer(state: AwsContractState = emptyAwsC
     const params = new URLSearchParams(text);
     const action = params.get('Action') ?? '';
     calls.push(action);
+    sent.push(`ec2:${action}`);
     const sendError = (status: number, code: string, message: string) => {
       response.writeHead(status, { 'content-type': 'text/xml;charset=UTF-8' });
       response.end(`<?xml version="1.0" encoding="UTF-8"?>\n<Response><Errors><Error><Code>${escapeXml(code)}</Code><Message>${escapeXml(message)}</Message></Error></Errors><RequestID>contract-request</RequestID></Response>`);
@@ -362,6 +367,7 @@ export async function startAwsContractServer(state: AwsContractState = emptyAwsC
     endpoint: `http://127.0.0.1:${port}`,
     state,
     calls,
+    sent,
     failNext: (failure) => failures.push({ ...failure }),
     clearFailures: () => {
       failures.length = 0;

@@ -14,6 +14,7 @@ import {
 } from '../../../functions/domain/errors.js';
 import type { NetworkEntry } from '../../../functions/domain/model.js';
 import type { EntryContext } from '../../../functions/ports/network-provider.js';
+import { undeclared } from '../../support/policy-coverage.js';
 import { startAwsContractServer, type AwsContractServer } from './aws-contract-server.js';
 
 const context: EntryContext = { clusterId: 'cls-contract', changeId: 'chg-contract' };
@@ -362,6 +363,14 @@ describe('Class: AwsProvider (contract server)', () => {
       // Assess
       expect(error).not.toBeInstanceOf(PodreachError);
       expect((error as Error).name).toBe('UnauthorizedOperation');
+    });
+  });
+
+  // Runs last: every call the tests above made the adapter send.
+  describe('Permissions', () => {
+    it('sent only actions its IAM actions table declares (what `podreach permissions` and the deployed roles grant)', () => {
+      expect(server.sent).toEqual(expect.arrayContaining(['ec2:ModifyVpnConnectionOptions', 'ec2:CreateTransitGatewayRoute', 'directconnect:UpdateDirectConnectGatewayAssociation']));
+      expect(undeclared('aws', server.sent)).toEqual([]);
     });
   });
 });

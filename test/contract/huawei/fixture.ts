@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startLocalDynamo, type LocalDynamo } from '../../../functions/adapters/dynamodb/local-dynamo.js';
 import { HuaweiProvider, type HuaweiProviderOptions } from '../../../functions/adapters/huawei/huawei-provider.js';
 import { HuaweiContractServer } from './server.js';
+import { huaweiActions } from '../../support/policy-coverage.js';
 
 export const PROJECT_ID = '0a1b2c3d4e5f60718293a4b5c6d7e8f9';
 export const REGION = 'cn-north-4';
@@ -17,9 +18,14 @@ export interface HuaweiHarness {
   close(): Promise<void>;
 }
 
+/** Every server started in this test file: what the SDK sent to them, as IAM actions (policy coverage). */
+const started: HuaweiContractServer[] = [];
+export const sentActions = (): string[] => huaweiActions(started.flatMap((server) => server.requests));
+
 /** A fresh contract server (its own state); the lease store is `shared` when given (one per test file), else a new one. */
 export async function startHuaweiHarness(shared?: LocalDynamo): Promise<HuaweiHarness> {
   const server = new HuaweiContractServer({ projectId: PROJECT_ID });
+  started.push(server);
   const endpoint = await server.start();
   const dir = shared ? undefined : await mkdtemp(path.join(tmpdir(), 'podreach-huawei-'));
   const dynamo = shared ?? (await startLocalDynamo(dir ?? ''));

@@ -12,7 +12,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalDynamo, type LocalDynamo } from '../../../functions/adapters/dynamodb/local-dynamo.js';
-import { PROJECT_ID, REGION, startHuaweiHarness, type HuaweiHarness } from './fixture.js';
+import { PROJECT_ID, REGION, startHuaweiHarness, type HuaweiHarness, sentActions } from './fixture.js';
+import { undeclared } from '../../support/policy-coverage.js';
 
 const context: EntryContext = { clusterId: 'cls-cce', changeId: 'chg-1' };
 
@@ -268,5 +269,14 @@ describe('Class: HuaweiProvider', () => {
       expect(provider.supports('bgp-peer')).toBe(false);
       await expect(provider.createEntry({ kind: 'transit-route', target: 'er-rt-1', cidr: '10.0.0.0/16' }, context)).rejects.toThrow(/Enterprise Router/);
     });
+  });
+});
+
+// Runs last: every call the tests above made the adapter send, as the contract servers received them.
+describe('Permissions: the huawei adapter', () => {
+  it('sent only actions its actions table declares (what `podreach permissions --provider huawei` grants)', () => {
+    const sent = sentActions();
+    expect(sent).toEqual(expect.arrayContaining(['vpc:routeTables:update', 'dcs:whitelist:modify', 'vpn:vpnConnections:update']));
+    expect(undeclared('huawei', sent)).toEqual([]);
   });
 });

@@ -4,6 +4,7 @@
 import type { SandboxSpec } from '../../../functions/adapters/sandbox/sandbox-file.js';
 import type { NextHopType } from '../../../functions/domain/model.js';
 import { AlibabaContractServer } from '../alibaba/server.js';
+import { alibabaActions } from '../../support/policy-coverage.js';
 import { namedResources, type CloudAccount, type Scenario } from './harness.js';
 
 const ROUTE_NEXT_HOP_TYPES: Partial<Record<NextHopType, string>> = {
@@ -58,6 +59,7 @@ export async function startAlibabaAccount(scenario: Scenario): Promise<CloudAcco
     server,
     endpoint: `http://${endpoint}`,
     env: { ALIBABA_CLOUD_ACCESS_KEY_ID: 'LTAIscenario', ALIBABA_CLOUD_ACCESS_KEY_SECRET: 'scenario-secret', PODREACH_POLL_INTERVAL_MS: '50' },
+    sentActions: () => alibabaActions(server.calls),
     stop: () => server.stop(),
   };
 }

@@ -85,6 +85,8 @@ export interface CloudAccount {
   endpoint: string;
   /** Credentials and settings the adapter reads from the environment (dummy values). */
   env: Record<string, string>;
+  /** What the adapter's SDK sent to the account, named as the cloud's policy language names it. */
+  sentActions(): string[];
   stop(): Promise<void>;
 }
 

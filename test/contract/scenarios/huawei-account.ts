@@ -6,6 +6,7 @@ import type { SandboxSpec } from '../../../functions/adapters/sandbox/sandbox-fi
 import { parsePortRule as parsePort } from '../../../functions/adapters/huawei/huawei-provider.js';
 import type { NextHopType } from '../../../functions/domain/model.js';
 import { HuaweiContractServer, type PolicyRule } from '../huawei/server.js';
+import { huaweiActions } from '../../support/policy-coverage.js';
 import { namedResources, type CloudAccount, type Scenario } from './harness.js';
 
 export const HUAWEI_SCENARIO_PROJECT_ID = '5c1e0d2b9a8f47e6b3d2c1a0f9e8d7c6';
@@ -128,6 +129,7 @@ export async function startHuaweiAccount(scenario: Scenario): Promise<CloudAccou
       HUAWEICLOUD_SDK_PROJECT_ID: HUAWEI_SCENARIO_PROJECT_ID,
       PODREACH_POLL_INTERVAL_MS: '50',
     },
+    sentActions: () => huaweiActions(server.requests),
     stop: () => server.stop(),
   };
 }

@@ -1,5 +1,7 @@
 // Declares the Jest checks for one scenario: run on the sandbox, run on the cloud's contract server, and for
 // each event the same changes with the same statuses, except the differences a cloud has for a real reason.
+import { configuredFlows } from '../../../functions/domain/planner/index.js';
+import { ungranted } from '../../support/policy-coverage.js';
 import { compareOutcomes, runOnCloud, runOnSandbox, type CloudAccount, type ExpectedDifference, type Run, type Scenario } from './harness.js';
 
 export interface ScenarioCase<A extends CloudAccount = CloudAccount> {
@@ -47,6 +49,17 @@ export function describeScenario<A extends CloudAccount>(test: ScenarioCase<A>):
         expect(comparison.cloudAsSandbox).toEqual(comparison.sandbox);
         if (test.requireEveryDifference !== false) expect(comparison.unmatched).toEqual([]);
       });
+    });
+
+    it('sent only calls the least-privilege policy for its flows grants (podreach permissions --flows ...)', () => {
+      // Prepare
+      const flows = configuredFlows(scenario.profile.spec);
+
+      // Act
+      const sent = account?.sentActions() ?? [];
+
+      // Assess (a scenario whose changes are all blocked before any call sends nothing)
+      expect(ungranted(scenario.provider, flows, sent)).toEqual([]);
     });
 
     if (test.afterAll) {

@@ -4,6 +4,7 @@
 import type { SandboxSpec } from '../../../functions/adapters/sandbox/sandbox-file.js';
 import type { NextHopType } from '../../../functions/domain/model.js';
 import { startTencentContractServer, type TencentContractServer } from '../tencent/server.js';
+import { tencentActions } from '../../support/policy-coverage.js';
 import { namedResources, type CloudAccount, type Scenario } from './harness.js';
 
 const GATEWAY_TYPES: Partial<Record<NextHopType, string>> = {
@@ -113,6 +114,7 @@ export async function startTencentAccount(scenario: Scenario): Promise<CloudAcco
       TENCENTCLOUD_SECRET_KEY: 'scenario-secret',
       PODREACH_TENCENT_WHITELIST_SECURITY_GROUP: TENCENT_WHITELIST_GROUP,
     },
+    sentActions: () => tencentActions(server.calls),
     stop: () => server.stop(),
   };
 }

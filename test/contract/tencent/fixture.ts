@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startLocalDynamo, type LocalDynamo } from '../../../functions/adapters/dynamodb/local-dynamo.js';
 import { TencentProvider, type TencentProviderOptions } from '../../../functions/adapters/tencent/tencent-provider.js';
 import { startTencentContractServer, type TencentContractServer } from './server.js';
+import { tencentActions } from '../../support/policy-coverage.js';
 
 export const IDS = {
   vpc: 'vpc-tke01',
@@ -31,10 +32,16 @@ export interface TencentHarness {
   close(): Promise<void>;
 }
 
+const ADAPTER_SECRET_ID = 'AKIDcontract';
+/** Every server started in this test file: what the adapter's SDK (its key) sent to them, as CAM actions (policy coverage). */
+const started: TencentContractServer[] = [];
+export const sentActions = (): string[] => tencentActions(started.flatMap((server) => server.calls.filter((call) => call.authorization.includes(`Credential=${ADAPTER_SECRET_ID}/`))));
+
 /** A fresh contract server (its own state); the lease store is `shared` when given (one per test file), else a new one. */
 export async function startTencentHarness(shared?: LocalDynamo): Promise<TencentHarness> {
   const dataDir = shared ? undefined : await mkdtemp(path.join(tmpdir(), 'podreach-tencent-'));
   const server = await startTencentContractServer();
+  started.push(server);
   const dynamo = shared ?? (await startLocalDynamo(dataDir ?? ''));
   server.seedRouteTable(IDS.mainRouteTable, { vpcId: IDS.vpc, main: true });
   server.seedRouteTable(IDS.routeTable, { vpcId: IDS.vpc, containerCidrs: ['172.20.0.0/16'] });
@@ -48,7 +55,7 @@ export async function startTencentHarness(shared?: LocalDynamo): Promise<Tencent
   const makeProvider = (overrides: Partial<TencentProviderOptions> = {}) =>
     new TencentProvider({
       region: 'ap-guangzhou',
-      credential: { secretId: 'AKIDcontract', secretKey: 'contract-secret' },
+      credential: { secretId: ADAPTER_SECRET_ID, secretKey: 'contract-secret' },
       endpoint: server.endpoint,
       leases: dynamo.store,
       whitelistSecurityGroupId: IDS.whitelistGroup,

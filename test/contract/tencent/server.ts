@@ -88,6 +88,7 @@ interface SecurityGroupState {
 }
 
 const VERSIONS = { vpc: '2017-03-12', redis: '2018-04-12', cdb: '2017-03-20' } as const;
+const STS_VERSION = '2018-08-13';
 
 function str(body: Json, key: string, required = true): string | undefined {
   const value = body[key];
@@ -158,6 +159,11 @@ export class TencentContractServer {
   /** Most SPD entries a connection accepts (LimitExceeded.SpdAclLimit past it). */
   spdLimit = 50;
 
+  /** The roles AssumeRole was asked for, in order (with the external id when one was sent). */
+  readonly assumedRoles: { roleArn: string; externalId?: string }[] = [];
+  private readonly accounts = new Map<string, TencentContractServer>();
+  /** Temporary SecretId -> the UIN of the account its role belongs to. */
+  private readonly temporaryKeys = new Map<string, string>();
   private readonly failures = new Map<string, { code: string; message: string; remaining: number }[]>();
   private readonly hooks = new Map<string, (() => void)[]>();
   private counter = 0;
@@ -376,22 +382,72 @@ export class TencentContractServer {
         throw new ApiError('AuthFailure.SignatureFailure', 'The provided credentials could not be validated: a TC3-HMAC-SHA256 Authorization header is required.');
       }
       if (typeof action !== 'string' || typeof version !== 'string') throw new ApiError('MissingParameter', 'X-TC-Action and X-TC-Version are required.');
-      this.calls.push({ action, version, authorization });
       const text = Buffer.concat(chunks).toString('utf8');
       const parsed: unknown = text ? JSON.parse(text) : {};
       const body = obj(parsed, 'body');
-      this.hooks.get(action)?.shift()?.();
-      const injected = this.failures.get(action)?.[0];
-      if (injected) {
-        injected.remaining--;
-        if (injected.remaining <= 0) this.failures.get(action)?.shift();
-        throw new ApiError(injected.code, injected.message);
+      // a temporary key AssumeRole issued signs in its role's account (a token must come with it)
+      const secretId = /Credential=([^/]+)\//.exec(authorization)?.[1] ?? '';
+      const uin = this.temporaryKeys.get(secretId);
+      if (uin !== undefined) {
+        if (typeof request.headers['x-tc-token'] !== 'string') throw new ApiError('AuthFailure.TokenFailure', 'A temporary key needs its token (X-TC-Token).');
+        this.calls.push({ action, version, authorization });
+        send(this.accountOf(uin).answer(action, version, authorization, body));
+        return;
       }
-      send(this.dispatch(version, action, body));
+      send(this.answer(action, version, authorization, body));
     } catch (error) {
       if (error instanceof ApiError) send({ Error: { Code: error.code, Message: error.message } });
       else send({ Error: { Code: 'InternalError', Message: error instanceof Error ? error.message : String(error) } });
     }
+  }
+
+  /** One call of this account: logged, hooks and injected failures first, then served. */
+  answer(action: string, version: string, authorization: string, body: Json): Json {
+    this.calls.push({ action, version, authorization });
+    this.hooks.get(action)?.shift()?.();
+    const injected = this.failures.get(action)?.[0];
+    if (injected) {
+      injected.remaining--;
+      if (injected.remaining <= 0) this.failures.get(action)?.shift();
+      throw new ApiError(injected.code, injected.message);
+    }
+    if (version === STS_VERSION && action === 'AssumeRole') return this.assumeRole(body);
+    return this.dispatch(version, action, body);
+  }
+
+  // ---------------------------------------------------------------- other accounts (STS AssumeRole)
+
+  /**
+   * Another account (its UIN), reached with keys STS AssumeRole issues for one of its roles (qcs::cam::uin/<UIN>:
+   * roleName/<name>). Its resources are its own: seed them on the server returned.
+   */
+  addAccount(uin: string): TencentContractServer {
+    const account = new TencentContractServer();
+    this.accounts.set(uin, account);
+    return account;
+  }
+
+  private accountOf(uin: string): TencentContractServer {
+    const account = this.accounts.get(uin);
+    if (!account) throw new ApiError('AuthFailure.SecretIdNotFound', `No account ${uin} here.`);
+    return account;
+  }
+
+  private assumeRole(body: Json): Json {
+    const roleArn = str(body, 'RoleArn') ?? '';
+    str(body, 'RoleSessionName');
+    const uin = /^qcs::cam::uin\/(\d+):roleName\/[\w+=,.@-]+$/.exec(roleArn)?.[1];
+    if (!uin) throw new ApiError('InvalidParameterValue.RoleArnInvalid', `RoleArn ${roleArn} is not qcs::cam::uin/<UIN>:roleName/<name>.`);
+    if (!this.accounts.has(uin)) throw new ApiError('ResourceNotFound.RoleNotExist', `The role ${roleArn} does not exist.`);
+    this.assumedRoles.push({ roleArn, ...(typeof body.ExternalId === 'string' ? { externalId: body.ExternalId } : {}) });
+    const tmpSecretId = `AKIDtmp${uin}x${++this.counter}`;
+    this.temporaryKeys.set(tmpSecretId, uin);
+    const expires = Math.floor(Date.now() / 1000) + 7200;
+    return {
+      Credentials: { Token: `token-${tmpSecretId}`, TmpSecretId: tmpSecretId, TmpSecretKey: `secret-${tmpSecretId}` },
+      ExpiredTime: expires,
+      Expiration: new Date(expires * 1000).toISOString(),
+    };
   }
 
   private dispatch(version: string, action: string, body: Json): Json {

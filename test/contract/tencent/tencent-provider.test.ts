@@ -13,7 +13,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { startLocalDynamo, type LocalDynamo } from '../../../functions/adapters/dynamodb/local-dynamo.js';
-import { IDS, startTencentHarness, type TencentHarness } from './fixture.js';
+import { IDS, startTencentHarness, type TencentHarness, sentActions } from './fixture.js';
+import { undeclared } from '../../support/policy-coverage.js';
 
 const context: EntryContext = { clusterId: 'cls-tke-demo', changeId: 'chg-1' };
 
@@ -327,7 +328,8 @@ describe('Class: TencentProvider', () => {
       harness.server.seedDxGateway('dcg-ccn02', { networkType: 'CCN', networkInstanceId: IDS.ccn });
       // Act / Assess: the contract server itself, through the SDK the adapter uses
       const { Client } = await import('tencentcloud-sdk-nodejs/tencentcloud/services/vpc/v20170312/vpc_client.js');
-      const client = new Client({ credential: { secretId: 'AKIDcontract', secretKey: 'x' }, region: 'ap-guangzhou', profile: { httpProfile: { protocol: 'http://', endpoint: harness.server.endpoint } } });
+      // signed with its own key: not the adapter's calls (sentActions counts those only)
+      const client = new Client({ credential: { secretId: 'AKIDdirect', secretKey: 'x' }, region: 'ap-guangzhou', profile: { httpProfile: { protocol: 'http://', endpoint: harness.server.endpoint } } });
       await expect(client.CreateDirectConnectGatewayCcnRoutes({ DirectConnectGatewayId: IDS.dxGateway, Routes: [{ DestinationCidrBlock: '10.1.0.0/16' }] })).rejects.toMatchObject({
         code: 'UnsupportedOperation.DirectConnectGatewayNotCcnType',
       });
@@ -438,5 +440,14 @@ describe('Class: TencentProvider', () => {
       await harness.provider.deleteEntry(entry, context);
       expect(harness.server.subnets.get('subnet-nodes')?.routeTableId).toBe(IDS.mainRouteTable);
     });
+  });
+});
+
+// Runs last: every call the tests above made the adapter send, as the contract servers received them.
+describe('Permissions: the tencent adapter', () => {
+  it('sent only actions its actions table declares (what `podreach permissions --provider tencent` grants)', () => {
+    const sent = sentActions();
+    expect(sent).toEqual(expect.arrayContaining(['vpc:CreateRoutes', 'vpc:ModifyVpnConnectionAttribute', 'vpc:CreateSecurityGroupPolicies']));
+    expect(undeclared('tencent', sent)).toEqual([]);
   });
 });

@@ -17,6 +17,7 @@ import type { ClusterFacts, NodeFacts } from '../../model.js';
 import type { BgpPeer, BgpTransit, ProfileSpec } from '../../profile.js';
 import type { DesiredState, FlowDesigner } from '../types.js';
 import { emptyDesiredState } from '../types.js';
+import { clusterAccount, networkAccount } from '../../accounts.js';
 
 const BGP_PEER_API_VERSION = 'network.openyurt.io/v1alpha1';
 
@@ -110,7 +111,7 @@ function uplinkCidrs(profile: ProfileSpec): string[] {
 }
 
 function designPeer(facts: ClusterFacts, profile: ProfileSpec, peer: BgpPeer, conflicts: ConflictCheck, state: DesiredState): void {
-  const account = { provider: facts.provider, region: facts.region };
+  const account = { provider: facts.provider, region: facts.region, ...clusterAccount(profile) };
   const review = reviewBgpPeer(peer, profile.bgp?.transit);
   state.warnings.push(...review.warnings);
   const speakers = [...new Set(peer.speakers)];
@@ -169,12 +170,15 @@ function designPeer(facts: ClusterFacts, profile: ProfileSpec, peer: BgpPeer, co
 }
 
 function designTransit(facts: ClusterFacts, profile: ProfileSpec, transit: BgpTransit, state: DesiredState): void {
-  const account = { provider: facts.provider, region: facts.region };
+  const place = { provider: facts.provider, region: facts.region };
+  // the VPC's route table is the cluster's; the transit router and border router a network account's
+  const cluster = { ...place, ...clusterAccount(profile) };
+  const account = { ...place, ...networkAccount(profile, transit.account) };
   const downlink = uniqueCidrs([...transit.idcHostCidrs, ...facts.podCidrs]);
   const coreSwitch = transit.coreSwitchIp ?? profile.bgp?.peers[0]?.peerIp;
 
   for (const cidr of downlink) {
-    state.entries.push({ ...account, kind: 'route', target: transit.vpcRouteTableId, cidr, nextHop: transit.transitRouterRouteTableId, nextHopType: 'transit-router' });
+    state.entries.push({ ...cluster, kind: 'route', target: transit.vpcRouteTableId, cidr, nextHop: transit.transitRouterRouteTableId, nextHopType: 'transit-router' });
     state.entries.push({ ...account, kind: 'transit-route', target: transit.transitRouterRouteTableId, cidr, nextHop: transit.borderRouterId, nextHopType: 'border-router' });
     if (coreSwitch !== undefined) {
       state.entries.push({ ...account, kind: 'transit-route', target: transit.borderRouterId, cidr, nextHop: coreSwitch, nextHopType: 'core-switch' });

@@ -5,15 +5,16 @@
 import { uniqueCidrs } from '../../cidr.js';
 import type { FlowDesigner } from '../types.js';
 import { emptyDesiredState } from '../types.js';
+import { networkAccount } from '../../accounts.js';
 
 export const cloudConnectDesigner: FlowDesigner = {
   flow: 'cloud-connect',
   configured: (profile) => profile.cloudConnect.length > 0,
   design(facts, profile) {
     const state = emptyDesiredState();
-    const account = { provider: facts.provider, region: facts.region };
     const podCidrs = uniqueCidrs(facts.podCidrs);
     for (const network of profile.cloudConnect) {
+      const account = { provider: facts.provider, region: facts.region, ...networkAccount(profile, network.account) };
       for (const cidr of podCidrs) {
         state.entries.push({
           ...account,

@@ -11,6 +11,7 @@ import type { ClusterFacts, NextHopType } from '../../model.js';
 import type { DirectConnectAttachment, ProfileSpec } from '../../profile.js';
 import type { DesiredState, FlowDesigner } from '../types.js';
 import { emptyDesiredState } from '../types.js';
+import { clusterAccount, networkAccount } from '../../accounts.js';
 
 /** Where routes to the data centre point: the DX gateway, or on AWS the gateway associated with it. */
 function routeHop(gateway: DirectConnectAttachment): { nextHop: string; nextHopType: NextHopType } {
@@ -46,10 +47,13 @@ function ticketArtifact(facts: ClusterFacts, gateway: DirectConnectAttachment, p
 
 function designAttachment(facts: ClusterFacts, profile: ProfileSpec, gateway: DirectConnectAttachment, state: DesiredState): void {
   const podCidrs = uniqueCidrs(facts.podCidrs);
-  const account = { provider: facts.provider, region: facts.region };
+  const place = { provider: facts.provider, region: facts.region };
+  // the gateway's prefixes in its (network) account; the IDC routes in the cluster VPC's route tables
+  const gatewayAccount = { ...place, ...networkAccount(profile, gateway.account) };
+  const account = { ...place, ...clusterAccount(profile) };
   const associated = gateway.association && gateway.associatedGatewayId ? { nextHop: gateway.associatedGatewayId } : {};
   for (const cidr of podCidrs) {
-    state.entries.push({ ...account, kind: 'dx-prefix', target: gateway.gatewayId, cidr, ...associated });
+    state.entries.push({ ...gatewayAccount, kind: 'dx-prefix', target: gateway.gatewayId, cidr, ...associated });
   }
   for (const routeTableId of gateway.routeTableIds) {
     for (const cidr of uniqueCidrs(gateway.idcCidrs)) {

@@ -12,6 +12,7 @@ import type { ClusterFacts } from '../../model.js';
 import type { PeeringAttachment, ProfileSpec } from '../../profile.js';
 import type { DesiredState, FlowDesigner } from '../types.js';
 import { emptyDesiredState } from '../types.js';
+import { clusterAccount } from '../../accounts.js';
 
 /** The source CIDRs a peer must route back to the cluster through the peering connection. */
 function peeringSources(facts: ClusterFacts, profile: ProfileSpec): string[] {
@@ -28,7 +29,8 @@ function peeringSources(facts: ClusterFacts, profile: ProfileSpec): string[] {
 }
 
 function designPeering(facts: ClusterFacts, profile: ProfileSpec, peering: PeeringAttachment, state: DesiredState): void {
-  const account = { provider: facts.provider, region: facts.region };
+  // the peer's route tables, in the peer VPC's account
+  const account = { provider: facts.provider, region: facts.region, ...clusterAccount(profile, peering.peerVpc.account) };
   const sources = peeringSources(facts, profile);
   if (!profile.vpc) {
     state.warnings.push(`peering ${peering.connectionId}: the profile has no spec.vpc, so the VPC CIDR (the nodes) is not routed from ${peering.peerVpc.id}`);

@@ -11,6 +11,7 @@ import { whitelistTarget } from '../../conflicts.js';
 import type { ClusterFacts } from '../../model.js';
 import type { FlowDesigner } from '../types.js';
 import { emptyDesiredState } from '../types.js';
+import { clusterAccount } from '../../accounts.js';
 
 /** Node subnets, plus a host CIDR for each node outside all of them. */
 export function nodeSources(facts: ClusterFacts): string[] {
@@ -38,7 +39,7 @@ export const securityDesigner: FlowDesigner = {
   configured: (profile) => profile.securityGroups.length > 0 || profile.whitelists.length > 0,
   design(facts, profile) {
     const state = emptyDesiredState();
-    const account = { provider: facts.provider, region: facts.region };
+    const place = { provider: facts.provider, region: facts.region };
     const keep = (cidrs: string[], where: string) =>
       cidrs.filter((cidr) => {
         if (!isEverywhere(cidr)) return true;
@@ -51,14 +52,14 @@ export const securityDesigner: FlowDesigner = {
       const allowed = keep(sources, group.id);
       if (allowed.length === 0) state.warnings.push(`${group.id}: the ${facts.networkModel} model gives no source to admit (no node subnets or nodes known yet)`);
       for (const port of [...new Set(group.ports)]) {
-        for (const cidr of allowed) state.entries.push({ ...account, kind: 'sg-rule', target: group.id, cidr, port });
+        for (const cidr of allowed) state.entries.push({ ...place, ...clusterAccount(profile, group.account), kind: 'sg-rule', target: group.id, cidr, port });
       }
     }
 
     const listed = uniqueCidrs([...facts.podCidrs, ...nodeSources(facts)]);
     for (const list of profile.whitelists) {
       const target = whitelistTarget(list.service, list.instanceId);
-      for (const cidr of keep(listed, target)) state.entries.push({ ...account, kind: 'whitelist-entry', target, cidr });
+      for (const cidr of keep(listed, target)) state.entries.push({ ...place, ...clusterAccount(profile, list.account), kind: 'whitelist-entry', target, cidr });
     }
     return state;
   },

@@ -8,15 +8,18 @@ import type { ClusterFacts } from '../../model.js';
 import type { ProfileSpec, VpnAttachment } from '../../profile.js';
 import type { DesiredState, FlowDesigner } from '../types.js';
 import { emptyDesiredState } from '../types.js';
+import { clusterAccount } from '../../accounts.js';
 
-function designAttachment(facts: ClusterFacts, vpn: VpnAttachment, state: DesiredState): void {
+function designAttachment(facts: ClusterFacts, profile: ProfileSpec, vpn: VpnAttachment, state: DesiredState): void {
   const podCidrs = uniqueCidrs(facts.podCidrs);
   const remoteCidrs = uniqueCidrs(vpn.remoteCidrs);
-  const local = { provider: facts.provider, region: facts.region };
+  const local = { provider: facts.provider, region: facts.region, ...clusterAccount(profile) };
+  // the connection's selectors in its own account (a transit gateway's VPN in a network account)
+  const connection = { provider: facts.provider, region: facts.region, ...clusterAccount(profile, vpn.account) };
 
   for (const cidr of podCidrs) {
     for (const peerCidr of remoteCidrs) {
-      state.entries.push({ ...local, kind: 'vpn-selector', target: vpn.connectionId, cidr, peerCidr });
+      state.entries.push({ ...connection, kind: 'vpn-selector', target: vpn.connectionId, cidr, peerCidr });
     }
   }
   for (const routeTableId of vpn.routeTableIds) {
@@ -48,7 +51,7 @@ function designAttachment(facts: ClusterFacts, vpn: VpnAttachment, state: Desire
 
   const opposite = vpn.opposite;
   if (opposite) {
-    const far = { provider: opposite.provider, region: opposite.region };
+    const far = { provider: opposite.provider, region: opposite.region, ...(opposite.account !== undefined ? { account: opposite.account } : {}) };
     for (const cidr of remoteCidrs) {
       for (const peerCidr of podCidrs) {
         state.entries.push({ ...far, kind: 'vpn-selector', target: opposite.connectionId, cidr, peerCidr });
@@ -81,7 +84,7 @@ export const vpnDesigner: FlowDesigner = {
   configured: (profile: ProfileSpec) => profile.vpn.length > 0,
   design(facts, profile) {
     const state = emptyDesiredState();
-    for (const vpn of profile.vpn) designAttachment(facts, vpn, state);
+    for (const vpn of profile.vpn) designAttachment(facts, profile, vpn, state);
     return state;
   },
 };

@@ -4,7 +4,7 @@
 import type { ChangeKind, ClusterFacts, Flow, FlowPlan, Holding, LedgerEntry, ProviderEntry, ProviderName } from '../../../../functions/domain/model.js';
 import { entryOf, hasClaim, legacyHoldings, otherClaims, withClaim } from '../../../../functions/domain/holdings.js';
 import { profileSpecSchema, type ProfileSpec } from '../../../../functions/domain/profile.js';
-import { planFlow, requiredTargets, targetKey, type PlanContext } from '../../../../functions/domain/planner/index.js';
+import { planFlow, requiredTargets, targetKey, targetRef, type PlanContext } from '../../../../functions/domain/planner/index.js';
 import type { ProviderQuotas } from '../../../../functions/ports/network-provider.js';
 import { holdingIdentity, identityKey } from '../../../../functions/domain/planner/identity.js';
 
@@ -49,7 +49,7 @@ export const VPN_MANAGED = {
 export const VPN_UNMANAGED = { connectionId: 'vpnx-1', gatewayId: 'vpngw-1', remoteCidrs: ['10.20.0.0/16'], routeTableIds: ['rtb-main'], subnetIds: ['subnet-a'] };
 
 /** What a provider account holds: entries with the account they live in. */
-export type Held = ProviderEntry & { provider: ProviderName; region: string };
+export type Held = ProviderEntry & { provider: ProviderName; region: string; account?: string };
 
 export interface World {
   held: Held[];
@@ -103,7 +103,7 @@ export function applyPlan(world: World, result: FlowPlan): World {
     const key = `${targetKey(change)}#${holdingIdentity(change)}`;
     const holding = holdings.get(key);
     const claim = { clusterId: change.clusterId, flow: change.flow, changeId: change.id, since: '2026-01-01T00:00:00Z' };
-    const same = (entry: Held) => entry.provider === change.provider && entry.region === change.region && identityKey(entry) === identityKey(change);
+    const same = (entry: Held) => entry.provider === change.provider && entry.region === change.region && entry.account === change.account && identityKey(entry) === identityKey(change);
     let status = change.status;
     if (change.status === 'planned' && change.action === 'delete') {
       const others = holding ? otherClaims(holding, change.clusterId, change.flow) : [];
@@ -121,7 +121,7 @@ export function applyPlan(world: World, result: FlowPlan): World {
       // entry podreach holds changes its value; an update of one it does not hold leaves it the cloud's
       if (holding) holdings.set(key, { ...withClaim(holding, claim), entry: entryOf(change) });
       else if (change.action === 'create') {
-        holdings.set(key, { provider: change.provider, region: change.region, kind: change.kind, target: change.target, identity: holdingIdentity(change), entry: entryOf(change), state: 'present', claims: [claim], createdBy: { clusterId: change.clusterId, changeId: change.id }, since: claim.since, version: 1 });
+        holdings.set(key, { ...targetRef(change), identity: holdingIdentity(change), entry: entryOf(change), state: 'present', claims: [claim], createdBy: { clusterId: change.clusterId, changeId: change.id }, since: claim.since, version: 1 });
       }
       status = 'applied';
     } else if (change.status === 'unchanged' && change.action === 'create' && holding && !hasClaim(holding, change.clusterId, change.flow)) {
