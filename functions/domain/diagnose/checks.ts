@@ -159,6 +159,8 @@ export interface CoverageCheck {
   expected: readonly DesiredEntry[];
   /** The fix when the cluster's profile designs nothing that covers a probe. */
   profileFix?: HopFix;
+  /** What the flow would design with that profile fix made (its conflicts block entries the fix would ask for). */
+  withProfileFix?: readonly DesiredEntry[];
   /** What the list is, in words ("the traffic selectors of vpnx-1"). */
   what: string;
   /** What the list does to a probe: "admitted by", "carried by", "advertised by". */
@@ -191,17 +193,17 @@ export function coverageCheck(ctx: DiagnosisContext, spec: CoverageCheck): HopSp
         const used = current.filter((entry) => spec.probes.some((probe) => covers(entry, probe, spec.need, spec.check)));
         return [{ ...base, status: 'ok', detail: `${wanted}${port} ${spec.verb} ${spec.what}: ${describeHeld(used)}` }];
       }
-      const designedFor = (probe: CoverageProbe) =>
-        spec.expected.filter((entry) => holds(entry.cidr, probe.cidr) && (probe.peerCidr === undefined || holds(entry.peerCidr, probe.peerCidr)) && (spec.check !== 'sg-rule' || portCovers(entry.port, spec.need)));
+      const designedFor = (probe: CoverageProbe) => designedIn(spec.expected, probe);
+      const designedIn = (entries: readonly DesiredEntry[], probe: CoverageProbe) =>
+        entries.filter((entry) => holds(entry.cidr, probe.cidr) && (probe.peerCidr === undefined || holds(entry.peerCidr, probe.peerCidr)) && (spec.check !== 'sg-rule' || portCovers(entry.port, spec.need)));
       const designed = missing.flatMap(designedFor);
       const undesigned = missing.filter((probe) => designedFor(probe).length === 0);
-      const blocked = designed.find((entry) => entry.blockedReason !== undefined);
-      const fix: HopFix | undefined =
-        undesigned.length > 0
+      const blocked = [...designed, ...undesigned.flatMap((probe) => designedIn(spec.withProfileFix ?? [], probe))].find((entry) => entry.blockedReason !== undefined);
+      const fix: HopFix | undefined = blocked
+        ? { ...(undesigned.length > 0 && spec.profileFix?.profileSection ? { profileSection: spec.profileFix.profileSection } : {}), text: `podreach does not add it while this holds: ${blocked.blockedReason ?? ''}` }
+        : undesigned.length > 0
           ? spec.profileFix
-          : blocked
-            ? { text: `podreach does not add it while this holds: ${blocked.blockedReason ?? ''}` }
-            : triggerFix(ctx.facts, spec.flow, `the ${spec.flow} flow adds ${describeHeld(designed)}`);
+          : triggerFix(ctx.facts, spec.flow, `the ${spec.flow} flow adds ${describeHeld(designed)}`);
       return [
         {
           ...base,

@@ -41,7 +41,7 @@ export function nodeHolding(facts: ClusterFacts, ip: string): NodeFacts | undefi
  * naming --from otherwise); a peer then sees the pod's address (vpc-router, eni) or its node's (overlay; the node
  * subnets when the node is not known).
  */
-export function sourceOf(facts: ClusterFacts, podIp: string | undefined): Source {
+export function sourceOf(facts: ClusterFacts, podIp?: string): Source {
   const networkModel = facts.networkModel;
   if (podIp === undefined) {
     const podCidrs = uniqueCidrs(facts.podCidrs);

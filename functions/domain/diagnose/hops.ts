@@ -159,6 +159,7 @@ function sgSpec(ctx: DiagnosisContext, account: { provider: ProviderName; region
     flow: 'security',
     expected: designed,
     profileFix,
+    withProfileFix: conflicting,
     what: `${groupId}'s ingress rules${fallback ? ` (a group the profile lists; ${ctx.to.ip} itself was not found)` : ''}`,
     verb: 'admitted by',
   });
@@ -184,6 +185,7 @@ function whitelistSpec(ctx: DiagnosisContext, account: { provider: ProviderName;
     profileFix: parsed.success
       ? { profileSection: 'spec.whitelists', text: `add to the profile: whitelists: [{ service: ${parsed.data.service}, instanceId: ${parsed.data.instanceId} }], then podreach trigger security --cluster ${ctx.facts.clusterId}` }
       : { text: `add ${ctx.source.seen.join(', ')} to the whitelist of ${target} by hand` },
+    withProfileFix: conflicting,
     what: `the whitelist of ${target}`,
     verb: 'admitted by',
   });
@@ -467,7 +469,8 @@ function cloudConnectPath(ctx: DiagnosisContext, hops: PathHops, lookups: readon
             continue;
           }
           if (mine.enabled === false) {
-            const rival = rivals[0];
+            // what keeps it disabled: another instance's enabled route overlapping the registration (not only the pod)
+            const rival = routes.find((entry) => entry.nextHop !== ctx.facts.vpcId && entry.enabled !== false && entry.cidr !== undefined && mine.cidr !== undefined && (holds(entry.cidr, mine.cidr) || holds(mine.cidr, entry.cidr)));
             out.push({
               ...registration,
               status: 'conflict',
