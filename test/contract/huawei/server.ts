@@ -36,7 +36,7 @@ export interface WhitelistGroup {
   group_name: string;
   ip_list: string[];
 }
-interface DcsInstance {
+export interface DcsInstance {
   /** The address clients connect to (ListInstances?ip=). */
   ip?: string;
   enable: boolean;
