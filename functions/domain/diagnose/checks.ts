@@ -208,7 +208,7 @@ export function coverageCheck(ctx: DiagnosisContext, spec: CoverageCheck): HopSp
         {
           ...base,
           status: 'missing',
-          detail: `${missing.map(describeProbe).join(', ')}${port} not ${spec.verb} ${spec.what}, which holds ${describeHeld(current)}`,
+          detail: `${missing.map(describeProbe).join(', ')}${port} not ${spec.verb} ${spec.what}; ${spec.ref.target} holds ${describeHeld(current)}`,
           ...(fix ? { fix } : {}),
         },
       ];
