@@ -12,7 +12,6 @@ import {
   artifactCheck,
   conflictsCheck,
   coverageCheck,
-  describeHeld,
   fixedHop,
   manualHop,
   probeText,

@@ -5,7 +5,7 @@
 import { cidrContainsIp, parseCidr } from '../cidr.js';
 import type { ClusterFacts } from '../model.js';
 import type { DirectConnectAttachment, PeeringAttachment, ProfileSpec, VpnAttachment } from '../profile.js';
-import type { AddressHolder, Destination, PathKind } from './model.js';
+import type { AddressHolder, Destination } from './model.js';
 
 export type PathChoice =
   | { kind: 'in-cluster'; podCidr: string }
@@ -73,10 +73,6 @@ export function choosePath(facts: ClusterFacts, profile: ProfileSpec, to: Destin
   if (best) return { chosen: best.choice, others: rest.map((match) => match.name) };
   if (profile.cloudConnect.length > 0) return { chosen: { kind: 'cloud-connect' }, others: [] };
   return { chosen: { kind: 'none' }, others: [] };
-}
-
-export function pathKind(choice: PathChoice): PathKind {
-  return choice.kind;
 }
 
 /**
