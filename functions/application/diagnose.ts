@@ -4,7 +4,7 @@
 // written to the state.
 import { InvalidInputError, ResourceNotFoundError, UnsupportedChangeError } from '../domain/errors.js';
 import { lookupAccounts, parseDestination, planDiagnosis, sourceOf, type AddressLookup, type Diagnosis, type Readings } from '../domain/diagnose/index.js';
-import type { ProviderEntry } from '../domain/model.js';
+import type { ProviderEntry, ProviderName } from '../domain/model.js';
 import { profileSpecSchema } from '../domain/profile.js';
 import { resolveProfile } from '../domain/profile-resolution.js';
 import { targetKey } from '../domain/planner/index.js';
@@ -19,9 +19,18 @@ export interface DiagnoseRequest {
   from?: string;
 }
 
+/** An account diagnose reads, and the field that named its region (for errors). */
+export interface DiagnoseAccount {
+  provider: ProviderName;
+  region: string;
+  field: string;
+}
+
 export interface DiagnoseDeps {
-  store: Pick<StateStore, 'getCluster' | 'listProfiles' | 'listArtifacts'>;
+  store: Pick<StateStore, 'getCluster' | 'listClusters' | 'listProfiles' | 'listArtifacts'>;
   providers: ProviderRegistry;
+  /** Checks the clouds about to be read (region, credentials, endpoint) before the first call; throws to refuse. */
+  preflight?(accounts: readonly DiagnoseAccount[]): Promise<void>;
 }
 
 /** A cluster no profile matches is diagnosed against an empty profile: every path it would need is missing. */
@@ -31,11 +40,22 @@ export async function diagnose(request: DiagnoseRequest, deps: DiagnoseDeps): Pr
   // bad input first, before anything is read
   const to = parseDestination(request.to);
   const stored = await deps.store.getCluster(request.clusterId);
-  if (!stored) throw new InvalidInputError('--cluster', `cluster ${request.clusterId} is not recorded (no Cluster Created event was processed for it)`);
+  if (!stored) {
+    const recorded = (await deps.store.listClusters()).map((facts) => facts.clusterId).sort();
+    throw new InvalidInputError('--cluster', `cluster ${request.clusterId} is not recorded (${recorded.length > 0 ? `recorded: ${recorded.join(', ')}` : 'no clusters recorded'})`);
+  }
   const facts = stored.facts;
   if (facts.deleted) throw new InvalidInputError('--cluster', `cluster ${request.clusterId} was deleted${facts.seen.deleted ? ` at ${facts.seen.deleted}` : ''}`);
   const source = sourceOf(facts, request.from);
-  const profile = resolveProfile(await deps.store.listProfiles(), facts)?.spec ?? EMPTY_SPEC;
+  const resolved = resolveProfile(await deps.store.listProfiles(), facts);
+  const profile = resolved?.spec ?? EMPTY_SPEC;
+  // the cluster's account and every managed VPN opposite: the only accounts a path reads
+  await deps.preflight?.([
+    { provider: facts.provider, region: facts.region, field: `cluster ${facts.clusterId}: region` },
+    ...profile.vpn.flatMap((vpn, index) =>
+      vpn.opposite ? [{ provider: vpn.opposite.provider, region: vpn.opposite.region, field: `profile ${resolved?.metadata.name ?? ''}: spec.vpn[${index}].opposite.region` }] : [],
+    ),
+  ]);
 
   const lookups: AddressLookup[] = [];
   for (const account of lookupAccounts(facts, profile, to)) {

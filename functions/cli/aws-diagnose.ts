@@ -4,15 +4,15 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoStateStore } from '../adapters/dynamodb/state-store.js';
 import { createProviderRegistry } from '../adapters/provider-registry.js';
+import { preflight } from '../adapters/preflight.js';
 import type { DiagnoseDeps } from '../application/diagnose.js';
+import { awsPreflight, type AwsFlags } from './aws-commands.js';
 import { InvalidInputError } from '../domain/errors.js';
 
 /** infra/podreach-app.ts STATEFUL_STACK_ID (not imported: it would load the CDK). */
 export const STATEFUL_STACK_NAME = 'PodreachStateful';
 /** The CfnOutput of infra/stateful-stack.ts that names the table. */
 export const TABLE_OUTPUT_KEY = 'TableName';
-
-const endpoint = () => (process.env.AWS_ENDPOINT_URL ? { endpoint: process.env.AWS_ENDPOINT_URL } : {});
 
 /** The table the deployed stack made, from its outputs; InvalidInputError naming --table when there is none. */
 export async function tableNameFromStack(client: CloudFormationClient, stackName = STATEFUL_STACK_NAME): Promise<string> {
@@ -30,8 +30,9 @@ export async function tableNameFromStack(client: CloudFormationClient, stackName
   return value;
 }
 
-export async function awsStateDeps(flags: { table?: string; stack?: string }): Promise<DiagnoseDeps> {
-  const tableName = flags.table ?? (await tableNameFromStack(new CloudFormationClient(endpoint()), flags.stack));
-  const store = new DynamoStateStore({ client: new DynamoDBClient(endpoint()), tableName });
-  return { store, providers: await createProviderRegistry({ store }) };
+export async function awsStateDeps(flags: AwsFlags & { table?: string }): Promise<DiagnoseDeps> {
+  const tableName = flags.table ?? (await tableNameFromStack(new CloudFormationClient(await awsPreflight('cloudformation', flags))));
+  const store = new DynamoStateStore({ client: new DynamoDBClient(await awsPreflight('dynamodb', flags)), tableName });
+  // each account through the provider its cluster names, checked as a run checks them
+  return { store, providers: await createProviderRegistry({ store }), preflight: (accounts) => preflight(accounts) };
 }

@@ -2,14 +2,13 @@
 // (the sandbox by default, --provider like run), or with --aws on the deployed table (--table, else the stateful
 // stack's TableName output) and the clouds each account names. Read-only: nothing is applied or recorded.
 // Exit 0 every hop ok (manual checks and unknowns listed), 1 a hop missing or in conflict, 2 bad input.
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { createProviderRegistry } from '../adapters/provider-registry.js';
 import { diagnose, type DiagnoseDeps } from '../application/diagnose.js';
 import type { Diagnosis } from '../domain/diagnose/index.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { renderDiagnosis } from './diagnose-report.js';
 import { providerOption } from './local-runtime.js';
+import { existingStateDirectory } from './state-dir.js';
 
 export interface DiagnoseFlags {
   cluster: string;
@@ -20,7 +19,9 @@ export interface DiagnoseFlags {
   provider?: string;
   aws?: boolean;
   table?: string;
-  stack?: string;
+  /** With --aws: the region and the ~/.aws profile of the table and stack (as for trigger --aws). */
+  region?: string;
+  awsProfile?: string;
 }
 
 /** Exit 0 when every hop is ok (manual checks do not fail), 1 when one is missing or in conflict. */
@@ -34,14 +35,26 @@ function print(diagnosis: Diagnosis, json: boolean | undefined): void {
 
 async function diagnoseLocally(flags: DiagnoseFlags): Promise<Diagnosis> {
   const override = providerOption(flags.provider);
-  const stateDir = resolve(flags.state);
-  // a directory that holds no state cannot know the cluster; do not create one by reading it
-  if (!existsSync(stateDir)) throw new InvalidInputError('--state', `${stateDir} holds no podreach state (run an event first)`);
+  // a directory that holds no state cannot know the cluster; reading it creates nothing
+  const stateDir = existingStateDirectory(flags.state);
   const { startLocalDynamo } = await import('../adapters/dynamodb/local-dynamo.js');
   const local = await startLocalDynamo(stateDir);
   try {
     const providers = await createProviderRegistry({ store: local.store, ...(override ? { override } : {}), sandbox: true });
-    return await diagnose({ clusterId: flags.cluster, to: flags.to, ...(flags.from ? { from: flags.from } : {}) }, { store: local.store, providers });
+    const { preflight } = await import('../adapters/preflight.js');
+    return await diagnose(
+      { clusterId: flags.cluster, to: flags.to, ...(flags.from ? { from: flags.from } : {}) },
+      {
+        store: local.store,
+        providers,
+        // the clouds --provider reads (every account's own with "event"), checked as run checks them
+        preflight: (accounts) =>
+          preflight(
+            accounts.map((account) => ({ ...account, provider: override ?? account.provider })),
+            override && override !== 'sandbox' ? { providerNote: `--provider ${override} reads ${override} in every account's region` } : {},
+          ),
+      },
+    );
   } finally {
     await local.close();
   }
@@ -55,6 +68,9 @@ async function diagnoseOnAws(flags: DiagnoseFlags): Promise<Diagnosis> {
 
 export async function diagnoseCommand(flags: DiagnoseFlags): Promise<number> {
   if (flags.aws && flags.provider !== undefined) throw new InvalidInputError('--provider', 'with --aws each account uses the provider its cluster names');
+  if (!flags.aws && (flags.table !== undefined || flags.region !== undefined || flags.awsProfile !== undefined)) {
+    throw new InvalidInputError(flags.table !== undefined ? '--table' : flags.region !== undefined ? '--region' : '--aws-profile', 'is for --aws (the deployed table)');
+  }
   const diagnosis = flags.aws ? await diagnoseOnAws(flags) : await diagnoseLocally(flags);
   print(diagnosis, flags.json);
   return diagnosisExitCode(diagnosis);

@@ -48,6 +48,7 @@ Examples:
   podreach trigger vpn --cluster cls-demo --state /tmp/pr
   podreach drift --state /tmp/pr                         (exit 1 when something podreach keeps was changed by hand)
   podreach reconcile --state /tmp/pr
+  podreach diagnose --cluster cls-demo --to 10.20.0.10:443 --state /tmp/pr   (exit 1 when a hop is missing or in conflict)
   podreach run EVENT --provider tencent --state /tmp/pr     (credentials: README "Providers")
   podreach emit events/samples/cluster-created.json --region us-east-1
   podreach profile put examples/profiles/demo.yaml --table TABLE --region us-east-1

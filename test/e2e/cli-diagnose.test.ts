@@ -56,7 +56,7 @@ describe('CLI: podreach diagnose', () => {
   it.each([
     [['--to', '192.168.10', '--cluster', 'cce-sg01'], /^error: --to: "192\.168\.10" is not IP\[:PORT\[\/PROTO\]\]/],
     [['--to', '192.168.10.52:80/sctp', '--cluster', 'cce-sg01'], /^error: --to: protocol "sctp" is not tcp or udp/],
-    [['--to', '192.168.10.52', '--cluster', 'cce-nope'], /^error: --cluster: cluster cce-nope is not recorded/],
+    [['--to', '192.168.10.52', '--cluster', 'cce-nope'], /^error: --cluster: cluster cce-nope is not recorded \(recorded: cce-sg01\)/],
     [['--to', '192.168.10.52', '--cluster', 'cce-sg01', '--from', '10.9.9.9'], /^error: --from: 10\.9\.9\.9 is in none of cce-sg01's container CIDRs/],
   ])('bad input %p: exit 2 naming the field', async (args, message) => {
     const result = await runCli(['diagnose', ...args, ...state()]);
@@ -68,7 +68,7 @@ describe('CLI: podreach diagnose', () => {
     const missing = join(dir, 'nothing-here');
     const result = await runCli(['diagnose', '--cluster', 'cce-sg01', '--to', '192.168.10.52', '--state', missing]);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/^error: --state: .*holds no podreach state/);
+    expect(result.stderr).toMatch(/^error: --state: no podreach state in /);
     expect(existsSync(missing)).toBe(false);
   });
 });

@@ -1,6 +1,6 @@
 // Issue 13 acceptance on every seed scenario (examples/scenarios), against the sandbox on dynalite with the
-// synthesized state machines: the cluster is known (its events ran while no profile matched it) and its profile is
-// stored, but no flow has run for it yet. Diagnose from a pod to the scenario's far side then fails, naming each
+// synthesized state machines: the cluster is known (its events ran under its profile with no section yet: the name,
+// match and VPC only) and its whole profile is stored, but no flow has run for it yet. Diagnose from a pod to the scenario's far side then fails, naming each
 // missing hop and its fix; doing what the fixes say (triggering those flows) makes it pass, manual checks aside.
 // Diagnose never makes a mutating call on the simulated account.
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -16,6 +16,7 @@ import { diagnosisExitCode } from '../../functions/cli/diagnose-command.js';
 import { openLocalRuntime, type LocalRuntime } from '../../functions/cli/local-runtime.js';
 import type { Diagnosis, Hop } from '../../functions/domain/diagnose/index.js';
 import type { Flow } from '../../functions/domain/model.js';
+import { profileSpecSchema, type ConnectivityProfile } from '../../functions/domain/profile.js';
 
 const root = 'examples/scenarios';
 
@@ -56,21 +57,34 @@ interface Opened {
   sandbox: SandboxProvider;
 }
 
-/** The cluster known, its profile stored, nothing applied for it. */
+/** The profile with its name, match and VPC but no section: a cluster under it gets nothing planned. */
+function skeletonOf(profile: ConnectivityProfile): ConnectivityProfile {
+  return { ...profile, spec: profileSpecSchema.parse({ match: profile.spec.match, ...(profile.spec.vpc ? { vpc: profile.spec.vpc } : {}) }) };
+}
+
+/** The cluster known (its events ran under the skeleton of its profile), its whole profile stored, nothing applied for it. */
 async function known(side: Pick<FarSide, 'scenario' | 'events' | 'profile'>): Promise<Opened> {
   const dir = mkdtempSync(join(tmpdir(), `podreach-diagnose-${side.scenario}-`));
   const runtime = await openLocalRuntime({ stateDir: dir, sandboxFile: join(root, side.scenario, 'sandbox.yaml') });
-  let clusterId = '';
-  for (const file of side.events) {
-    const report = await runEventReport(runtime, eventOf(side.scenario, file), true);
-    clusterId = report.clusterId;
-    // no profile matches the cluster yet: nothing is planned for it
-    expect(report.changes).toEqual([]);
+  try {
+    const profile = parseProfileText(readFileSync(join(root, side.scenario, side.profile ?? 'profile.yaml'), 'utf8'), side.profile ?? 'profile.yaml');
+    await runtime.deps.store.putProfile(skeletonOf(profile));
+    let clusterId = '';
+    for (const file of side.events) {
+      const report = await runEventReport(runtime, eventOf(side.scenario, file), true);
+      clusterId = report.clusterId;
+      // the profile asks for nothing yet: nothing is planned for the cluster
+      expect(report.changes).toEqual([]);
+    }
+    await runtime.deps.store.putProfile(profile);
+    const sandbox = runtime.deps.providers.get('sandbox', 'local');
+    if (!(sandbox instanceof SandboxProvider)) throw new Error('the local runtime has no sandbox adapter');
+    return { runtime, dir, clusterId, sandbox };
+  } catch (error) {
+    await runtime.close();
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
   }
-  await runtime.deps.store.putProfile(parseProfileText(readFileSync(join(root, side.scenario, side.profile ?? 'profile.yaml'), 'utf8'), side.profile ?? 'profile.yaml'));
-  const sandbox = runtime.deps.providers.get('sandbox', 'local');
-  if (!(sandbox instanceof SandboxProvider)) throw new Error('the local runtime has no sandbox adapter');
-  return { runtime, dir, clusterId, sandbox };
 }
 
 async function diagnosed(opened: Opened, side: Pick<FarSide, 'to' | 'from'>): Promise<{ diagnosis: Diagnosis; mutating: number }> {

@@ -1,6 +1,6 @@
 // Diagnose on each cloud's adapter (its official SDK against its contract server), compared with the sandbox: the
-// seed scenarios' clusters are known, their profiles stored, and diagnose runs before and after the configured
-// flows. Every hop has the same verdict as on the sandbox except the differences a cloud has for a real reason, and
+// seed scenarios' clusters are known (their events ran under the profile's skeleton), their whole profiles stored,
+// and diagnose runs before and after the configured flows. Every hop has the same verdict as on the sandbox except the differences a cloud has for a real reason, and
 // no diagnosis makes a single mutating call on the server.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +13,7 @@ import { runEventReport } from '../../../functions/cli/commands.js';
 import { openLocalRuntime } from '../../../functions/cli/local-runtime.js';
 import type { Diagnosis } from '../../../functions/domain/diagnose/index.js';
 import { configuredFlows } from '../../../functions/domain/planner/index.js';
+import { profileSpecSchema } from '../../../functions/domain/profile.js';
 import { startAlibabaAccount } from './alibaba-account.js';
 import { loadScenario, type CloudAccount, type CloudName, type Scenario } from './harness.js';
 import { startHuaweiAccount } from './huawei-account.js';
@@ -85,12 +86,15 @@ async function stages(scenario: Scenario, side: Case, cloud?: { name: CloudName;
     ...(cloud ? { provider: cloud.name, endpoints: { [cloud.name]: cloud.account.endpoint } } : { sandboxFile: scenario.sandboxFile }),
   });
   try {
+    const profile = parseProfileText(readFileSync(scenario.profileFile, 'utf8'), scenario.profileFile);
+    // the events run under the profile's skeleton (name, match, VPC): the cluster is known, nothing is laid yet
+    await runtime.deps.store.putProfile({ ...profile, spec: profileSpecSchema.parse({ match: profile.spec.match, ...(profile.spec.vpc ? { vpc: profile.spec.vpc } : {}) }) });
     let clusterId = '';
     for (const file of side.events) {
       const report = await runEventReport(runtime, parseClusterEventJson(readFileSync(join('examples/scenarios', side.scenario, file), 'utf8'), file), true);
       clusterId = report.clusterId;
     }
-    await runtime.deps.store.putProfile(parseProfileText(readFileSync(scenario.profileFile, 'utf8'), scenario.profileFile));
+    await runtime.deps.store.putProfile(profile);
     const request = { clusterId, to: side.to, ...(side.from ? { from: side.from } : {}) };
     const deps = { store: runtime.deps.store, providers: runtime.deps.providers };
     const count = () => (cloud ? mutatingCalls(cloud.name, cloud.account.server) : 0);
