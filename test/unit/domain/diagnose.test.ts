@@ -255,12 +255,12 @@ describe('Function: planDiagnosis (cloud-connect, the TKE CCN guide)', () => {
 
 describe('Function: planDiagnosis (Terway Edge)', () => {
   const node = (name: string, ip: string, podCidr: string, asn: string) => ({ name, ip, podCidr, labels: { ASN: asn } });
-  const nodes = [node('Node-1', '10.0.10.11', '10.10.1.0/24', '65010'), node('Node-2', '10.0.10.12', '10.10.2.0/24', '65010'), node('Node-3', '10.0.10.13', '10.10.3.0/24', '65010'), node('Node-5', '10.0.20.15', '10.10.5.0/24', '65020')];
+  const nodes = [node('node-1', '10.0.10.11', '10.10.1.0/24', '65010'), node('node-2', '10.0.10.12', '10.10.2.0/24', '65010'), node('node-3', '10.0.10.13', '10.10.3.0/24', '65010'), node('node-5', '10.0.20.15', '10.10.5.0/24', '65020')];
   const facts = tkeFacts({ provider: 'alibaba', region: 'cn-hangzhou', vpcId: 'vpc-edge', podCidrs: ['10.10.0.0/16'], nodeSubnets: [], nodes: Object.fromEntries(nodes.map((n) => [n.name, n])) });
   const peer = (name: string, asn: number, peerIp: string, speakers: string[], gracefulRestartSeconds = 300) => ({ name, localAsn: asn, peerIp, peerAsn: 65001 + asn - 65010, nodeSelector: { ASN: String(asn) }, speakers, gracefulRestartSeconds });
 
   it('a peer breaking the guide\'s rules (2 speakers, 120 s) is a conflict naming both rules, fixed in the profile', () => {
-    const profile = spec({ bgp: { peers: [peer('peer-a', 65010, '10.0.10.1', ['Node-1', 'Node-2', 'Node-3']), peer('peer-b', 65020, '10.0.20.1', ['Node-5', 'Node-6'], 120)] } });
+    const profile = spec({ bgp: { peers: [peer('peer-a', 65010, '10.0.10.1', ['node-1', 'node-2', 'node-3']), peer('peer-b', 65020, '10.0.20.1', ['node-5', 'node-6'], 120)] } });
     const diagnosis = run(facts, profile, '10.10.5.9', [], { from: '10.10.1.5' });
     const broken = failing(diagnosis).filter((hop) => hop.check === 'bgp-peer');
     expect(broken.map((hop) => [hop.where, hop.fix?.profileSection])).toEqual([['BGPPeer peer-b', 'spec.bgp.peers[1]']]);
@@ -268,9 +268,9 @@ describe('Function: planDiagnosis (Terway Edge)', () => {
   });
 
   it('a node no peer selects is missing: its pods are advertised to no switch', () => {
-    const profile = spec({ bgp: { peers: [peer('peer-a', 65010, '10.0.10.1', ['Node-1', 'Node-2', 'Node-3'])] } });
+    const profile = spec({ bgp: { peers: [peer('peer-a', 65010, '10.0.10.1', ['node-1', 'node-2', 'node-3'])] } });
     const diagnosis = run(facts, profile, '10.10.5.9', [], { from: '10.10.1.5' });
-    expect(failing(diagnosis).filter((hop) => hop.check === 'bgp-peer').map((hop) => hop.detail)).toEqual([expect.stringMatching(/^the destination node Node-5 matches no BGPPeer nodeSelector/)]);
+    expect(failing(diagnosis).filter((hop) => hop.check === 'bgp-peer').map((hop) => hop.detail)).toEqual([expect.stringMatching(/^the destination node node-5 matches no BGPPeer nodeSelector/)]);
   });
 });
 
