@@ -19,6 +19,7 @@ import type { ClusterFacts } from '../../functions/domain/model.js';
 import { profileSchema } from '../../functions/domain/profile.js';
 import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
 import { parseJson, runCli } from '../support/cli.js';
+import { ungranted } from '../support/policy-coverage.js';
 import { recordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
 import { buildEc2Network, type Ec2Network } from './ec2-fixture.js';
 
@@ -44,7 +45,7 @@ const TEMPLATE = JSON.stringify({
 });
 
 /** What the proxy saw that is not a read (every read podreach makes is a Describe*, Get*, Query, Scan or Search*). */
-const mutating = (proxy: RecordingProxy) => proxy.actions().filter((action) => !/^(Describe|Get|List|Query|Scan|Search|BatchGet)/.test(action));
+const mutating = (proxy: RecordingProxy) => proxy.actions().filter((action) => !/^[a-z0-9-]+:(Describe|Get|List|Query|Scan|Search|BatchGet)/.test(action));
 
 describeIfAws('CLI: podreach diagnose --aws', () => {
   let aws: AwsEndpoint;
@@ -124,8 +125,12 @@ describeIfAws('CLI: podreach diagnose --aws', () => {
     expect(report.hops.filter((hop) => hop.status === 'missing').map((hop) => [hop.check, hop.where, hop.fix?.profileSection])).toEqual([['sg-rule', net.securityGroupId, 'spec.securityGroups']]);
     expect(after.code).toBe(0);
     expect(parseJson<Diagnosis>(after).hops.find((hop) => hop.check === 'sg-rule')?.status).toBe('ok');
-    expect(proxy.actions()).toEqual(expect.arrayContaining(['DescribeStacks', 'DescribeNetworkInterfaces', 'DescribeSecurityGroups']));
+    expect(proxy.actions()).toEqual(expect.arrayContaining(['cloudformation:DescribeStacks', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSecurityGroups']));
     expect(mutating(proxy)).toEqual([]);
+    // every EC2 call is one `podreach permissions --provider aws --mode diagnose` grants
+    const ec2Calls = proxy.actions().filter((action) => action.startsWith('ec2:'));
+    expect(ec2Calls.length).toBeGreaterThan(0);
+    expect(ungranted('aws', ['vpn', 'security'], ec2Calls, 'diagnose')).toEqual([]);
   }, 120_000);
 
   it('VPN: the route table lacks the remote network (missing, the vpn flow its fix) until a route is laid', async () => {

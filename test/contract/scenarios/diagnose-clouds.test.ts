@@ -14,6 +14,7 @@ import { openLocalRuntime } from '../../../functions/cli/local-runtime.js';
 import type { Diagnosis } from '../../../functions/domain/diagnose/index.js';
 import { configuredFlows } from '../../../functions/domain/planner/index.js';
 import { profileSpecSchema } from '../../../functions/domain/profile.js';
+import { ungranted } from '../../support/policy-coverage.js';
 import { startAlibabaAccount } from './alibaba-account.js';
 import { loadScenario, type CloudAccount, type CloudName, type Scenario } from './harness.js';
 import { startHuaweiAccount } from './huawei-account.js';
@@ -26,6 +27,8 @@ interface Case {
   from?: string;
   /** Hops ("check where") whose verdict differs on the cloud, by stage, with the cloud's verdict and why. */
   differences?: { before?: Record<string, string>; after?: Record<string, string> };
+  /** The path has no hop the cloud answers (LAN to LAN through the nodes' BGP sessions): diagnose reads nothing. */
+  readsNothing?: true;
 }
 
 const created = 'events/01-cluster-created.json';
@@ -39,7 +42,7 @@ const CASES: Case[] = [
   { scenario: 'tke-idc', events: [created], to: '10.20.0.10', from: '172.16.3.4' },
   { scenario: 'tke-ccn-conflict', events: [created], to: '10.0.0.10', from: '172.20.1.1', differences: { after: { 'cloud-connect-route ccn-7c8k2m1p': 'missing' } } },
   { scenario: 'terway-edge-one-lan', events: [created, ...edgeNodes.slice(0, 3), 'events/05-node-added-node-4.json'], to: '192.168.1.10:22', from: '10.10.0.5' },
-  { scenario: 'terway-edge-two-lans', events: [created, ...edgeNodes], to: '10.10.5.9', from: '10.10.1.5' },
+  { scenario: 'terway-edge-two-lans', events: [created, ...edgeNodes], to: '10.10.5.9', from: '10.10.1.5', readsNothing: true },
   { scenario: 'cce-vpc-security-group', events: [created], to: '192.168.10.52:80/tcp' },
   { scenario: 'cce-cross-vpc-peering', events: [created], to: '10.1.0.52:443' },
   { scenario: 'cce-redis-whitelist', events: [created, 'events/02-node-added.json'], to: '192.168.0.100:6379' },
@@ -75,6 +78,8 @@ interface Stages {
   before: Diagnosis;
   after: Diagnosis;
   mutatingDuringDiagnose: number;
+  /** What the diagnoses sent, as the cloud's policy language names it. */
+  sentByDiagnose: string[];
 }
 
 async function stages(scenario: Scenario, side: Case, cloud?: { name: CloudName; account: CloudAccount & { server: unknown } }): Promise<Stages> {
@@ -99,16 +104,20 @@ async function stages(scenario: Scenario, side: Case, cloud?: { name: CloudName;
     const deps = { store: runtime.deps.store, providers: runtime.deps.providers };
     const count = () => (cloud ? mutatingCalls(cloud.name, cloud.account.server) : 0);
     let mutatingDuringDiagnose = 0;
+    const sentByDiagnose: string[] = [];
+    const sent = () => cloud?.account.sentActions() ?? [];
     const measured = async () => {
       const start = count();
+      const from = sent().length;
       const diagnosis = await diagnose(request, deps);
       mutatingDuringDiagnose += count() - start;
+      sentByDiagnose.push(...sent().slice(from));
       return diagnosis;
     };
     const before = await measured();
     for (const flow of configuredFlows(scenario.profile.spec)) await runFlow(clusterId, flow, { runner: runtime.runner }, `diagnose-${flow}`);
     const after = await measured();
-    return { before, after, mutatingDuringDiagnose };
+    return { before, after, mutatingDuringDiagnose, sentByDiagnose };
   } finally {
     await runtime.close();
     process.env = saved;
@@ -136,8 +145,11 @@ describe.each(CASES.map((side) => [`${side.scenario}: ${side.from ?? 'pods'} -> 
     await account?.stop();
   });
 
-  it(`${scenario.provider}: the same verdicts as on the sandbox before and after the flows, and no mutating call`, () => {
+  it(`${scenario.provider}: the same verdicts as on the sandbox before and after the flows, no mutating call, nothing \`podreach permissions --mode diagnose\` does not grant`, () => {
     expect(cloud.mutatingDuringDiagnose).toBe(0);
+    if (side.readsNothing) expect(cloud.sentByDiagnose).toEqual([]);
+    else expect(cloud.sentByDiagnose.length).toBeGreaterThan(0);
+    expect(ungranted(scenario.provider, configuredFlows(scenario.profile.spec), cloud.sentByDiagnose, 'diagnose')).toEqual([]);
     expect(verdicts(cloud.before)).toEqual(expectedOnCloud(sandbox.before, side.differences?.before));
     expect(verdicts(cloud.after)).toEqual(expectedOnCloud(sandbox.after, side.differences?.after));
     // the stages differ: what was missing before the flows ran is there after (where the cloud can lay it)
