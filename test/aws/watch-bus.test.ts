@@ -55,11 +55,16 @@ describeIfAws('Command: podreach watch --bus', () => {
     try {
       // Act
       await watcher.waitForLog(/sending 3 event\(s\) failed: EmitError: event bus .* does not exist/);
+      // The retry's delay is jittered down to 0: hold the watcher while the bus, its rule and its target are made, or
+      // a retry between CreateEventBus and PutTargets puts an event on a bus with no rule yet (seen in CI: it is lost).
+      watcher.child.kill('SIGSTOP');
+      await new Promise((resolve) => setTimeout(resolve, 300));
       await eventBridge.send(new CreateEventBusCommand({ Name: busName }));
       const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: busName }))).QueueUrl ?? '';
       const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ?? '';
       await eventBridge.send(new PutRuleCommand({ Name: busName, EventBusName: busName, EventPattern: JSON.stringify({ source: ['podreach.cluster'] }) }));
       await eventBridge.send(new PutTargetsCommand({ Rule: busName, EventBusName: busName, Targets: [{ Id: 'queue', Arn: arn }] }));
+      watcher.child.kill('SIGCONT');
       await watcher.waitForLog(/sent 3 event\(s\)/, 90_000);
       const received: unknown[] = [];
       for (;;) {
@@ -73,6 +78,7 @@ describeIfAws('Command: podreach watch --bus', () => {
       expect(events.map((event) => event.detailType).sort()).toEqual(['Cluster Created', 'Node Added', 'Node Added']);
       expect(events.find((event) => event.detailType === 'Cluster Created')?.detail).toMatchObject({ clusterId: 'cls-bus', podCidrs: ['172.16.0.0/24', '172.16.1.0/24'] });
     } finally {
+      watcher.child.kill('SIGCONT');
       expect(await watcher.stop('SIGTERM')).toBe(0);
     }
   }, 180_000);
