@@ -303,24 +303,25 @@ function peeringPath(ctx: DiagnosisContext, hops: PathHops, choice: Extract<Path
   destinationSpecs(ctx, hops, lookups);
 }
 
+/** The profile section lists no route table: nothing routes `cidr` to `nextHop` (missing, the section its fix). */
+function noRouteTables(ctx: DiagnosisContext, section: string, flow: 'vpn' | 'direct-connect', cidr: string, nextHop: string): HopSpec {
+  return fixedHop({
+    check: 'route',
+    direction: 'outbound',
+    where: ctx.facts.vpcId,
+    status: 'missing',
+    detail: `no route table is listed, so nothing routes ${cidr} to ${nextHop}`,
+    fix: { profileSection: `${section}.routeTableIds`, text: `list the cluster's route tables in ${section}.routeTableIds, then podreach trigger ${flow} --cluster ${ctx.facts.clusterId}` },
+  });
+}
+
 function vpnPath(ctx: DiagnosisContext, hops: PathHops, choice: Extract<PathChoice, { kind: 'vpn' }>, lookups: readonly AddressLookup[]): void {
   const { vpn, index, remoteCidr } = choice;
   const section = `spec.vpn[${index}]`;
   const dest = destHost(ctx);
   const designed = ctx.design('vpn');
   hops.add(...subnetSpecs(ctx, vpn.routeTableIds, 'vpn', section));
-  if (vpn.routeTableIds.length === 0) {
-    hops.add(
-      fixedHop({
-        check: 'route',
-        direction: 'outbound',
-        where: ctx.facts.vpcId,
-        status: 'missing',
-        detail: `no route table is listed, so nothing routes ${remoteCidr} to ${vpn.gatewayId}`,
-        fix: { profileSection: `${section}.routeTableIds`, text: `list the cluster's route tables in ${section}.routeTableIds, then podreach trigger vpn --cluster ${ctx.facts.clusterId}` },
-      }),
-    );
-  }
+  if (vpn.routeTableIds.length === 0) hops.add(noRouteTables(ctx, section, 'vpn', remoteCidr, vpn.gatewayId));
   for (const table of vpn.routeTableIds) {
     hops.add(
       routeCheck(ctx, { check: 'route', ref: ref(local(ctx), 'route', table), probe: dest, nextHop: vpn.gatewayId, direction: 'outbound', flow: 'vpn', expected: designedRoutes(ctx, 'vpn', 'route', table, dest, vpn.gatewayId) }),
@@ -385,18 +386,7 @@ function directConnectPath(ctx: DiagnosisContext, hops: PathHops, choice: Extrac
   const designed = ctx.design('direct-connect');
   const hop = gateway.association && gateway.associatedGatewayId ? gateway.associatedGatewayId : gateway.gatewayId;
   hops.add(...subnetSpecs(ctx, gateway.routeTableIds, 'direct-connect', section));
-  if (gateway.routeTableIds.length === 0) {
-    hops.add(
-      fixedHop({
-        check: 'route',
-        direction: 'outbound',
-        where: ctx.facts.vpcId,
-        status: 'missing',
-        detail: `no route table is listed, so nothing routes ${idcCidr} to ${hop}`,
-        fix: { profileSection: `${section}.routeTableIds`, text: `list the cluster's route tables in ${section}.routeTableIds, then podreach trigger direct-connect --cluster ${ctx.facts.clusterId}` },
-      }),
-    );
-  }
+  if (gateway.routeTableIds.length === 0) hops.add(noRouteTables(ctx, section, 'direct-connect', idcCidr, hop));
   for (const table of gateway.routeTableIds) {
     hops.add(routeCheck(ctx, { check: 'route', ref: ref(local(ctx), 'route', table), probe: dest, nextHop: hop, direction: 'outbound', flow: 'direct-connect', expected: designedRoutes(ctx, 'direct-connect', 'route', table, dest, hop) }));
   }
