@@ -1,16 +1,16 @@
 // Least-privilege policy documents for a person or CI running podreach against a real account, in each cloud's own
 // policy language: AWS IAM (Version 2012-10-17), Tencent CAM (version 2.0), Alibaba RAM (Version 1), Huawei IAM
 // custom policy (Version 1.1). Built from the actions each adapter declares per change kind (<cloud>/actions.ts),
-// for the kinds the chosen flows can plan (FLOW_KINDS) and the mode: `plan` and `diagnose` read only (the list
-// calls), `apply` also writes. No SDK is loaded.
+// for the kinds the chosen flows can plan (FLOW_KINDS) and the mode: `plan` reads only (the list calls), `diagnose`
+// also looks destinations up by address, `apply` also writes. No SDK is loaded.
 import { InvalidInputError } from '../domain/errors.js';
 import type { ChangeKind, Flow } from '../domain/model.js';
 import { kindsOfFlows } from '../domain/planner/flow-kinds.js';
-import { ALIBABA_ACTIONS, ALIBABA_ASSUME_ROLE_ACTION } from './alibaba/actions.js';
-import { AWS_ACTIONS, AWS_ASSUME_ROLE_ACTION, AWS_STATEMENT_IDS } from './aws/actions.js';
-import { HUAWEI_ACTIONS } from './huawei/actions.js';
-import type { ActionsTable, CloudAction } from './kit/actions.js';
-import { TENCENT_ACTIONS, TENCENT_ASSUME_ROLE_ACTION } from './tencent/actions.js';
+import { ALIBABA_ACTIONS, ALIBABA_ADDRESS_ACTIONS, ALIBABA_ASSUME_ROLE_ACTION } from './alibaba/actions.js';
+import { AWS_ACTIONS, AWS_ADDRESS_ACTIONS, AWS_ASSUME_ROLE_ACTION, AWS_STATEMENT_IDS } from './aws/actions.js';
+import { HUAWEI_ACTIONS, HUAWEI_ADDRESS_ACTIONS } from './huawei/actions.js';
+import type { ActionsTable, AddressActions, CloudAction } from './kit/actions.js';
+import { TENCENT_ACTIONS, TENCENT_ADDRESS_ACTIONS, TENCENT_ASSUME_ROLE_ACTION } from './tencent/actions.js';
 
 export const POLICY_PROVIDERS = ['aws', 'tencent', 'alibaba', 'huawei'] as const;
 export type PolicyProvider = (typeof POLICY_PROVIDERS)[number];
@@ -23,6 +23,14 @@ export const ACTIONS_BY_PROVIDER: Readonly<Record<PolicyProvider, Partial<Action
   tencent: TENCENT_ACTIONS,
   alibaba: ALIBABA_ACTIONS,
   huawei: HUAWEI_ACTIONS,
+};
+
+/** What diagnose's address lookup sends on each cloud (beside the list calls every mode reads). */
+export const ADDRESS_ACTIONS_BY_PROVIDER: Readonly<Record<PolicyProvider, AddressActions>> = {
+  aws: AWS_ADDRESS_ACTIONS,
+  tencent: TENCENT_ADDRESS_ACTIONS,
+  alibaba: ALIBABA_ADDRESS_ACTIONS,
+  huawei: HUAWEI_ADDRESS_ACTIONS,
 };
 
 export interface PolicyRequest {
@@ -55,6 +63,10 @@ export function policyActions(request: Pick<PolicyRequest, 'provider' | 'flows' 
         if (!seen.kinds.includes(kind)) seen.kinds.push(kind);
       } else byAction.set(action.action, { ...action, kinds: [kind] });
     }
+  }
+  // diagnose also finds the destination by its address
+  if (request.mode === 'diagnose') {
+    for (const action of ADDRESS_ACTIONS_BY_PROVIDER[request.provider]) if (!byAction.has(action.action)) byAction.set(action.action, { ...action, kinds: [] });
   }
   return [...byAction.values()].sort((a, b) => (a.action < b.action ? -1 : a.action > b.action ? 1 : 0));
 }

@@ -7,9 +7,9 @@
 // account (locally, `--provider sandbox` — the default — simulates every cloud in the state store). The sandbox
 // exists only where the local runtime asks for it (override sandbox, or `sandbox: true`): never in AWS.
 import { createHash } from 'node:crypto';
-import { InvalidInputError } from '../domain/errors.js';
+import { InvalidInputError, UnsupportedChangeError } from '../domain/errors.js';
 import type { ChangeKind, NetworkEntry, ProviderEntry, ProviderName } from '../domain/model.js';
-import type { EntryContext, NetworkProvider, ProviderQuotas, ProviderRegistry } from '../ports/network-provider.js';
+import type { AddressHolder, EntryContext, NetworkProvider, ProviderQuotas, ProviderRegistry } from '../ports/network-provider.js';
 import type { StateStore } from '../ports/state-store.js';
 import { AWS_KINDS, AWS_QUOTAS } from './aws/kinds.js';
 import { ALIBABA_KINDS, ALIBABA_QUOTAS } from './alibaba/kinds.js';
@@ -186,6 +186,12 @@ class LazyProvider implements NetworkProvider {
 
   async deleteEntry(entry: NetworkEntry, context: EntryContext): Promise<void> {
     return (await this.adapter()).deleteEntry(entry, context);
+  }
+
+  async findAddress(ip: string): Promise<AddressHolder | undefined> {
+    const adapter = await this.adapter();
+    if (!adapter.findAddress) throw new UnsupportedChangeError(`the ${this.name} adapter cannot look addresses up`);
+    return adapter.findAddress(ip);
   }
 }
 

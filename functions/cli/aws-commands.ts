@@ -25,7 +25,7 @@ export interface AwsFlags {
   awsProfile?: string;
 }
 
-type AwsService = 'events' | 'dynamodb' | 'states';
+type AwsService = 'events' | 'dynamodb' | 'states' | 'cloudformation';
 
 /** Reads the region the SDK would use for these flags, without a call: undefined when none is configured. */
 async function resolveRegion(flags: AwsFlags): Promise<string | undefined> {

@@ -1,4 +1,4 @@
-// The `podreach` command (CONTRACT.md): run, plan, state, trigger, emit, profile put, sandbox show, permissions, demo, watch.
+// The `podreach` command (CONTRACT.md): run, plan, state, trigger, diagnose, emit, profile put, sandbox show, permissions, demo, watch.
 // Exit codes: 0 done (even with blocked changes), 2 invalid input (nothing applied or recorded), 1 a change or
 // flow failed. Bad input never prints a stack trace (PODREACH_LOG=debug shows one for unexpected errors).
 import '../adapters/flow-runner/polyfills.js';
@@ -48,6 +48,7 @@ Examples:
   podreach trigger vpn --cluster cls-demo --state /tmp/pr
   podreach drift --state /tmp/pr                         (exit 1 when something podreach keeps was changed by hand)
   podreach reconcile --state /tmp/pr
+  podreach diagnose --cluster cls-demo --to 10.20.0.10:443 --state /tmp/pr   (exit 1 when a hop is missing or in conflict)
   podreach run EVENT --provider tencent --state /tmp/pr     (credentials: README "Providers")
   podreach emit events/samples/cluster-created.json --region us-east-1
   podreach profile put examples/profiles/demo.yaml --table TABLE --region us-east-1
@@ -183,6 +184,21 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
     .action(async (options) => {
       setExitCode(await (await commands()).sandboxShowCommand(options));
     });
+  awsOptions(
+    program
+      .command('diagnose')
+      .description("walk the path from a cluster's pods to a destination, read-only: each hop ok / missing / conflict / unknown with its fix (exit 1 when a hop fails)")
+      .requiredOption('--cluster <id>', 'cluster id')
+      .requiredOption('--to <ip[:port[/proto]]>', 'the destination: an IP, optionally a port and tcp or udp (10.0.0.5:443/tcp)')
+      .option('--from <pod-ip>', "one pod's IP (default: the cluster's container CIDRs)")
+      .option('--state <dir>', 'local state directory', DEFAULT_STATE_DIR)
+      .option('--provider <name>', 'adapter for every account, as for run: sandbox (default), aws, tencent, alibaba, huawei, or "event"')
+      .option('--aws', 'read the deployed table (and the clouds each account names) instead of the local state')
+      .option('--table <name>', 'with --aws: the DynamoDB table (default: the TableName output of the PodreachStateful stack)')
+      .option('--json', 'print JSON'),
+  ).action(async (options) => {
+    setExitCode(await (await import('./diagnose-command.js')).diagnoseCommand(options));
+  });
   const profile = program.command('profile').description('connectivity profiles');
   awsOptions(
     profile

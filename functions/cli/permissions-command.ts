@@ -52,7 +52,7 @@ export function permissionsCommand(flags: PermissionsFlags): number {
   const actions = policyActions(request);
   const width = Math.max(...actions.map((action) => action.action.length), 6);
   lines.push(`${'ACTION'.padEnd(width)}  FOR`);
-  for (const action of actions) lines.push(`${action.action.padEnd(width)}  ${action.kinds.join(', ')}`);
+  for (const action of actions) lines.push(`${action.action.padEnd(width)}  ${action.kinds.length > 0 ? action.kinds.join(', ') : 'the destination, by its address (diagnose)'}`);
   if (actions.length === 0) lines.push('(nothing: these flows plan no kind this cloud applies)');
   if (omitted.length > 0) lines.push('', `${request.provider} also requires, for some of these calls: ${omitted.join(', ')} (--with-dependencies adds them)`);
   lines.push('', `the policy document: podreach permissions --provider ${request.provider}${flags.flows ? ` --flows ${flags.flows}` : ''} --mode ${request.mode} --format json`);

@@ -8,6 +8,9 @@
 // - a kind the provider cannot do -> UnsupportedChangeError (the change becomes blocked).
 // - errors are translated into functions/domain/errors.ts; unknown ones are rethrown as they are.
 import type { ChangeKind, NetworkEntry, ProviderEntry, ProviderName } from '../domain/model.js';
+import type { AddressHolder } from '../domain/diagnose/model.js';
+
+export type { AddressHolder } from '../domain/diagnose/model.js';
 
 export interface EntryContext {
   clusterId: string;
@@ -36,6 +39,12 @@ export interface NetworkProvider {
   /** Change the value (nextHop / enabled) of an entry podreach owns. */
   updateEntry(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry>;
   deleteEntry(entry: NetworkEntry, context: EntryContext): Promise<void>;
+  /**
+   * Who holds a private address in this account (a network interface and its security groups), read-only; undefined
+   * when nobody does. For `podreach diagnose`, which must find a destination the profile does not name. Every adapter
+   * has it; fakes of the port may leave it out (diagnose then reports the destination as unknown).
+   */
+  findAddress?(ip: string): Promise<AddressHolder | undefined>;
 }
 
 /** Picks the adapter for the account a change lives in: (provider, region), and the account when one is named. */

@@ -1,5 +1,5 @@
 // The shared provider conformance suite, run against the AWS adapter on moto_server (or LocalStack).
-import { AuthorizeSecurityGroupIngressCommand, CreateRouteCommand, EC2Client } from '@aws-sdk/client-ec2';
+import { AuthorizeSecurityGroupIngressCommand, CreateNetworkInterfaceCommand, CreateRouteCommand, DescribeSubnetsCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { AwsProvider } from '../../functions/adapters/aws/aws-provider.js';
 import { parsePort } from '../../functions/adapters/kit/port.js';
 import type { NetworkEntry } from '../../functions/domain/model.js';
@@ -18,6 +18,16 @@ describeIfAws('AWS adapter on the emulator', () => {
     if (!emulator) throw new Error('describeIfAws ran without an emulator');
     const ec2 = new EC2Client(awsClientConfig(emulator.endpoint, emulator.region));
     const net = await buildEc2Network(ec2);
+    // every EC2 call the adapter makes, as sent to the emulator: reads are Describe* / Search*
+    const sent: string[] = [];
+    const adapterEc2 = new EC2Client(awsClientConfig(emulator.endpoint, emulator.region));
+    adapterEc2.middlewareStack.add(
+      (next, context) => async (args) => {
+        sent.push(context.commandName ?? '?');
+        return next(args);
+      },
+      { step: 'initialize', name: 'countCalls' },
+    );
     // Behind podreach's back: straight through the EC2 API, the way a person or another tool would.
     const seedForeign = async (entry: NetworkEntry): Promise<void> => {
       if (entry.kind === 'route') {
@@ -38,13 +48,21 @@ describeIfAws('AWS adapter on the emulator', () => {
       throw new Error(`seedForeign: ${entry.kind} is not seeded on EC2`);
     };
     return {
-      provider: new AwsProvider({ ec2, region: emulator.region }),
+      provider: new AwsProvider({ ec2: adapterEc2, region: emulator.region }),
       routeTableId: net.routeTableId,
       nextHop: { id: net.vpnGatewayId, type: 'vpn-gateway' },
       otherNextHop: { id: net.peeringId, type: 'peering' },
       securityGroupId: net.securityGroupId,
       seedForeign,
+      seedAddress: async () => {
+        const subnet = (await ec2.send(new DescribeSubnetsCommand({ SubnetIds: [net.subnetId] }))).Subnets?.[0]?.CidrBlock ?? '';
+        const ip = subnet.replace(/\.0\/24$/, '.27');
+        await ec2.send(new CreateNetworkInterfaceCommand({ SubnetId: net.subnetId, PrivateIpAddress: ip, Groups: [net.securityGroupId], Description: 'an instance' }));
+        return { ip, securityGroups: [net.securityGroupId] };
+      },
+      mutatingCalls: () => sent.filter((name) => !/^(Describe|Search)/.test(name)).length,
       cleanup: async () => {
+        adapterEc2.destroy();
         ec2.destroy();
         await emulator.stop();
       },

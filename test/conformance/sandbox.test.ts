@@ -5,6 +5,7 @@ import path from 'node:path';
 import { startLocalDynamo } from '../../functions/adapters/dynamodb/local-dynamo.js';
 import { SandboxCloud } from '../../functions/adapters/sandbox/cloud.js';
 import { SandboxProvider } from '../../functions/adapters/sandbox/sandbox-provider.js';
+import { parseSandboxAccount, seedSandbox } from '../../functions/adapters/sandbox/sandbox-file.js';
 import type { NetworkEntry } from '../../functions/domain/model.js';
 import { runProviderConformance } from './suite.js';
 
@@ -36,6 +37,12 @@ runProviderConformance('sandbox', async () => {
       entry: (index: number) => ({ kind: 'vpn-selector', target: 'vpnx-conformance', cidr: `172.${16 + index}.0.0/16`, peerCidr: '10.10.0.0/16' }),
     },
     securityGroupId: 'sg-conformance',
+    seedAddress: async () => {
+      // the seed file is how a sandbox account gets its addresses (not an API podreach calls)
+      await seedSandbox(local.store, parseSandboxAccount({ apiVersion: 'podreach/v1', kind: 'SandboxAccount', spec: { addresses: [{ ip: '172.20.2.27', securityGroups: ['sg-conformance', 'sg-other'] }] } }));
+      return { ip: '172.20.2.27', securityGroups: ['sg-conformance', 'sg-other'] };
+    },
+    mutatingCalls: () => provider.cloud.mutatingCalls(),
     cleanup: async () => {
       await local.close();
       await rm(dataDir, { recursive: true, force: true });

@@ -2,7 +2,7 @@
 // An adapter's test file calls `runProviderConformance(name, setup)`; setup builds the adapter against its
 // real backend (the sandbox store, moto_server, a contract server) and says which resources to use.
 import type { ChangeKind, NetworkEntry, NextHopType, ProviderEntry } from '../../functions/domain/model.js';
-import { EntryConflictError } from '../../functions/domain/errors.js';
+import { EntryConflictError, InvalidInputError } from '../../functions/domain/errors.js';
 import type { EntryContext, NetworkProvider } from '../../functions/ports/network-provider.js';
 
 export interface ConformanceFixture {
@@ -20,6 +20,13 @@ export interface ConformanceFixture {
   replaceList?: { kind: ChangeKind; target: string; entry(index: number): NetworkEntry };
   /** A security group (or equivalent) for rule tests, when the provider has one. */
   securityGroupId?: string;
+  /**
+   * Puts a private address into the account behind podreach's back (a network interface, or port, in the
+   * security group `securityGroupId`); returns its IP and the groups a read must report.
+   */
+  seedAddress(): Promise<{ ip: string; securityGroups: string[] }>;
+  /** Calls the backend has received that change something (every call but reads): diagnose must make none. */
+  mutatingCalls(): number;
   /** Stops servers, deletes temp data. */
   cleanup(): Promise<void>;
 }
@@ -121,6 +128,24 @@ export function runProviderConformance(name: string, setup: () => Promise<Confor
       expect(entries.filter((e) => sameEntry(e, mine))).toHaveLength(0);
       expect(entries.filter((e) => sameEntry(e, foreignA))).toHaveLength(1);
       expect(entries.filter((e) => sameEntry(e, foreignB))).toHaveLength(1);
+    });
+
+    it('finds who holds an address and its security groups, read-only; an address nobody holds (a suffix of one included) is undefined', async () => {
+      // Prepare
+      const seeded = await fixture.seedAddress();
+      const findAddress = fixture.provider.findAddress?.bind(fixture.provider);
+      expect(findAddress).toBeDefined();
+      const before = fixture.mutatingCalls();
+      // Act
+      const found = await findAddress?.(seeded.ip);
+      const suffix = await findAddress?.(seeded.ip.slice(1));
+      const nobody = await findAddress?.('10.254.254.254');
+      // Assess
+      expect(found).toMatchObject({ ip: seeded.ip, securityGroups: [...seeded.securityGroups].sort() });
+      expect(suffix).toBeUndefined();
+      expect(nobody).toBeUndefined();
+      await expect(findAddress?.('not-an-address')).rejects.toBeInstanceOf(InvalidInputError);
+      expect(fixture.mutatingCalls() - before).toBe(0);
     });
 
     it('an ingress rule created twice is one rule, and deleting it twice succeeds', async () => {

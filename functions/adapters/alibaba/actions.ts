@@ -1,7 +1,7 @@
 // What the Alibaba adapter (alibaba-provider.ts) sends, kind by kind, as RAM actions (`<RAM code>:<API>`: vpc, cen,
 // ecs, kvstore for Tair / Redis, rds). `podreach permissions --provider alibaba` is built from this table; the
 // contract tests check it against the calls the SDK sends.
-import type { ActionsTable, CloudAction } from '../kit/actions.js';
+import type { ActionsTable, AddressActions, CloudAction } from '../kit/actions.js';
 import type { AlibabaKind } from './kinds.js';
 
 /** The RAM code of each API version the adapter calls (Version on the wire). */
@@ -37,3 +37,6 @@ export const ALIBABA_ACTIONS: ActionsTable<AlibabaKind> = {
 
 /** What assuming a RAM role in another account needs (STS AssumeRole, docs/deploy.md). */
 export const ALIBABA_ASSUME_ROLE_ACTION = 'sts:AssumeRole';
+
+/** findAddress: the ECS network interface holding an address, and its security groups. */
+export const ALIBABA_ADDRESS_ACTIONS: AddressActions = of('ecs', 'DescribeNetworkInterfaces');

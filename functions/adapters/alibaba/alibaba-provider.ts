@@ -11,7 +11,7 @@ import { sameCidr } from '../../domain/cidr.js';
 import { InvalidInputError, UnsupportedChangeError } from '../../domain/errors.js';
 import type { ChangeKind, NetworkEntry, NextHopType, ProviderEntry } from '../../domain/model.js';
 import { ownerOfDescription, ownershipMark } from '../../domain/ownership-mark.js';
-import type { EntryContext } from '../../ports/network-provider.js';
+import type { AddressHolder, EntryContext } from '../../ports/network-provider.js';
 import type { LeaseStore } from '../kit/lease.js';
 import { parsePort, portText } from '../kit/port.js';
 import { KitProvider, kitOptions, need, type KitAdapterOptions, sameIdentity, sameValue, type KindOperations } from '../kit/provider.js';
@@ -71,6 +71,27 @@ const transitRoutesSchema = z.object({
     )
     .default([]),
 });
+/** DescribeNetworkInterfaces (ecs 2014-05-26), the fields diagnose reads. */
+const interfacesSchema = z.object({
+  NetworkInterfaceSets: z
+    .object({
+      NetworkInterfaceSet: z
+        .array(
+          z.object({
+            NetworkInterfaceId: z.string().optional(),
+            VpcId: z.string().optional(),
+            VSwitchId: z.string().optional(),
+            Description: z.string().optional(),
+            PrivateIpAddress: z.string().optional(),
+            PrivateIpSets: z.object({ PrivateIpSet: z.array(z.object({ PrivateIpAddress: z.string().optional() })).default([]) }).default({ PrivateIpSet: [] }),
+            SecurityGroupIds: z.object({ SecurityGroupId: z.array(z.string()).default([]) }).default({ SecurityGroupId: [] }),
+          }),
+        )
+        .default([]),
+    })
+    .default({ NetworkInterfaceSet: [] }),
+});
+
 const rulesSchema = z.object({
   Permissions: z
     .object({
@@ -344,6 +365,23 @@ export class AlibabaProvider extends KitProvider {
         raced: (error) => alibabaErrors.has(error, 'InvalidDestinationCidrBlock.Duplicated', 'Duplicated.TransitRouterRouteEntry', 'RouteEntry.AlreadyExist'),
       };
       return ops;
+    };
+  }
+
+  /** The ENI holding the address (primary or secondary private IP) and its security groups (ecs 2014-05-26). */
+  protected async lookupAddress(ip: string): Promise<AddressHolder | undefined> {
+    const raw = await this.clients.ecs.call('DescribeNetworkInterfaces', { RegionId: this.region, 'PrivateIpAddress.1': ip, MaxResults: 100 });
+    const found = interfacesSchema
+      .parse(raw ?? {})
+      .NetworkInterfaceSets.NetworkInterfaceSet.find((eni) => eni.PrivateIpAddress === ip || eni.PrivateIpSets.PrivateIpSet.some((address) => address.PrivateIpAddress === ip));
+    if (!found) return undefined;
+    return {
+      ip,
+      securityGroups: found.SecurityGroupIds.SecurityGroupId,
+      ...(found.NetworkInterfaceId ? { resourceId: found.NetworkInterfaceId } : {}),
+      ...(found.VpcId ? { vpcId: found.VpcId } : {}),
+      ...(found.VSwitchId ? { subnetId: found.VSwitchId } : {}),
+      ...(found.Description ? { description: found.Description } : {}),
     };
   }
 

@@ -2,7 +2,7 @@
 // Connect authorize them against (Service Authorization Reference). Describe calls have no resource-level
 // permissions. The deployed functions' roles (infra/constructs/podreach-function.ts) and `podreach permissions
 // --provider aws` are built from this table; test/infra and test/aws check it against what the adapter sends.
-import type { ActionsTable, CloudAction } from '../kit/actions.js';
+import type { ActionsTable, AddressActions, CloudAction } from '../kit/actions.js';
 import type { AwsKind } from './kinds.js';
 
 const describeRouteTables: CloudAction = { action: 'ec2:DescribeRouteTables' };
@@ -42,6 +42,9 @@ export const AWS_ACTIONS: ActionsTable<AwsKind> = {
     apply: ['ec2:AssociateRouteTable', 'ec2:DisassociateRouteTable'].map((action) => ({ action, resources: ['ec2:route-table', 'ec2:subnet'] })),
   },
 };
+
+/** findAddress: the network interface holding an address, and its groups (no resource-level permission). */
+export const AWS_ADDRESS_ACTIONS: AddressActions = [{ action: 'ec2:DescribeNetworkInterfaces' }];
 
 /** Statement ids of the deployed roles' grants, by the resource types of the actions they hold. */
 export const AWS_STATEMENT_IDS: Readonly<Record<string, string>> = {

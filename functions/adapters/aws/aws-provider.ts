@@ -11,6 +11,7 @@ import {
   DeleteRouteCommand,
   DeleteTransitGatewayRouteCommand,
   DeleteVpnConnectionRouteCommand,
+  DescribeNetworkInterfacesCommand,
   DescribeRouteTablesCommand,
   DescribeSecurityGroupsCommand,
   DescribeTransitGatewayAttachmentsCommand,
@@ -39,6 +40,7 @@ import { InvalidInputError, QuotaExceededError, ResourceNotFoundError, Transient
 import type { NetworkEntry, NextHopType, ProviderEntry } from '../../domain/model.js';
 import { ownerOfDescription, ownershipMark, parseOwnershipMark } from '../../domain/ownership-mark.js';
 import { KitProvider, need, type KindOperations } from '../kit/provider.js';
+import type { AddressHolder } from '../../ports/network-provider.js';
 import { parsePort, portText } from '../kit/port.js';
 import { traceAwsClient } from '../tracing.js';
 import { awsErrors } from './aws-errors.js';
@@ -156,6 +158,21 @@ export class AwsProvider extends KitProvider {
       'vpn-selector': this.selectors(),
       'dx-prefix': this.dxPrefixes(),
       'subnet-association': this.associations(),
+    };
+  }
+
+  /** The network interface holding the address (an instance's, a database's, a load balancer's) and its groups. */
+  protected async lookupAddress(ip: string): Promise<AddressHolder | undefined> {
+    const output = await this.ec2.send(new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'addresses.private-ip-address', Values: [ip] }] }));
+    const found = (output.NetworkInterfaces ?? []).find((eni) => eni.PrivateIpAddresses?.some((address) => address.PrivateIpAddress === ip) || eni.PrivateIpAddress === ip);
+    if (!found) return undefined;
+    return {
+      ip,
+      securityGroups: (found.Groups ?? []).flatMap((group) => (group.GroupId ? [group.GroupId] : [])),
+      ...(found.NetworkInterfaceId ? { resourceId: found.NetworkInterfaceId } : {}),
+      ...(found.VpcId ? { vpcId: found.VpcId } : {}),
+      ...(found.SubnetId ? { subnetId: found.SubnetId } : {}),
+      ...(found.Description ? { description: found.Description } : {}),
     };
   }
 

@@ -2,7 +2,7 @@
 // authorization, policy Version 1.1), each with the API it authorizes as the services' "permissions and supported
 // actions" tables list them. `podreach permissions --provider huawei` is built from this table; the contract tests
 // map each request the SDK sends back to its action through `api`.
-import type { ActionsTable, CloudAction } from '../kit/actions.js';
+import type { ActionsTable, AddressActions, CloudAction } from '../kit/actions.js';
 import type { HuaweiKind } from './kinds.js';
 
 const routeTable = '/v1/{project_id}/routetables/{routetable_id}';
@@ -50,3 +50,9 @@ export const HUAWEI_ACTIONS: ActionsTable<HuaweiKind> = {
     apply: [{ action: 'dcaas:vgw:update', api: `PUT ${virtualGateway}` }],
   },
 };
+
+/** findAddress: the VPC port holding an address (its security groups), else a DCS instance at it. */
+export const HUAWEI_ADDRESS_ACTIONS: AddressActions = [
+  { action: 'vpc:ports:get', api: 'GET /v1/{project_id}/ports' },
+  { action: 'dcs:instance:list', api: 'GET /v2/{project_id}/instances' },
+];

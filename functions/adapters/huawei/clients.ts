@@ -150,12 +150,13 @@ export async function sendJson(
   url: string,
   pathParams: Record<string, string>,
   data?: Record<string, unknown>,
+  queryParams: Record<string, string> = {},
 ): Promise<unknown> {
   const options: HttpRequestOptions = {
     method,
     url,
     contentType: 'application/json',
-    queryParams: {},
+    queryParams,
     pathParams,
     headers: {},
     ...(data ? { data } : {}),

@@ -9,6 +9,7 @@ import {
   AssociateRouteTableRequest,
   DelRouteTableRoute,
   DisassociateRouteTableRequest,
+  ListPortsRequest,
   ListRouteTablesRequest,
   ModRouteTableRoute,
   RouteTableRouteAction,
@@ -29,6 +30,7 @@ import { canonicalCidr, sameCidr } from '../../domain/cidr.js';
 import { QuotaExceededError, ResourceNotFoundError, UnsupportedChangeError, InvalidInputError } from '../../domain/errors.js';
 import type { NetworkEntry, NextHopType, ProviderEntry } from '../../domain/model.js';
 import { ownerOfDescription, ownershipMark } from '../../domain/ownership-mark.js';
+import type { AddressHolder } from '../../ports/network-provider.js';
 import type { LeaseStore } from '../kit/lease.js';
 import { parsePort, portText } from '../kit/port.js';
 import { KitProvider, kitOptions, need, type KitAdapterOptions, type KindOperations } from '../kit/provider.js';
@@ -36,7 +38,7 @@ import { retrying } from '../kit/retry.js';
 import { buildHuaweiClients, credentialsFromEnv, sendJson, type HuaweiClients, type HuaweiCredentials, type HuaweiService } from './clients.js';
 import { huaweiErrors } from './errors.js';
 import { HUAWEI_QUOTAS, HUAWEI_UNSUPPORTED, VPN_MAX_PEER_SUBNETS, VPN_MAX_RULES, type HuaweiKind } from './kinds.js';
-import { dcsWhitelistBody, listRouteTablesBody, listSecurityGroupRulesBody, showRouteTableBody, virtualGatewayBody, vpnConnectionBody, type VpnPolicyRule } from './wire.js';
+import { dcsInstancesBody, dcsWhitelistBody, listPortsBody, listRouteTablesBody, listSecurityGroupRulesBody, showRouteTableBody, virtualGatewayBody, vpnConnectionBody, type VpnPolicyRule } from './wire.js';
 
 export interface HuaweiProviderOptions extends KitAdapterOptions {
   region: string;
@@ -131,6 +133,37 @@ export class HuaweiProvider extends KitProvider {
     return this.call(() =>
       this.clients.vpcV2.updateRouteTable(new UpdateRouteTableRequest(routetableId).withBody(new UpdateRoutetableReqBody(new UpdateRouteTableReq().withRoutes(routes)))),
     );
+  }
+
+  /**
+   * The port holding the address (an ECS's NIC, a virtual IP) and its security groups (ListPorts with
+   * fixed_ips=ip_address=...); else a DCS Redis instance at that address, whose access is its whitelist.
+   */
+  protected async lookupAddress(ip: string): Promise<AddressHolder | undefined> {
+    const ports = listPortsBody.parse((await this.read(() => this.clients.vpcV2.listPorts(new ListPortsRequest().withFixedIps([`ip_address=${ip}`])))) ?? {}).ports;
+    const port = ports.find((candidate) => candidate.fixed_ips?.some((fixed) => fixed.ip_address === ip));
+    if (port) {
+      return {
+        ip,
+        resourceId: port.id,
+        securityGroups: port.security_groups ?? [],
+        ...(port.network_id ? { subnetId: port.network_id } : {}),
+        ...(port.device_owner ? { description: port.device_owner } : {}),
+      };
+    }
+    const body = await this.read(() => sendJson(this.clients.generic.dcs, 'GET', '/v2/{project_id}/instances', {}, undefined, { ip }));
+    // DCS Memcached has no IP whitelist podreach edits; Redis does
+    const instance = dcsInstancesBody.parse(body ?? {}).instances.find((candidate) => candidate.ip === ip && !/memcached/i.test(candidate.engine ?? ''));
+    if (!instance) return undefined;
+    return {
+      ip,
+      resourceId: instance.instance_id,
+      securityGroups: [],
+      whitelists: [`redis:${instance.instance_id}`],
+      ...(instance.vpc_id ? { vpcId: instance.vpc_id } : {}),
+      ...(instance.subnet_id ? { subnetId: instance.subnet_id } : {}),
+      ...(instance.name ? { description: instance.name } : {}),
+    };
   }
 
   private routes(): KindOperations {

@@ -81,3 +81,37 @@ export const virtualGatewayBody = z.object({
     local_ep_group: z.array(z.string()).optional().default([]),
   }),
 });
+
+/** ListPorts (VPC v1): the ports holding an address, with their security groups. */
+export const listPortsBody = z.object({
+  ports: z
+    .array(
+      z.object({
+        id: z.string(),
+        network_id: z.string().nullish(),
+        device_owner: z.string().nullish(),
+        device_id: z.string().nullish(),
+        fixed_ips: z.array(z.object({ ip_address: z.string().nullish(), subnet_id: z.string().nullish() })).nullish(),
+        security_groups: z.array(z.string()).nullish(),
+      }),
+    )
+    .optional()
+    .default([]),
+});
+
+/** DCS ListInstances (v2), filtered by the connection address. */
+export const dcsInstancesBody = z.object({
+  instances: z
+    .array(
+      z.object({
+        instance_id: z.string(),
+        ip: z.string().nullish(),
+        engine: z.string().nullish(),
+        vpc_id: z.string().nullish(),
+        subnet_id: z.string().nullish(),
+        name: z.string().nullish(),
+      }),
+    )
+    .optional()
+    .default([]),
+});

@@ -26,3 +26,9 @@ export interface KindActions {
 }
 
 export type ActionsTable<K extends ChangeKind = ChangeKind> = Record<K, KindActions>;
+
+/**
+ * What looking a destination up by its address sends (findAddress, read-only): `podreach diagnose` only, from the CLI,
+ * so no deployed function is granted it.
+ */
+export type AddressActions = readonly CloudAction[];

@@ -4,10 +4,10 @@
 // never overwritten, a write that raced another writer is decided by re-reading, whole-list APIs are changed
 // under a lease, and the read after writing is the verification (VerificationError when it does not show the
 // entry; a delete is verified gone). supports() is the table's kinds; errors are translated in one place.
-import { canonicalCidr, sameCidr } from '../../domain/cidr.js';
+import { canonicalCidr, isValidIp, sameCidr } from '../../domain/cidr.js';
 import { EntryConflictError, InvalidInputError, UnsupportedChangeError, VerificationError } from '../../domain/errors.js';
 import type { ChangeKind, NetworkEntry, ProviderEntry, ProviderName } from '../../domain/model.js';
-import type { EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
+import type { AddressHolder, EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
 import type { CloudErrors } from './errors.js';
 import { withLease, type LeaseOptions, type LeaseStore } from './lease.js';
 import { pollUntil, type PollOptions } from './poll.js';
@@ -163,6 +163,24 @@ export abstract class KitProvider implements NetworkProvider {
       return this.leased(prepared, context, () => this.remove(prepared, context));
     });
   }
+
+  /**
+   * Who holds a private address (diagnose), read-only. The cloud's read may match loosely (a suffix, several
+   * interfaces): only a holder of exactly this address counts, with its groups sorted and once each.
+   */
+  findAddress(ip: string): Promise<AddressHolder | undefined> {
+    if (!isValidIp(ip)) return Promise.reject(new InvalidInputError('ip', `"${ip}" is not an IP address`));
+    return this.translated(`find address ${ip}`, async () => {
+      const found = await this.kit.errors.unlessNotFound(() => this.lookupAddress(ip));
+      if (!found || found.ip !== ip) return undefined;
+      const holder: AddressHolder = { ...found, securityGroups: [...new Set(found.securityGroups)].sort() };
+      if (found.whitelists) holder.whitelists = [...new Set(found.whitelists)].sort();
+      return holder;
+    });
+  }
+
+  /** The cloud's read of the network interface (or port) holding `ip`, or undefined. */
+  protected abstract lookupAddress(ip: string): Promise<AddressHolder | undefined>;
 
   private async prepared(entry: NetworkEntry): Promise<NetworkEntry> {
     const ops = this.ops(entry.kind);

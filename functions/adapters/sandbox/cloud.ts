@@ -55,6 +55,8 @@ export interface SandboxResources {
    * has no API for this (the cluster's speakers announce them); the sandbox keeps the list per peer name.
    */
   'bgp-peer': { id: string; routes: SandboxRoute[] };
+  /** A private address (id = the IP) and what guards it: its security groups, a managed service's whitelists. */
+  address: { id: string; securityGroups: string[]; whitelists: string[]; vpcId?: string; resourceId?: string };
 }
 export type SandboxResourceType = keyof SandboxResources;
 export type RouteTableType = 'route-table' | 'vpn-gateway' | 'transit-route-table' | 'bgp-peer';
@@ -89,6 +91,7 @@ export function emptyResource<T extends SandboxResourceType>(type: T, id: string
     'security-group': { id, rules: [] },
     whitelist: { id, entries: [] },
     'bgp-peer': { id, routes: [] },
+    address: { id, securityGroups: [], whitelists: [] },
   };
   return empty[type];
 }

@@ -4,7 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { ConcurrentUpdateError, InvalidInputError } from '../../domain/errors.js';
 import { NEXT_HOP_TYPES } from '../../domain/model.js';
-import { heldCidrSchema as cidrSchema, portSchema, quotaOverridesSchema } from '../../domain/profile.js';
+import { heldCidrSchema as cidrSchema, ipSchema, portSchema, quotaOverridesSchema } from '../../domain/profile.js';
 import type { ProviderQuotas } from '../../ports/network-provider.js';
 import { LIMITS } from '../../domain/limits.js';
 import { PARSE_OPTIONS, parseYamlText, toInvalidInput, withSource } from '../../../events/parse.js';
@@ -40,6 +40,8 @@ function unique<T>(key: (item: T) => string, what: string) {
     });
   };
 }
+
+const whitelistTargetSchema = z.string().regex(/^[a-z0-9-]+:.+$/, 'expected "<service>:<instanceId>", e.g. "redis:dcs-1"');
 
 const routesSchema = z.array(routeSchema).default([]).superRefine(unique((r) => r.destination, 'destination'));
 
@@ -105,7 +107,7 @@ export const sandboxSpecSchema = z
       .array(
         z
           .object({
-            target: z.string().regex(/^[a-z0-9-]+:.+$/, 'expected "<service>:<instanceId>", e.g. "redis:dcs-1"'),
+            target: whitelistTargetSchema,
             entries: z.array(cidrSchema).default([]).superRefine(unique((e) => e, 'entry')),
           })
           .strict(),
@@ -114,6 +116,24 @@ export const sandboxSpecSchema = z
       .superRefine(unique((w) => w.target, 'target')),
     /** Routes a cluster's BGPPeer already advertises (pod CIDR -> node IP), by peer name. */
     bgpPeers: z.array(z.object({ id, routes: routesSchema }).strict()).default([]).superRefine(unique((p) => p.id, 'id')),
+    /**
+     * Private addresses in the account and what guards them (an ECS, a database): what looking a destination up by
+     * its address finds (podreach diagnose). Read-only to podreach.
+     */
+    addresses: z
+      .array(
+        z
+          .object({
+            ip: ipSchema,
+            securityGroups: z.array(id).default([]),
+            whitelists: z.array(whitelistTargetSchema).default([]),
+            vpcId: id.optional(),
+            resourceId: id.optional(),
+          })
+          .strict(),
+      )
+      .default([])
+      .superRefine(unique((a) => a.ip, 'ip')),
   })
   .strict()
   .superRefine((spec, ctx) => {
@@ -195,6 +215,12 @@ function seedDocuments(spec: SandboxSpec): SeedDocument[] {
   for (const g of spec.securityGroups) docs.push({ type: 'security-group', body: { id: g.id, rules: g.rules.map((r) => ({ ...r })) } });
   for (const w of spec.whitelists) docs.push({ type: 'whitelist', body: { id: w.target, entries: w.entries.map((cidr) => ({ cidr })) } });
   for (const p of spec.bgpPeers) docs.push({ type: 'bgp-peer', body: { id: p.id, routes: p.routes.map((r) => ({ ...r })) } });
+  for (const a of spec.addresses) {
+    docs.push({
+      type: 'address',
+      body: { id: a.ip, securityGroups: [...a.securityGroups], whitelists: [...a.whitelists], ...(a.vpcId ? { vpcId: a.vpcId } : {}), ...(a.resourceId ? { resourceId: a.resourceId } : {}) },
+    });
+  }
   return docs;
 }
 
@@ -249,7 +275,7 @@ export async function exportSandbox(store: StateStore): Promise<SandboxAccountSp
     const ids = refs.filter((r) => r.type === type).map((r) => r.id);
     return Promise.all(ids.map(async (id) => (await store.getDocument<SandboxResources[T]>(sandboxResourceKey(type, id)))?.body ?? emptyResource(type, id)));
   };
-  const [routeTables, subnets, vpnConnections, vpnGateways, dxGateways, cloudConnect, transitRouteTables, securityGroups, whitelists, bgpPeers] = await Promise.all([
+  const [routeTables, subnets, vpnConnections, vpnGateways, dxGateways, cloudConnect, transitRouteTables, securityGroups, whitelists, bgpPeers, addresses] = await Promise.all([
     read('route-table'),
     read('subnet'),
     read('vpn-connection'),
@@ -260,6 +286,7 @@ export async function exportSandbox(store: StateStore): Promise<SandboxAccountSp
     read('security-group'),
     read('whitelist'),
     read('bgp-peer'),
+    read('address'),
   ]);
   const routes = (list: SandboxRoute[]) =>
     list.map((r) => ({ destination: r.destination, nextHop: r.nextHop, ...(r.nextHopType ? { nextHopType: r.nextHopType } : {}) })).sort(routeOrder);
@@ -287,6 +314,13 @@ export async function exportSandbox(store: StateStore): Promise<SandboxAccountSp
       })),
       whitelists: whitelists.map((w) => ({ target: w.id, entries: w.entries.map((e) => e.cidr).sort(byText) })),
       bgpPeers: bgpPeers.map((p) => ({ id: p.id, routes: routes(p.routes) })),
+      addresses: addresses.map((a) => ({
+        ip: a.id,
+        securityGroups: [...a.securityGroups],
+        whitelists: [...a.whitelists],
+        ...(a.vpcId ? { vpcId: a.vpcId } : {}),
+        ...(a.resourceId ? { resourceId: a.resourceId } : {}),
+      })),
     },
   };
 }

@@ -12,9 +12,9 @@ import {
 import { ownerOfDescription, ownershipMark, parseOwnershipMark } from '../../domain/ownership-mark.js';
 import { withLease, type LeaseOptions } from '../kit/lease.js';
 import { retryingClient, type ClientRetryOptions } from './client.js';
-import { parseCidr } from '../../domain/cidr.js';
+import { isValidIp, parseCidr } from '../../domain/cidr.js';
 import { CHANGE_KINDS, type ChangeKind, type NetworkEntry, type ProviderEntry } from '../../domain/model.js';
-import type { EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
+import type { AddressHolder, EntryContext, NetworkProvider, ProviderQuotas } from '../../ports/network-provider.js';
 import type { StateStore } from '../../ports/state-store.js';
 import { SandboxCloud, type RouteTableType, type SandboxCloudOptions, type SandboxListItem, type SandboxRoute } from './cloud.js';
 import { SandboxApiError } from './errors.js';
@@ -160,6 +160,20 @@ export class SandboxProvider implements NetworkProvider {
       default:
         throw new UnsupportedChangeError(`the sandbox cannot list ${kind} entries`);
     }
+  }
+
+  /** The account's address (spec.addresses of the seed file), read with Describe like every other resource. */
+  async findAddress(ip: string): Promise<AddressHolder | undefined> {
+    if (!isValidIp(ip)) throw new InvalidInputError('ip', `"${ip}" is not an IP address`);
+    const address = await this.api.describe('address', ip);
+    if (!address) return undefined;
+    return {
+      ip,
+      ...(address.resourceId ? { resourceId: address.resourceId } : {}),
+      securityGroups: [...new Set(address.securityGroups)].sort(),
+      ...(address.whitelists.length > 0 ? { whitelists: [...new Set(address.whitelists)].sort() } : {}),
+      ...(address.vpcId ? { vpcId: address.vpcId } : {}),
+    };
   }
 
   async createEntry(entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {

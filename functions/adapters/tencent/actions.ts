@@ -1,7 +1,7 @@
 // What the Tencent adapter (tencent-provider.ts) sends, kind by kind, as CAM actions (`service:Action`, the API's own
 // name). `podreach permissions --provider tencent` is built from this table; the contract tests check it against
 // the calls the SDK sends.
-import type { ActionsTable, CloudAction } from '../kit/actions.js';
+import type { ActionsTable, AddressActions, CloudAction } from '../kit/actions.js';
 import type { TencentKind } from './kinds.js';
 
 /** The CAM service of each API version the adapter calls (X-TC-Version on the wire). */
@@ -27,3 +27,6 @@ export const TENCENT_ACTIONS: ActionsTable<TencentKind> = {
 
 /** What assuming a role in another account needs (STS AssumeRole, docs/deploy.md). */
 export const TENCENT_ASSUME_ROLE_ACTION = 'sts:AssumeRole';
+
+/** findAddress: the elastic network interface holding an address, and its security groups. */
+export const TENCENT_ADDRESS_ACTIONS: AddressActions = vpc('DescribeNetworkInterfaces');

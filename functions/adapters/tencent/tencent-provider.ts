@@ -13,7 +13,7 @@ import { sameCidr } from '../../domain/cidr.js';
 import { EntryConflictError, ResourceNotFoundError, UnsupportedChangeError } from '../../domain/errors.js';
 import type { NetworkEntry, NextHopType, ProviderEntry } from '../../domain/model.js';
 import { ownerOfDescription, ownershipMark } from '../../domain/ownership-mark.js';
-import type { ProviderQuotas } from '../../ports/network-provider.js';
+import type { AddressHolder, ProviderQuotas } from '../../ports/network-provider.js';
 import type { LeaseStore } from '../kit/lease.js';
 import { formatPort, parsePort, portText, samePort } from '../kit/port.js';
 import { KitProvider, kitOptions, need, sameIdentity, type KindOperations } from '../kit/provider.js';
@@ -130,6 +130,26 @@ export class TencentProvider extends KitProvider {
       all.push(...batch);
       if (batch.length < PAGE_SIZE || (page?.TotalCount !== undefined && all.length >= page.TotalCount)) return all;
     }
+  }
+
+  /**
+   * The elastic network interface holding the address (a CVM's primary one included) and its security groups:
+   * DescribeNetworkInterfaces with address-ip, which alone matches suffixes, so ip-exact-match too.
+   */
+  protected async lookupAddress(ip: string): Promise<AddressHolder | undefined> {
+    const response = await this.read(() =>
+      this.vpc.DescribeNetworkInterfaces({ Filters: [{ Name: 'address-ip', Values: [ip] }, { Name: 'ip-exact-match', Values: ['TRUE'] }], Limit: PAGE_SIZE }),
+    );
+    const found = (response?.NetworkInterfaceSet ?? []).find((eni) => eni.PrivateIpAddressSet?.some((address) => address.PrivateIpAddress === ip));
+    if (!found) return undefined;
+    return {
+      ip,
+      securityGroups: [...(found.GroupSet ?? [])],
+      ...(found.NetworkInterfaceId ? { resourceId: found.NetworkInterfaceId } : {}),
+      ...(found.VpcId ? { vpcId: found.VpcId } : {}),
+      ...(found.SubnetId ? { subnetId: found.SubnetId } : {}),
+      ...(found.NetworkInterfaceDescription ? { description: found.NetworkInterfaceDescription } : {}),
+    };
   }
 
   private routes(): KindOperations {

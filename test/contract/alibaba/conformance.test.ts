@@ -17,6 +17,12 @@ runProviderConformance('alibaba', async () => {
     nextHop: { id: 'vpn-conformance1', type: hopType.VpnGateway },
     otherNextHop: { id: 'pcc-conformance2', type: hopType.VpcPeer },
     securityGroupId: SECURITY_GROUP,
+    seedAddress: async () => {
+      rig.server.seedNetworkInterface('eni-conformance', { vpcId: 'vpc-conformance', vSwitchId: 'vsw-conformance', ips: ['192.168.3.9', '172.20.2.27'], groups: [SECURITY_GROUP, 'sg-conformance2'] });
+      return { ip: '172.20.2.27', securityGroups: [SECURITY_GROUP, 'sg-conformance2'] };
+    },
+    // every read of the Alibaba APIs podreach calls is a Describe* or List*
+    mutatingCalls: () => rig.server.calls.filter((call) => !/^(Describe|List)/.test(call.action)).length,
     replaceList: {
       kind: 'vpn-selector',
       target: CONNECTION,

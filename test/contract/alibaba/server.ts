@@ -60,6 +60,8 @@ export class AlibabaContractServer {
   /** key "redis:<id>" / "rds:<id>" -> group name -> IPs */
   readonly whitelists = new Map<string, Map<string, string[]>>();
   readonly vSwitches = new Map<string, { routeTableId: string; type: 'System' | 'Custom' }>();
+  /** ECS elastic network interfaces: their private IPs and security groups (DescribeNetworkInterfaces). */
+  readonly networkInterfaces = new Map<string, { vpcId: string; vSwitchId: string; ips: string[]; groups: string[]; description: string }>();
   /** Every call: action, version and parameters, in order. */
   readonly calls: Array<{ action: string; version: string; params: Params; signed: boolean }> = [];
   /** Reads a new route entry stays Creating (and a deleted one Deleting). */
@@ -136,6 +138,10 @@ export class AlibabaContractServer {
 
   seedWhitelist(target: string, groups: Record<string, string[]>): void {
     this.whitelists.set(target, new Map(Object.entries(groups).map(([name, ips]) => [name, [...ips]])));
+  }
+
+  seedNetworkInterface(networkInterfaceId: string, eni: { vpcId: string; vSwitchId: string; ips: string[]; groups: string[]; description?: string }): void {
+    this.networkInterfaces.set(networkInterfaceId, { ...eni, ips: [...eni.ips], groups: [...eni.groups], description: eni.description ?? '' });
   }
 
   seedVSwitch(vSwitchId: string, routeTableId: string, type: 'System' | 'Custom' = 'System'): void {
@@ -242,6 +248,8 @@ export class AlibabaContractServer {
         return this.authorizeSecurityGroup(p);
       case '2014-05-26/RevokeSecurityGroup':
         return this.revokeSecurityGroup(p);
+      case '2014-05-26/DescribeNetworkInterfaces':
+        return this.describeNetworkInterfaces(p);
       case '2015-01-01/DescribeSecurityIps':
         return this.describeSecurityIps(`redis:${p.InstanceId}`);
       case '2015-01-01/ModifySecurityIps':
@@ -253,6 +261,28 @@ export class AlibabaContractServer {
       default:
         throw new RpcError(404, 'InvalidAction.NotFound', `Specified api ${action} (${version}) is not found.`);
     }
+  }
+
+  // ---- ECS network interfaces ----------------------------------------------------------------------------
+
+  /** RegionId is required; PrivateIpAddress.N (1-100) matches a primary or secondary private IP exactly. */
+  private describeNetworkInterfaces(p: Params): Record<string, unknown> {
+    if (!p.RegionId) throw new RpcError(400, 'MissingRegionId', 'RegionId is mandatory for this action.');
+    const wanted = Object.entries(p)
+      .filter(([key]) => /^PrivateIpAddress\.\d+$/.test(key))
+      .map(([, value]) => value);
+    const set = [...this.networkInterfaces.entries()]
+      .filter(([, eni]) => wanted.length === 0 || eni.ips.some((ip) => wanted.includes(ip)))
+      .map(([id, eni]) => ({
+        NetworkInterfaceId: id,
+        VpcId: eni.vpcId,
+        VSwitchId: eni.vSwitchId,
+        Description: eni.description,
+        PrivateIpAddress: eni.ips[0],
+        PrivateIpSets: { PrivateIpSet: eni.ips.map((ip, index) => ({ PrivateIpAddress: ip, Primary: index === 0 })) },
+        SecurityGroupIds: { SecurityGroupId: [...eni.groups] },
+      }));
+    return { TotalCount: set.length, NetworkInterfaceSets: { NetworkInterfaceSet: set } };
   }
 
   // ---- VPC route entries --------------------------------------------------------------------------------

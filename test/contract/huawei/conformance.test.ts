@@ -29,6 +29,11 @@ runProviderConformance('huawei', async () => {
       entry: (index) => ({ kind: 'whitelist-entry', target: 'redis:dcs-conformance', cidr: `172.16.${index}.0/24` }),
     },
     securityGroupId: 'sg-conformance',
+    seedAddress: async () => {
+      server.addPort({ network_id: 'net-conformance', fixed_ips: [{ ip_address: '172.20.2.27', subnet_id: 'subnet-v4-conformance' }], security_groups: ['sg-conformance'], device_owner: 'compute:cn-north-4a' });
+      return { ip: '172.20.2.27', securityGroups: ['sg-conformance'] };
+    },
+    mutatingCalls: () => server.requests.filter((request) => request.method !== 'GET').length,
     cleanup: () => harness.close(),
   };
 });

@@ -36,10 +36,20 @@ export interface WhitelistGroup {
   group_name: string;
   ip_list: string[];
 }
-interface DcsInstance {
+export interface DcsInstance {
+  /** The address clients connect to (ListInstances?ip=). */
+  ip?: string;
   enable: boolean;
   whitelist: WhitelistGroup[];
   pending?: { enable: boolean; whitelist: WhitelistGroup[]; visibleAt: number };
+}
+/** A VPC port (an ECS NIC, a virtual IP): its fixed IPs and security groups. */
+export interface HuaweiPort {
+  id: string;
+  network_id: string;
+  fixed_ips: { ip_address: string; subnet_id: string }[];
+  security_groups: string[];
+  device_owner: string;
 }
 export interface PolicyRule {
   rule_index: number;
@@ -75,6 +85,7 @@ export class HuaweiContractServer {
   readonly dcs = new Map<string, DcsInstance>();
   readonly vpnConnections = new Map<string, { style: string; rules: PolicyRule[] }>();
   readonly virtualGateways = new Map<string, string[]>();
+  readonly ports: HuaweiPort[] = [];
   /** Every request as method + path, for assertions on what the SDK sent. */
   readonly requests: { method: string; path: string; authorization?: string; projectHeader?: string }[] = [];
   /** Runs before a request is answered (e.g. to let a concurrent writer act between the adapter's read and write). */
@@ -135,8 +146,13 @@ export class HuaweiContractServer {
     this.rules.push(rule);
     return rule;
   }
-  addDcsInstance(id: string, whitelist: WhitelistGroup[] = [], enable = true): void {
-    this.dcs.set(id, { enable, whitelist: structuredClone(whitelist) });
+  addDcsInstance(id: string, whitelist: WhitelistGroup[] = [], enable = true, ip?: string): void {
+    this.dcs.set(id, { enable, whitelist: structuredClone(whitelist), ...(ip ? { ip } : {}) });
+  }
+  addPort(port: Omit<HuaweiPort, 'id'> & { id?: string }): HuaweiPort {
+    const added = { ...port, id: port.id ?? randomUUID() };
+    this.ports.push(added);
+    return added;
   }
   /** Adds an address to a (foreign) whitelist group immediately. */
   seedWhitelist(instanceId: string, groupName: string, ip: string): void {
@@ -215,6 +231,9 @@ export class HuaweiContractServer {
       if (method === 'POST') return [201, this.createRule(body)];
     }
     if (version === 'v3' && (m = path.match(/^vpc\/security-group-rules\/([^/]+)$/)) && method === 'DELETE') return this.deleteRule(m[1]!);
+    // fixed_ips filters as Neutron does: "ip_address=..." / "subnet_id=...", each given one must hold
+    if (version === 'v1' && path === 'ports' && method === 'GET') return [200, this.listPorts(url.searchParams.getAll('fixed_ips'))];
+    if (version === 'v2' && path === 'instances' && method === 'GET') return [200, this.listDcsInstances(url.searchParams.get('ip'))];
     if (version === 'v2' && (m = path.match(/^instance\/([^/]+)\/whitelist$/))) {
       if (method === 'GET') return [200, this.readWhitelist(m[1]!)];
       if (method === 'PUT') return this.writeWhitelist(m[1]!, body);
@@ -228,6 +247,23 @@ export class HuaweiContractServer {
       if (method === 'PUT') return [200, this.updateGateway(m[1]!, body)];
     }
     throw apiError(404, 'APIGW.0101', `The API does not exist or has not been published: ${method} ${url.pathname}`);
+  }
+
+  // VPC v1 ports and DCS instances, by address
+
+  private listPorts(fixedIps: string[]) {
+    const filters = fixedIps.map((text) => {
+      const [key, value] = text.split('=', 2);
+      if ((key !== 'ip_address' && key !== 'subnet_id') || !value) throw vpcV1Error(400, 'VPC.0002', `invalid fixed_ips filter ${text}`);
+      return { key: key as 'ip_address' | 'subnet_id', value };
+    });
+    const ports = this.ports.filter((port) => filters.every(({ key, value }) => port.fixed_ips.some((fixed) => fixed[key] === value)));
+    return { ports: ports.map((port) => ({ ...structuredClone(port), tenant_id: this.projectId, status: 'ACTIVE', admin_state_up: true })) };
+  }
+
+  private listDcsInstances(ip: string | null) {
+    const instances = [...this.dcs.entries()].filter(([, instance]) => !ip || instance.ip === ip);
+    return { instance_num: instances.length, instances: instances.map(([id, instance]) => ({ instance_id: id, name: id, engine: 'Redis', ip: instance.ip ?? '', port: 6379, status: 'RUNNING' })) };
   }
 
   // VPC v1 route tables

@@ -49,6 +49,10 @@ export function seedFromSandbox(server: AlibabaContractServer, spec: SandboxSpec
   }
   for (const whitelist of named.whitelists) server.seedWhitelist(`${whitelist.service}:${whitelist.instanceId}`, { default: ['127.0.0.1'] });
   for (const whitelist of spec.whitelists) server.seedWhitelist(whitelist.target, { default: whitelist.entries });
+  // addresses with security groups are ECS network interfaces (diagnose finds them by address)
+  spec.addresses.forEach((address, index) => {
+    if (address.securityGroups.length > 0) server.seedNetworkInterface(`eni-scenario${index}`, { vpcId: address.vpcId ?? named.vpcId, vSwitchId: 'vsw-scenario', ips: [address.ip], groups: address.securityGroups });
+  });
 }
 
 export async function startAlibabaAccount(scenario: Scenario): Promise<CloudAccount & { server: AlibabaContractServer }> {

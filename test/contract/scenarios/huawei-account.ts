@@ -110,6 +110,18 @@ export function seedFromSandbox(server: HuaweiContractServer, spec: SandboxSpec,
     server.addDcsInstance(id, entries.length > 0 ? [{ group_name: SEEDED_WHITELIST_GROUP, ip_list: entries.map(dcsAddress) }] : []);
   }
 
+  // An address with a whitelist is the DCS instance's connection address; one with security groups an ECS port.
+  for (const address of spec.addresses) {
+    for (const target of address.whitelists) {
+      const [service, instanceId] = target.split(':', 2);
+      const instance = service === 'redis' && instanceId ? server.dcs.get(instanceId) : undefined;
+      if (instance) instance.ip = address.ip;
+    }
+    if (address.securityGroups.length > 0) {
+      server.addPort({ network_id: 'net-scenario', fixed_ips: [{ ip_address: address.ip, subnet_id: 'subnet-v4-scenario' }], security_groups: address.securityGroups, device_owner: 'compute:cn-north-4a' });
+    }
+  }
+
   // Cloud Connect, Enterprise Router and VPN gateway routes, and BGP peers: the Huawei adapter applies none of
   // them (blocked with its reason), so the server has nothing to hold for them.
 }

@@ -101,6 +101,10 @@ export function seedFromSandbox(server: TencentContractServer, spec: SandboxSpec
     }
     server.seedDbInstance(product, instanceId, groups);
   }
+  // addresses with security groups are elastic network interfaces (diagnose finds them by address)
+  spec.addresses.forEach((address, index) => {
+    if (address.securityGroups.length > 0) server.seedNetworkInterface(`eni-scenario${index}`, { vpcId: address.vpcId ?? named.vpcId, subnetId: 'subnet-scenario', ips: [address.ip], groups: address.securityGroups, description: 'seeded' });
+  });
 }
 
 export async function startTencentAccount(scenario: Scenario): Promise<CloudAccount & { server: TencentContractServer }> {

@@ -81,6 +81,14 @@ export interface StoredPolicy {
   Action: string;
   PolicyDescription: string;
 }
+/** An elastic network interface (a CVM's primary one included) and what diagnose reads of it. */
+export interface NetworkInterfaceState {
+  vpcId: string;
+  subnetId: string;
+  ips: string[];
+  groups: string[];
+  description: string;
+}
 interface SecurityGroupState {
   version: number;
   ingress: StoredPolicy[];
@@ -152,6 +160,7 @@ export class TencentContractServer {
   /** What each Direct Connect gateway is attached to: a VPC (the default) or a CCN. */
   readonly dxNetworks = new Map<string, { networkType: 'VPC' | 'CCN'; networkInstanceId: string }>();
   readonly securityGroups = new Map<string, SecurityGroupState>();
+  readonly networkInterfaces = new Map<string, NetworkInterfaceState>();
   /** "redis:crs-1" / "cdb:cdb-1" -> bound security group ids. */
   readonly dbInstances = new Map<string, string[]>();
   /** Every request: action, API version and whether it was signed. */
@@ -310,6 +319,10 @@ export class TencentContractServer {
     if (!group) throw new Error(`seed the security group ${securityGroupId} first`);
     group.ingress.push({ ...policy });
     group.version++;
+  }
+
+  seedNetworkInterface(networkInterfaceId: string, eni: NetworkInterfaceState): void {
+    this.networkInterfaces.set(networkInterfaceId, { ...eni, ips: [...eni.ips], groups: [...eni.groups] });
   }
 
   seedDbInstance(product: 'redis' | 'cdb', instanceId: string, securityGroupIds: string[]): void {
@@ -493,6 +506,8 @@ export class TencentContractServer {
           return this.deleteDxRoutes(body);
         case 'DescribeSecurityGroupPolicies':
           return this.describeSecurityGroupPolicies(body);
+        case 'DescribeNetworkInterfaces':
+          return this.describeNetworkInterfaces(body);
         case 'CreateSecurityGroupPolicies':
           return this.createSecurityGroupPolicies(body);
         case 'DeleteSecurityGroupPolicies':
@@ -845,6 +860,40 @@ export class TencentContractServer {
     const group = this.securityGroups.get(securityGroupId);
     if (!group) throw new ApiError('ResourceNotFound', `The security group ${securityGroupId} does not exist.`);
     return group;
+  }
+
+  /**
+   * Filters as the API reference says: address-ip matches a suffix of an address for one value ("单IP后缀模糊匹配")
+   * unless ip-exact-match is TRUE, exactly for several values; NetworkInterfaceIds and Filters exclude each other.
+   */
+  private describeNetworkInterfaces(body: Json): Json {
+    const given = filters(body);
+    if (body.NetworkInterfaceIds !== undefined && given.size > 0) throw new ApiError('InvalidParameter.Coexist', 'NetworkInterfaceIds and Filters cannot be set together.');
+    const ids = strings(body, 'NetworkInterfaceIds', false);
+    const addresses = given.get('address-ip') ?? [];
+    const exact = addresses.length > 1 || (given.get('ip-exact-match') ?? []).some((value) => value.toUpperCase() === 'TRUE');
+    for (const name of given.keys()) {
+      if (!['address-ip', 'ip-exact-match', 'vpc-id', 'subnet-id', 'network-interface-id'].includes(name)) throw new ApiError('InvalidParameterValue.FilterNotFound', `the filter ${name} is not served here`);
+    }
+    const holds = (eni: NetworkInterfaceState) => addresses.length === 0 || eni.ips.some((ip) => addresses.some((wanted) => (exact ? ip === wanted : ip.endsWith(wanted))));
+    const matching = [...this.networkInterfaces.entries()].filter(
+      ([id, eni]) =>
+        (ids.length === 0 || ids.includes(id)) &&
+        holds(eni) &&
+        (given.get('vpc-id') ?? [eni.vpcId]).includes(eni.vpcId) &&
+        (given.get('subnet-id') ?? [eni.subnetId]).includes(eni.subnetId) &&
+        (given.get('network-interface-id') ?? [id]).includes(id),
+    );
+    const set = matching.map(([id, eni]) => ({
+      NetworkInterfaceId: id,
+      NetworkInterfaceDescription: eni.description,
+      VpcId: eni.vpcId,
+      SubnetId: eni.subnetId,
+      GroupSet: [...eni.groups],
+      Primary: true,
+      PrivateIpAddressSet: eni.ips.map((ip, index) => ({ PrivateIpAddress: ip, Primary: index === 0, State: 'AVAILABLE' })),
+    }));
+    return { TotalCount: set.length, NetworkInterfaceSet: page(set, body) };
   }
 
   private describeSecurityGroupPolicies(body: Json): Json {

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { parse as parseYaml } from 'yaml';
-import { ACTIONS_BY_PROVIDER, policyActions, policyDocument, POLICY_PROVIDERS, type PolicyProvider } from '../../../functions/adapters/permissions.js';
+import { ACTIONS_BY_PROVIDER, ADDRESS_ACTIONS_BY_PROVIDER, policyActions, policyDocument, POLICY_PROVIDERS, type PolicyProvider } from '../../../functions/adapters/permissions.js';
 import { permissionsRequest } from '../../../functions/cli/permissions-command.js';
 import { InvalidInputError } from '../../../functions/domain/errors.js';
 import { FLOWS, NETWORK_MODELS, type ChangeKind } from '../../../functions/domain/model.js';
@@ -54,6 +54,7 @@ const SENT_IN_SOURCE: Record<Exclude<PolicyProvider, 'aws'>, () => string[]> = {
       associateRouteTable: 'POST /v1/{project_id}/routetables/{routetable_id}/action',
       disassociateRouteTable: 'POST /v1/{project_id}/routetables/{routetable_id}/action',
       listSecurityGroupRules: 'GET /v3/{project_id}/vpc/security-group-rules',
+      listPorts: 'GET /v1/{project_id}/ports',
       createSecurityGroupRule: 'POST /v3/{project_id}/vpc/security-group-rules',
       deleteSecurityGroupRule: 'DELETE /v3/{project_id}/vpc/security-group-rules/{security_group_rule_id}',
     };
@@ -69,14 +70,21 @@ const SENT_IN_SOURCE: Record<Exclude<PolicyProvider, 'aws'>, () => string[]> = {
     for (const [, constant = '', service = ''] of text.matchAll(/const path = '([^']+)';[\s\S]*?sendJson\(this\.clients\.generic\.(\w+)/g)) {
       for (const [, method] of text.matchAll(new RegExp(`sendJson\\(this\\.clients\\.generic\\.${service}, '(GET|PUT|POST|DELETE)', path`, 'g'))) apis.push(`${method} ${constant}`);
     }
-    const byApi = new Map(Object.values(HUAWEI_TABLE()).flatMap((kind) => [...kind.list, ...kind.apply]).map((action) => [action.api ?? '', action.action]));
+    // calls whose path is written where they are sent (the address lookup's)
+    for (const [, method = '', written = ''] of text.matchAll(/sendJson\(this\.clients\.generic\.\w+, '(GET|PUT|POST|DELETE)', '([^']+)'/g)) apis.push(`${method} ${written}`);
+    const byApi = new Map([...Object.values(HUAWEI_TABLE()).flatMap((kind) => [...kind.list, ...kind.apply]), ...ADDRESS_ACTIONS_BY_PROVIDER.huawei].map((action) => [action.api ?? '', action.action]));
     return apis.map((api) => byApi.get(api) ?? `unknown API ${api}`);
   },
 };
 const HUAWEI_TABLE = () => ACTIONS_BY_PROVIDER.huawei;
 
 function declared(provider: PolicyProvider): string[] {
-  return [...new Set(Object.values(ACTIONS_BY_PROVIDER[provider]).flatMap((kind) => [...kind.list, ...kind.apply].map((action) => action.action)))].sort();
+  return [
+    ...new Set([
+      ...Object.values(ACTIONS_BY_PROVIDER[provider]).flatMap((kind) => [...kind.list, ...kind.apply].map((action) => action.action)),
+      ...ADDRESS_ACTIONS_BY_PROVIDER[provider].map((action) => action.action),
+    ]),
+  ].sort();
 }
 
 describe('Function: policyDocument', () => {
@@ -100,15 +108,17 @@ describe('Function: policyDocument', () => {
       expect(actions).toEqual(expected);
     });
 
-    it('reads only in plan and diagnose modes: the list calls, no write', () => {
+    it('reads only in plan and diagnose modes: the list calls (and, for diagnose, the address lookup), no write', () => {
       const apply = new Set(Object.values(ACTIONS_BY_PROVIDER[provider]).flatMap((kind) => kind.apply.map((action) => action.action)));
       const lists = new Set(Object.values(ACTIONS_BY_PROVIDER[provider]).flatMap((kind) => kind.list.map((action) => action.action)));
-      for (const mode of ['plan', 'diagnose'] as const) {
-        const actions = granted(policyDocument({ provider, flows: FLOWS, mode }));
-        expect(actions.length).toBeGreaterThan(0);
-        expect(actions.filter((action) => !lists.has(action))).toEqual([]);
-        expect(actions.filter((action) => apply.has(action) && !lists.has(action))).toEqual([]);
-      }
+      const lookup = ADDRESS_ACTIONS_BY_PROVIDER[provider].map((action) => action.action);
+      const plan = granted(policyDocument({ provider, flows: FLOWS, mode: 'plan' }));
+      const diagnose = granted(policyDocument({ provider, flows: FLOWS, mode: 'diagnose' }));
+      expect(plan.length).toBeGreaterThan(0);
+      expect(plan.filter((action) => !lists.has(action))).toEqual([]);
+      expect(lookup.length).toBeGreaterThan(0);
+      expect([...diagnose].sort()).toEqual([...new Set([...plan, ...lookup])].sort());
+      for (const actions of [plan, diagnose]) expect(actions.filter((action) => apply.has(action) && !lists.has(action))).toEqual([]);
     });
   });
 
