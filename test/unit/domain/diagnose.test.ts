@@ -218,6 +218,16 @@ describe('Function: planDiagnosis (VPN and Direct Connect, the TKE guide)', () =
     expect(conflict).toMatchObject({ status: 'conflict', fix: { profileSection: 'spec.directConnect[0].association' } });
   });
 
+  it('no route table listed (VPN or Direct Connect): the route is missing, the list of tables its fix', () => {
+    const vpn = run(tkeFacts(), spec({ vpn: [{ ...VPN_UNMANAGED, routeTableIds: [] }] }), '10.20.0.9', []).hops.find((hop) => hop.check === 'route');
+    expect(vpn).toMatchObject({ status: 'missing', where: 'vpc-tke', fix: { profileSection: 'spec.vpn[0].routeTableIds' } });
+    expect(vpn?.detail).toBe('no route table is listed, so nothing routes 10.20.0.0/16 to vpngw-1');
+    expect(vpn?.fix?.text).toMatch(/podreach trigger vpn --cluster /);
+    const dx = run(tkeFacts(), spec({ directConnect: [{ ...DX_STATIC, routeTableIds: [] }] }), '10.0.3.4', []).hops.find((hop) => hop.check === 'route');
+    expect(dx).toMatchObject({ status: 'missing', fix: { profileSection: 'spec.directConnect[0].routeTableIds' } });
+    expect(dx?.fix?.text).toMatch(/podreach trigger direct-connect --cluster /);
+  });
+
   it('an IDC network overlapping the container CIDRs is named as a conflict', () => {
     const profile = spec({ vpn: [{ ...VPN_UNMANAGED, remoteCidrs: ['172.16.0.0/12'] }] });
     expect(run(tkeFacts(), profile, '172.30.0.1', []).hops.filter((hop) => hop.check === 'cidr-conflict').map((hop) => hop.status)).toEqual(['conflict', 'conflict']);
