@@ -30,6 +30,7 @@ export interface WatchFlags {
   watchState?: string;
   batchQuiet?: string;
   batchMax?: string;
+  watchTimeout?: string;
   healthAddress: string;
   healthPort: string;
   leaderElect?: boolean;
@@ -68,6 +69,7 @@ export function registerWatchCommand(program: Command, setExitCode: (code: numbe
     .option('--watch-state <file>', 'resume point and last sent view (default: DIR/watch/<cluster>.json with --state, .podreach/watch/<cluster>.json with --bus, none with --dry-run)')
     .option('--batch-quiet <ms>', 'send a batch once changes were quiet this long (default: the config\'s batch.quietMs, else 5000)')
     .option('--batch-max <ms>', 'send a batch at the latest this long after its first change (default: the config\'s batch.maxDelayMs, else 30000)')
+    .option('--watch-timeout <seconds>', 'each watch asks the API server to end it after this long; one silent past it (and a grace of half of it, at most 30 s) is taken as a dead connection and resumed (default: a random 300-599)')
     .option('--health-address <address>', 'bind address of /healthz and /readyz', '127.0.0.1')
     .option('--health-port <port>', 'port of /healthz and /readyz (0: any free port)', '8081')
     .option('--leader-elect', 'hold a coordination.k8s.io Lease while watching (one active watcher per cluster)')

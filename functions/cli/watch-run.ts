@@ -67,6 +67,7 @@ export function resolveWatchInputs(flags: WatchFlags) {
     timing: { quietMs, maxDelayMs },
     stateFile,
     healthPort: integerFlag(flags.healthPort, '--health-port'),
+    ...(flags.watchTimeout !== undefined ? { watchTimeoutSeconds: integerFlag(flags.watchTimeout, '--watch-timeout', 1) } : {}),
   };
 }
 
@@ -192,6 +193,7 @@ export async function watchCommand(flags: WatchFlags): Promise<number> {
       timing: inputs.timing,
       sink,
       ...(inputs.stateFile ? { stateFile: inputs.stateFile } : {}),
+      ...(inputs.watchTimeoutSeconds !== undefined ? { watchTimeoutSeconds: inputs.watchTimeoutSeconds } : {}),
       log,
     });
     log(`watching the nodes of cluster ${inputs.identity.clusterId} on ${kubeConfig.getCurrentCluster()?.server ?? '?'}`);

@@ -154,6 +154,41 @@ describe('Command: podreach watch', () => {
     expect(server.lists().length).toBeGreaterThanOrEqual(3);
   });
 
+  it('watches again when the server ends a watch at its timeoutSeconds; restarts a silent (dead) one from its resourceVersion', async () => {
+    // Prepare: each watch asks the server to end it after 1 s; a silent one is dead after 1 s + 0.5 s of grace
+    const watcher = watch('--watch-timeout', '1');
+    await watcher.waitForLines(4);
+
+    // Act 1: the server ends each watch after 1 s, as kube-apiserver does
+    await sleep(2500);
+
+    // Assess 1: new watches from the list's resourceVersion, no relist, no stall, nothing sent again
+    const ended = server.watches();
+    expect(ended.length).toBeGreaterThanOrEqual(2);
+    for (const request of ended) expect(request.query).toMatchObject({ timeoutSeconds: '1', resourceVersion: '1003' });
+    expect(watcher.stderr()).not.toMatch(/WatchStalledError/);
+
+    // Act 2: the connection dies without a word (the server holds watches open and sends nothing, not even what
+    // changed); a node joins meanwhile; the connection comes back
+    server.silentWatches = true;
+    server.closeWatches();
+    server.add({ name: 'node-d', ip: '10.0.1.13', podCidrs: ['172.16.3.0/24'] });
+    await watcher.waitForLog(/watch error: WatchStalledError: nothing heard for 2 s .*; retrying in \d+ ms/, 10_000);
+    const silent = server.watches().length;
+    server.silentWatches = false;
+    await watcher.waitForLines(6, 15_000);
+    await sleep(SETTLE_MS);
+
+    // Assess 2: the restart watched again from the last resourceVersion (no relist) and sent node-d once
+    expect(server.lists()).toHaveLength(1);
+    expect(server.watches()[silent]?.query).toMatchObject({ resourceVersion: '1003', timeoutSeconds: '1' });
+    expect(summary(watcher.lines.slice(4))).toEqual([
+      ['Cluster CIDR Changed', { clusterId: 'cls-watch', podCidrs: ['172.16.0.0/24', '172.16.1.0/24', '172.16.2.0/24', '172.16.3.0/24'] }],
+      ['Node Added', { clusterId: 'cls-watch', node: { name: 'node-d', ip: '10.0.1.13', podCidr: '172.16.3.0/24', labels: { 'kubernetes.io/hostname': 'node-d' } } }],
+    ]);
+    expect((await readyz(watcher)).code).toBe(200);
+  }, 60_000);
+
   it('follows bookmarks: the resourceVersion advances without a node event', async () => {
     // Prepare
     const watcher = watch();
@@ -264,6 +299,7 @@ describe('Command: podreach watch', () => {
     const badProvider = startWatch(['--kubeconfig', kubeconfig, '--config', config, '--region', 'r', '--vpc-id', 'v', '--network-model', 'overlay', '--dry-run']);
     const missing = startWatch(['--kubeconfig', kubeconfig, '--cluster-id', 'cls-watch', '--dry-run']);
     const noOutput = startWatch(['--kubeconfig', kubeconfig, ...IDENTITY]);
+    const noTimeout = startWatch(['--kubeconfig', kubeconfig, ...IDENTITY, '--dry-run', '--watch-timeout', '0']);
 
     // Assess
     expect(await badProvider.exited).toBe(2);
@@ -272,6 +308,8 @@ describe('Command: podreach watch', () => {
     expect(missing.stderr()).toMatch(/cluster identity: provider: required \(set --provider, or cluster\.provider in --config\)/);
     expect(await noOutput.exited).toBe(2);
     expect(noOutput.stderr()).toMatch(/choose exactly one output/);
+    expect(await noTimeout.exited).toBe(2);
+    expect(noTimeout.stderr()).toMatch(/--watch-timeout: expected an integer >= 1, got "0"/);
     expect(server.requests).toEqual([]);
   });
 

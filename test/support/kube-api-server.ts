@@ -41,6 +41,12 @@ export class KubeApiServer {
   readonly requests: RecordedRequest[] = [];
   /** The next N node requests (list or watch) answer 500. */
   failNext = 0;
+  /**
+   * true: watches are held open in silence, whatever their timeoutSeconds, and hear no event or bookmark — a
+   * connection whose peer is gone without a FIN, as the client sees it. false: a watch ends after its timeoutSeconds,
+   * as kube-apiserver ends it.
+   */
+  silentWatches = false;
   url = '';
 
   async start(nodes: NodeSpec[] = []): Promise<this> {
@@ -165,6 +171,7 @@ export class KubeApiServer {
 
   async close(): Promise<void> {
     this.closeWatches();
+    this.silentWatches = false;
     await new Promise<void>((resolve) => {
       if (!this.#server) return resolve();
       this.#server.close(() => resolve());
@@ -198,10 +205,16 @@ export class KubeApiServer {
       response.end(`${JSON.stringify(expired(from))}\n`);
       return;
     }
+    if (this.silentWatches) return;
     for (const event of this.#history) if (event.resourceVersion > from) response.write(`${JSON.stringify({ type: event.type, object: event.object })}\n`);
     const watcher: Watcher = { response, bookmarks: query['allowWatchBookmarks'] === 'true' };
     this.#watchers.add(watcher);
-    response.on('close', () => this.#watchers.delete(watcher));
+    const timeoutSeconds = Number(query['timeoutSeconds'] ?? '0');
+    const timeout = timeoutSeconds > 0 ? setTimeout(() => this.#watchers.delete(watcher) && response.end(), timeoutSeconds * 1000) : undefined;
+    response.on('close', () => {
+      clearTimeout(timeout);
+      this.#watchers.delete(watcher);
+    });
   }
 
   async #lease(request: IncomingMessage, response: ServerResponse, namespace: string, name: string | undefined): Promise<void> {

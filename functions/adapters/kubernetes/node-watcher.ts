@@ -38,6 +38,8 @@ export interface NodeWatcherOptions {
   log?: (message: string) => void;
   informerBackoff?: { baseMs: number; maxMs: number };
   sendBackoff?: { baseMs: number; maxMs: number };
+  /** What each watch asks the API server to end it after; a watch silent past it (and a grace) is restarted. */
+  watchTimeoutSeconds?: number;
 }
 
 export interface WatcherStatus {
@@ -93,6 +95,7 @@ export class NodeWatcher {
         this.#log(`watch error: ${this.#lastError}; retrying in ${retryInMs} ms`);
       },
       ...(this.#options.informerBackoff ? { backoff: this.#options.informerBackoff } : {}),
+      ...(this.#options.watchTimeoutSeconds !== undefined ? { watchTimeoutSeconds: this.#options.watchTimeoutSeconds } : {}),
     });
     if (saved) this.#log(`resuming cluster ${identity.clusterId} from resourceVersion ${saved.resourceVersion || '(none)'}`);
     if (!(await this.#informer.start())) return;
