@@ -3,6 +3,7 @@
 import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoStateStore } from '../adapters/dynamodb/state-store.js';
+import type { CloudCredentials } from '../adapters/cloud-credentials-schema.js';
 import { createProviderRegistry } from '../adapters/provider-registry.js';
 import { preflight } from '../adapters/preflight.js';
 import type { DiagnoseDeps } from '../application/diagnose.js';
@@ -30,9 +31,13 @@ export async function tableNameFromStack(client: CloudFormationClient, stackName
   return value;
 }
 
-export async function awsStateDeps(flags: AwsFlags & { table?: string }): Promise<DiagnoseDeps> {
+export async function awsStateDeps(flags: AwsFlags & { table?: string }, credentials?: CloudCredentials): Promise<DiagnoseDeps> {
   const tableName = flags.table ?? (await tableNameFromStack(new CloudFormationClient(await awsPreflight('cloudformation', flags))));
   const store = new DynamoStateStore({ client: new DynamoDBClient(await awsPreflight('dynamodb', flags)), tableName });
   // each account through the provider its cluster names, checked as a run checks them
-  return { store, providers: await createProviderRegistry({ store }), preflight: (accounts) => preflight(accounts) };
+  return {
+    store,
+    providers: await createProviderRegistry({ store, ...(credentials ? { credentials } : {}) }),
+    preflight: (accounts) => preflight(accounts, credentials ? { credentials } : {}),
+  };
 }

@@ -84,8 +84,13 @@ export function readInputs(options: Omit<LocalOptions, 'check'>) {
     provider: providerOption(options.provider),
     profile: options.profileFile ? parseProfileText(readTextFile(options.profileFile, '--profile', LIMITS.profileBytes), options.profileFile) : undefined,
     sandbox: options.sandboxFile ? parseSandboxFile(readTextFile(options.sandboxFile, '--sandbox', LIMITS.sandboxBytes), options.sandboxFile) : undefined,
-    credentials: credentialsFrom(options.credentialsFile ?? process.env.PODREACH_CREDENTIALS_FILE, options.credentialsFile ? '--credentials' : 'PODREACH_CREDENTIALS_FILE'),
+    credentials: credentialsOption(options.credentialsFile),
   };
+}
+
+/** The credentials file a command names (`--credentials`), else PODREACH_CREDENTIALS_FILE; undefined without either. */
+export function credentialsOption(file: string | undefined): CloudCredentials | undefined {
+  return credentialsFrom(file ?? process.env.PODREACH_CREDENTIALS_FILE, file ? '--credentials' : 'PODREACH_CREDENTIALS_FILE');
 }
 
 function credentialsFrom(file: string | undefined, field: string): CloudCredentials | undefined {

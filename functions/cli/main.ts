@@ -195,6 +195,7 @@ export function buildProgram(setExitCode: (code: number) => void): Command {
       .option('--provider <name>', 'adapter for every account, as for run: sandbox (default), aws, tencent, alibaba, huawei, or "event"')
       .option('--aws', 'read the deployed table (and the clouds each account names) instead of the local state')
       .option('--table <name>', 'with --aws: the DynamoDB table (default: the TableName output of the PodreachStateful stack)')
+      .option('--credentials <file>', 'credentials per cloud and account, as for run (default $PODREACH_CREDENTIALS_FILE)')
       .option('--json', 'print JSON'),
   ).action(async (options) => {
     setExitCode(await (await import('./diagnose-command.js')).diagnoseCommand(options));

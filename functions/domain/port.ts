@@ -40,6 +40,19 @@ export function portText(protocol: string | undefined, from?: number | string, t
   return low === high ? `${name}:${low}` : `${name}:${low}-${high}`;
 }
 
+/**
+ * A cloud's port field that may list several ports or ranges ("80,443", "22,8000-8080"; empty, "ALL" or "-1" = every
+ * port): one port text each. Read as one range, "80,443" would be no number at all, and so every port.
+ */
+export function portTexts(protocol: string | undefined, ports: string | undefined): string[] {
+  const field = (ports ?? '').trim();
+  if (field === '' || field.toUpperCase() === 'ALL' || field === '-1') return [portText(protocol)];
+  return field.split(',').map((part) => {
+    const [from, to] = part.trim().split('-');
+    return portText(protocol, from, to);
+  });
+}
+
 export function formatPort(range: PortRange): string {
   return portText(range.protocol, range.from, range.to);
 }

@@ -58,6 +58,8 @@ describe('CLI: podreach diagnose', () => {
     [['--to', '192.168.10.52:80/sctp', '--cluster', 'cce-sg01'], /^error: --to: protocol "sctp" is not tcp or udp/],
     [['--to', '192.168.10.52', '--cluster', 'cce-nope'], /^error: --cluster: cluster cce-nope is not recorded \(recorded: cce-sg01\)/],
     [['--to', '192.168.10.52', '--cluster', 'cce-sg01', '--from', '10.9.9.9'], /^error: --from: 10\.9\.9\.9 is in none of cce-sg01's container CIDRs/],
+    [['--to', '192.168.10.52', '--cluster', 'cce-sg01', '--from', ''], /^error: --from: "" is not an IP address/],
+    [['--to', 'junk', '--cluster', 'cce-sg01', '--aws'], /^error: --to: "junk" is not IP\[:PORT\[\/PROTO\]\]/],
   ])('bad input %p: exit 2 naming the field', async (args, message) => {
     const result = await runCli(['diagnose', ...args, ...state()]);
     expect({ code: result.code, stderr: result.stderr }).toEqual({ code: 2, stderr: expect.stringMatching(message) });

@@ -15,7 +15,9 @@ import { runEventReport } from '../../functions/cli/commands.js';
 import { diagnosisExitCode } from '../../functions/cli/diagnose-command.js';
 import { openLocalRuntime, type LocalRuntime } from '../../functions/cli/local-runtime.js';
 import type { Diagnosis, Hop } from '../../functions/domain/diagnose/index.js';
-import type { Flow } from '../../functions/domain/model.js';
+import { InvalidInputError } from '../../functions/domain/errors.js';
+import type { ChangeKind, Flow } from '../../functions/domain/model.js';
+import type { NetworkProvider, ProviderRegistry } from '../../functions/ports/network-provider.js';
 import { profileSpecSchema, type ConnectivityProfile } from '../../functions/domain/profile.js';
 
 const root = 'examples/scenarios';
@@ -175,6 +177,33 @@ describe('Diagnose: what the scenarios show beside their far side', () => {
     expect(failing(diagnosis).map((hop) => [hop.detail, hop.fix?.profileSection])).toEqual([
       ['172.21.0.0/16 from vpc-ccn01 is registered but disabled: it overlaps 172.21.8.0/24 of vpc-rival01', 'spec.cloudConnect[0].enableConflicting'],
     ]);
+  });
+
+  it('a read that fails (access denied) leaves its hop unknown, naming the error, and the other hops are still judged; bad settings stay exit 2', async () => {
+    // Prepare: the sandbox account, seen through a registry whose security group reads are refused
+    opened = await known({ scenario: 'cce-vpc-security-group', events: [created] });
+    const real = opened.runtime.deps.providers;
+    const refusing = (error: Error): ProviderRegistry => ({
+      get: (provider, region, account) => {
+        const adapter = real.get(provider, region, account);
+        return Object.assign(Object.create(adapter) as NetworkProvider, {
+          listEntries: (kind: ChangeKind, target: string) => (kind === 'sg-rule' ? Promise.reject(error) : adapter.listEntries(kind, target)),
+        });
+      },
+    });
+    const denied = Object.assign(new Error('You are not authorized to perform this operation.'), { name: 'UnauthorizedOperation' });
+    const request = { clusterId: opened.clusterId, to: '192.168.10.52:80/tcp' };
+
+    // Act
+    const diagnosis = await diagnose(request, { store: opened.runtime.deps.store, providers: refusing(denied) });
+    const badSetting = diagnose(request, { store: opened.runtime.deps.store, providers: refusing(new InvalidInputError('projectId', 'is required')) });
+
+    // Assess
+    const rule = diagnosis.hops.find((hop) => hop.check === 'sg-rule');
+    expect(rule).toMatchObject({ status: 'unknown', where: 'sg-ecs0a1b2c' });
+    expect(rule?.detail).toContain('reading sg-rule sg-ecs0a1b2c failed: UnauthorizedOperation: You are not authorized to perform this operation.');
+    expect(diagnosis.hops.find((hop) => hop.check === 'destination')?.status).toBe('ok');
+    await expect(badSetting).rejects.toThrow(/projectId: is required/);
   });
 
   it('terway-edge-two-domains (broken peer): peer-b breaks the speaker and graceful-restart rules, named with the profile section to change', async () => {

@@ -368,12 +368,19 @@ export class AlibabaProvider extends KitProvider {
     };
   }
 
-  /** The ENI holding the address (primary or secondary private IP) and its security groups (ecs 2014-05-26). */
+  /**
+   * The ENI holding the address and its security groups (ecs 2014-05-26): the API reference filters the primary
+   * private IP by PrimaryIpAddress and the secondary ones by PrivateIpAddress.N, so the primary (an ECS host's
+   * usual address) is asked first, then the secondary.
+   */
   protected async lookupAddress(ip: string): Promise<AddressHolder | undefined> {
-    const raw = await this.clients.ecs.call('DescribeNetworkInterfaces', { RegionId: this.region, 'PrivateIpAddress.1': ip, MaxResults: 100 });
-    const found = interfacesSchema
-      .parse(raw ?? {})
-      .NetworkInterfaceSets.NetworkInterfaceSet.find((eni) => eni.PrivateIpAddress === ip || eni.PrivateIpSets.PrivateIpSet.some((address) => address.PrivateIpAddress === ip));
+    const holding = async (filter: Record<string, string>) => {
+      const raw = await this.clients.ecs.call('DescribeNetworkInterfaces', { RegionId: this.region, ...filter, MaxResults: 100 });
+      return interfacesSchema
+        .parse(raw ?? {})
+        .NetworkInterfaceSets.NetworkInterfaceSet.find((eni) => eni.PrivateIpAddress === ip || eni.PrivateIpSets.PrivateIpSet.some((address) => address.PrivateIpAddress === ip));
+    };
+    const found = (await holding({ PrimaryIpAddress: ip })) ?? (await holding({ 'PrivateIpAddress.1': ip }));
     if (!found) return undefined;
     return {
       ip,

@@ -32,7 +32,7 @@ import type { NetworkEntry, NextHopType, ProviderEntry } from '../../domain/mode
 import { ownerOfDescription, ownershipMark } from '../../domain/ownership-mark.js';
 import type { AddressHolder } from '../../ports/network-provider.js';
 import type { LeaseStore } from '../kit/lease.js';
-import { parsePort, portText } from '../kit/port.js';
+import { parsePort, portTexts } from '../kit/port.js';
 import { KitProvider, kitOptions, need, type KitAdapterOptions, type KindOperations } from '../kit/provider.js';
 import { retrying } from '../kit/retry.js';
 import { buildHuaweiClients, credentialsFromEnv, sendJson, type HuaweiClients, type HuaweiCredentials, type HuaweiService } from './clients.js';
@@ -234,11 +234,13 @@ export class HuaweiProvider extends KitProvider {
           const body = listSecurityGroupRulesBody.parse(await this.call(() => this.clients.vpcV3.listSecurityGroupRules(request)));
           for (const rule of body.security_group_rules) {
             if (rule.security_group_id !== groupId || rule.direction !== 'ingress' || !rule.remote_ip_prefix || (rule.action ?? 'allow') !== 'allow') continue;
-            const [from, to] = (rule.multiport ?? '').split('-');
-            rules.push({
-              kind: 'sg-rule', target: groupId, cidr: canonicalCidr(rule.remote_ip_prefix), port: portText(rule.protocol ?? 'all', from, to),
-              resourceId: rule.id, owner: ownerOfDescription(rule.description ?? undefined), ...(rule.description ? { description: rule.description } : {}),
-            });
+            // multiport may list several ports and ranges ("22,80-90"): one entry each
+            for (const port of portTexts(rule.protocol ?? 'all', rule.multiport ?? undefined)) {
+              rules.push({
+                kind: 'sg-rule', target: groupId, cidr: canonicalCidr(rule.remote_ip_prefix), port,
+                resourceId: rule.id, owner: ownerOfDescription(rule.description ?? undefined), ...(rule.description ? { description: rule.description } : {}),
+              });
+            }
           }
           const next = body.page_info?.next_marker ?? undefined;
           marker = next && body.security_group_rules.length > 0 ? next : undefined;

@@ -15,7 +15,7 @@ import type { NetworkEntry, NextHopType, ProviderEntry } from '../../domain/mode
 import { ownerOfDescription, ownershipMark } from '../../domain/ownership-mark.js';
 import type { AddressHolder, ProviderQuotas } from '../../ports/network-provider.js';
 import type { LeaseStore } from '../kit/lease.js';
-import { formatPort, parsePort, portText, samePort } from '../kit/port.js';
+import { formatPort, parsePort, portTexts, samePort } from '../kit/port.js';
 import { KitProvider, kitOptions, need, sameIdentity, type KindOperations } from '../kit/provider.js';
 import { retrying, type RetryOptions } from '../kit/retry.js';
 import { TENCENT_QUOTAS, TENCENT_UNSUPPORTED, type TencentKind } from './kinds.js';
@@ -138,7 +138,7 @@ export class TencentProvider extends KitProvider {
    */
   protected async lookupAddress(ip: string): Promise<AddressHolder | undefined> {
     const response = await this.read(() =>
-      this.vpc.DescribeNetworkInterfaces({ Filters: [{ Name: 'address-ip', Values: [ip] }, { Name: 'ip-exact-match', Values: ['TRUE'] }], Limit: PAGE_SIZE }),
+      this.vpc.DescribeNetworkInterfaces({ Filters: [{ Name: 'address-ip', Values: [ip] }, { Name: 'ip-exact-match', Values: ['true'] }], Limit: PAGE_SIZE }),
     );
     const found = (response?.NetworkInterfaceSet ?? []).find((eni) => eni.PrivateIpAddressSet?.some((address) => address.PrivateIpAddress === ip));
     if (!found) return undefined;
@@ -346,7 +346,11 @@ export class TencentProvider extends KitProvider {
       async () => {
         const group = await this.policies(groupId);
         if (!group) throw new ResourceNotFoundError(`security group ${groupId} does not exist`, 'ResourceNotFound');
-        const existing = group.ingress.find((p) => sameCidr(p.CidrBlock, cidr) && samePort(portText(p.Protocol, ...(p.Port ?? '').split('-')), port));
+        // only a policy of exactly this one port is it: a foreign "80,443" policy is never taken for podreach's tcp:80
+        const existing = group.ingress.find((p) => {
+          const ports = portTexts(p.Protocol, p.Port);
+          return sameCidr(p.CidrBlock, cidr) && ports.length === 1 && samePort(ports[0], port);
+        });
         if ((change === 'add') === (existing !== undefined)) return undefined;
         const range = parsePort(port);
         const policy: SecurityGroupPolicy =
@@ -372,10 +376,10 @@ export class TencentProvider extends KitProvider {
   }
 
   private rules(): KindOperations {
-    const portOf = (p: SecurityGroupPolicy) => portText(p.Protocol, ...((p.Port ?? '').toUpperCase() === 'ALL' ? [] : (p.Port ?? '').split('-')));
     return {
       prepare: (entry) => ({ ...entry, port: formatPort(parsePort(entry.port)) }),
-      list: async (target) => ((await this.policies(target))?.ingress ?? []).map((p) => this.policyEntry('sg-rule', target, p, portOf(p))),
+      // a policy listing several ports is one entry per port
+      list: async (target) => ((await this.policies(target))?.ingress ?? []).flatMap((p) => portTexts(p.Protocol, p.Port).map((port) => this.policyEntry('sg-rule', target, p, port))),
       create: (entry, context) => this.changePolicy(entry.target, need(entry, 'cidr'), entry.port, 'add', ownershipMark(context, DESCRIPTION_LENGTH)),
       delete: (current) => this.changePolicy(current.target, need(current, 'cidr'), current.port, 'remove'),
       raced: (error) => tencentErrors.has(error, 'UnsupportedOperation.DuplicatePolicy'),
@@ -395,11 +399,8 @@ export class TencentProvider extends KitProvider {
       );
       return response && (response.Groups ?? []).flatMap((group) => (group.SecurityGroupId ? [group.SecurityGroupId] : []));
     };
-    const portOf = (target: string, p: SecurityGroupPolicy) => {
-      const port = portText(p.Protocol, ...((p.Port ?? '').toUpperCase() === 'ALL' ? [] : (p.Port ?? '').split('-')));
-      // the service's own port is implied by a whitelist entry; only another port is reported
-      return samePort(port, WHITELIST_PORTS[whitelistTarget(target).service]) || port === 'all' ? undefined : port;
-    };
+    // the service's own port is implied by a whitelist entry; only another port is reported
+    const reported = (target: string, port: string) => (samePort(port, WHITELIST_PORTS[whitelistTarget(target).service]) || port === 'all' ? undefined : port);
     return {
       prepare: (entry) => (whitelistTarget(entry.target), entry),
       lease: (target) => `tencent:${this.region}:${whitelistTarget(target).service}:${whitelistTarget(target).instanceId}`,
@@ -407,8 +408,10 @@ export class TencentProvider extends KitProvider {
         const entries: ProviderEntry[] = [];
         for (const id of (await bound(target)) ?? []) {
           for (const policy of (await this.policies(id))?.ingress ?? []) {
-            const entry = { ...this.policyEntry('whitelist-entry', target, policy, portOf(target, policy)), ...(id === groupId ? {} : { owner: 'foreign' as const }) };
-            if (!entries.some((seen) => sameIdentity(seen, entry))) entries.push(entry);
+            for (const port of portTexts(policy.Protocol, policy.Port)) {
+              const entry = { ...this.policyEntry('whitelist-entry', target, policy, reported(target, port)), ...(id === groupId ? {} : { owner: 'foreign' as const }) };
+              if (!entries.some((seen) => sameIdentity(seen, entry))) entries.push(entry);
+            }
           }
         }
         return entries;

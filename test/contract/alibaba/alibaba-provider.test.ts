@@ -47,6 +47,24 @@ describe('Class: AlibabaProvider', () => {
     await rig?.close();
   });
 
+  describe('Method: findAddress', () => {
+    it('asks for the primary private IP by PrimaryIpAddress, then a secondary one by PrivateIpAddress.N', async () => {
+      // Prepare: an ECS's ENI, its primary address first
+      rig.server.seedNetworkInterface('eni-host', { vpcId: 'vpc-a', vSwitchId: 'vsw-a', ips: ['192.168.3.9', '192.168.3.20'], groups: ['sg-host'] });
+      const provider = rig.provider();
+      const lookups = () => rig.server.calls.filter((call) => call.action === 'DescribeNetworkInterfaces').map((call) => Object.keys(call.params).filter((key) => /Ip/.test(key)));
+      // Act
+      const primary = await provider.findAddress?.('192.168.3.9');
+      const afterPrimary = lookups();
+      const secondary = await provider.findAddress?.('192.168.3.20');
+      // Assess
+      expect(primary).toMatchObject({ ip: '192.168.3.9', securityGroups: ['sg-host'], resourceId: 'eni-host' });
+      expect(afterPrimary).toEqual([['PrimaryIpAddress']]);
+      expect(secondary).toMatchObject({ ip: '192.168.3.20', securityGroups: ['sg-host'] });
+      expect(lookups().slice(1)).toEqual([['PrimaryIpAddress'], ['PrivateIpAddress.1']]);
+    });
+  });
+
   describe('Method: createEntry (route)', () => {
     it('sends a signed RPC call with the action in x-acs-action and the parameters in the query', async () => {
       // Prepare

@@ -265,14 +265,20 @@ export class AlibabaContractServer {
 
   // ---- ECS network interfaces ----------------------------------------------------------------------------
 
-  /** RegionId is required; PrivateIpAddress.N (1-100) matches a primary or secondary private IP exactly. */
+  /**
+   * RegionId is required; PrimaryIpAddress matches an ENI's primary private IP, PrivateIpAddress.N (1-100) its
+   * secondary ones, as the API reference describes them (whether the live API also matches a primary IP by
+   * PrivateIpAddress.N is not documented: this server does not).
+   */
   private describeNetworkInterfaces(p: Params): Record<string, unknown> {
     if (!p.RegionId) throw new RpcError(400, 'MissingRegionId', 'RegionId is mandatory for this action.');
     const wanted = Object.entries(p)
       .filter(([key]) => /^PrivateIpAddress\.\d+$/.test(key))
       .map(([, value]) => value);
+    const primary = p.PrimaryIpAddress;
     const set = [...this.networkInterfaces.entries()]
-      .filter(([, eni]) => wanted.length === 0 || eni.ips.some((ip) => wanted.includes(ip)))
+      .filter(([, eni]) => primary === undefined || eni.ips[0] === primary)
+      .filter(([, eni]) => wanted.length === 0 || eni.ips.slice(1).some((ip) => wanted.includes(ip)))
       .map(([id, eni]) => ({
         NetworkInterfaceId: id,
         VpcId: eni.vpcId,

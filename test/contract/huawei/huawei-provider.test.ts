@@ -93,6 +93,19 @@ describe('Class: HuaweiProvider', () => {
     it('yields nothing for a route table that does not exist', async () => {
       await expect(harness.provider().listEntries('route', 'rtb-missing')).resolves.toEqual([]);
     });
+
+    it('reads a rule whose multiport lists several ports and ranges as one entry each, never as every port', async () => {
+      // Prepare
+      harness.server.addSecurityGroup('sg-multi');
+      harness.server.seedRule('sg-multi', '10.8.0.0/16', 'tcp', '22,80-90');
+      // Act
+      const entries = await harness.provider().listEntries('sg-rule', 'sg-multi');
+      // Assess
+      expect(entries.map((entry) => [entry.cidr, entry.port, entry.owner])).toEqual([
+        ['10.8.0.0/16', 'tcp:22', 'foreign'],
+        ['10.8.0.0/16', 'tcp:80-90', 'foreign'],
+      ]);
+    });
   });
 
   describe('Method: createEntry (whitelist-entry)', () => {

@@ -349,6 +349,24 @@ describe('Class: TencentProvider', () => {
       expect(harness.server.securityGroups.get(IDS.securityGroup)?.ingress.filter((p) => p.CidrBlock === rule.cidr)).toHaveLength(1);
     });
 
+    it('reads a policy listing several ports ("80,443") as one entry per port, and finds podreach\'s tcp:80 in place there without a write', async () => {
+      // Prepare
+      const cidr = nextCidr();
+      harness.server.seedSecurityGroupPolicy(IDS.securityGroup, { Protocol: 'TCP', Port: '80,443', CidrBlock: cidr, Action: 'ACCEPT', PolicyDescription: 'by hand' });
+      const writes = () => harness.server.calls.filter((call) => call.action === 'CreateSecurityGroupPolicies').length;
+      const before = writes();
+      // Act
+      const entries = (await harness.provider.listEntries('sg-rule', IDS.securityGroup)).filter((entry) => entry.cidr === cidr);
+      const created = await harness.provider.createEntry({ kind: 'sg-rule', target: IDS.securityGroup, cidr, port: 'tcp:80' }, context);
+      // Assess
+      expect(entries.map((entry) => [entry.port, entry.owner])).toEqual([
+        ['tcp:80', 'foreign'],
+        ['tcp:443', 'foreign'],
+      ]);
+      expect(created).toMatchObject({ port: 'tcp:80', owner: 'foreign' });
+      expect(writes() - before).toBe(0);
+    });
+
     it('treats DuplicatePolicy as success when another writer added the same rule first', async () => {
       // Prepare
       const rule: NetworkEntry = { kind: 'sg-rule', target: IDS.securityGroup, cidr: nextCidr(), port: 'icmp' };
