@@ -1,7 +1,8 @@
 // The kinds of hop a path is made of, each a read (the targets it needs) and an evaluation of what was read:
-// a route (the longest prefix that holds the probe decides, as a route table does), a list that must cover the
-// probes (selectors, advertised prefixes, security-group rules, whitelists), a subnet's route table, an artifact
-// podreach renders for a person, the CIDR conflicts on the path, and the manual checks of what no API shows.
+// a route (the longest enabled prefix that holds the probe decides, as a route table does), a list whose entries
+// together must cover the probes (selectors, advertised prefixes, security-group rules, whitelists), a subnet's
+// route table, an artifact podreach renders for a person, the CIDR conflicts on the path, and the manual checks of
+// what no API shows.
 // What "in place" means comes from the flows' designers (DesiredEntry): diagnose never re-derives an entry.
 import { checkConflicts } from '../conflicts.js';
 import type { Artifact, ClusterFacts, Flow, NetworkEntry, ProviderEntry } from '../model.js';
@@ -236,7 +237,7 @@ function describeProbe(probe: CoverageProbe): string {
   return probe.peerCidr ? `${probeText(probe.cidr)} <-> ${probeText(probe.peerCidr)}` : probeText(probe.cidr);
 }
 
-/** A list that must hold an entry covering every probe (selectors, advertised prefixes, rules, whitelists). */
+/** A list whose entries together must cover every probe (selectors, advertised prefixes, rules, whitelists). */
 export function coverageCheck(ctx: DiagnosisContext, spec: CoverageCheck): HopSpec {
   const port = spec.check === 'sg-rule' || (spec.check === 'whitelist-entry' && spec.need) ? ` on ${describePortNeed(spec.need)}` : '';
   if (spec.probes.length === 0) return noSourceHop(ctx, spec.check, spec.direction, spec.ref, `the source${port} is ${spec.verb} ${spec.what}`);
