@@ -1,9 +1,9 @@
 // The kinds of hop a path is made of, each a read (the targets it needs) and an evaluation of what was read:
-// a route (the longest prefix that holds the probe decides, as a route table does), a list that must cover the
-// probes (selectors, advertised prefixes, security-group rules, whitelists), a subnet's route table, an artifact
-// podreach renders for a person, the CIDR conflicts on the path, and the manual checks of what no API shows.
+// a route (the longest enabled prefix that holds the probe decides, as a route table does), a list whose entries
+// together must cover the probes (selectors, advertised prefixes, security-group rules, whitelists), a subnet's
+// route table, an artifact podreach renders for a person, the CIDR conflicts on the path, and the manual checks of
+// what no API shows.
 // What "in place" means comes from the flows' designers (DesiredEntry): diagnose never re-derives an entry.
-import { parseCidr } from '../cidr.js';
 import { checkConflicts } from '../conflicts.js';
 import type { Artifact, ClusterFacts, Flow, NetworkEntry, ProviderEntry } from '../model.js';
 import type { PortNeed } from '../port.js';
@@ -11,7 +11,7 @@ import { describePortNeed, portCovers } from '../port.js';
 import type { ProfileSpec } from '../profile.js';
 import { targetKey } from '../planner/identity.js';
 import type { DesiredEntry, DesiredState, TargetRef } from '../planner/types.js';
-import { holds } from './endpoints.js';
+import { holds, inside, prefixLength, unionHolds } from './endpoints.js';
 import type { Destination, Hop, HopCheck, HopDirection, HopFix, Source } from './model.js';
 
 export interface DiagnosisContext {
@@ -44,12 +44,24 @@ export function triggerFix(facts: ClusterFacts, flow: Flow, why?: string): HopFi
   return { flow, text: `${why ? `${why}: ` : ''}podreach trigger ${flow} --cluster ${facts.clusterId}` };
 }
 
-export function refOf(entry: { provider: TargetRef['provider']; region: string; kind: TargetRef['kind']; target: string }): TargetRef {
-  return { provider: entry.provider, region: entry.region, kind: entry.kind, target: entry.target };
+/** Where a hop's resource is: the target, and the account it was read in (the account only when the profile names one). */
+export function placed(ref: TargetRef): Pick<Hop, 'where' | 'provider' | 'region' | 'account'> {
+  return { where: ref.target, provider: ref.provider, region: ref.region, ...(ref.account !== undefined ? { account: ref.account } : {}) };
 }
 
-function placed(ref: TargetRef): Pick<Hop, 'where' | 'provider' | 'region'> {
-  return { where: ref.target, provider: ref.provider, region: ref.region };
+/**
+ * Why a check that needs the source has nothing to check: no container CIDR is recorded, or (overlay, where a peer
+ * sees the nodes) no node subnet or node is. Such a hop is unknown, never ok: nothing was found admitted.
+ */
+export function noSourceText(ctx: DiagnosisContext): string {
+  return ctx.source.podCidrs.length === 0
+    ? `no container CIDR of ${ctx.facts.clusterId} is recorded, so the source is not known`
+    : `no node subnet or node of ${ctx.facts.clusterId} is recorded, so what a peer sees of its pods (the nodes' addresses, ${ctx.source.networkModel} model) is not known`;
+}
+
+/** A hop that needs the source when none is recorded (noSourceText): unknown, with what to check by hand. */
+export function noSourceHop(ctx: DiagnosisContext, check: HopCheck, direction: HopDirection, ref: TargetRef, lookFor: string): HopSpec {
+  return fixedHop({ check, direction, ...placed(ref), status: 'unknown', detail: `${noSourceText(ctx)}: diagnose again once it is, or check by hand that ${lookFor}` });
 }
 
 function plain(entry: NetworkEntry): NetworkEntry {
@@ -60,10 +72,6 @@ function plain(entry: NetworkEntry): NetworkEntry {
   if (entry.nextHop !== undefined) out.nextHop = entry.nextHop;
   if (entry.enabled !== undefined) out.enabled = entry.enabled;
   return out;
-}
-
-function prefixLength(cidr: string | undefined): number {
-  return cidr === undefined ? -1 : (parseCidr(cidr)?.prefix ?? -1);
 }
 
 /** "10.0.0.5" for a host probe, the CIDR otherwise. */
@@ -104,7 +112,20 @@ export interface RouteCheck {
   profileFix?: HopFix;
 }
 
-/** A route table decides by the longest prefix holding the address: that route must go to the next hop. */
+function routeText(entry: ProviderEntry): string {
+  return `${entry.cidr ?? '?'} -> ${entry.nextHop ?? '?'}`;
+}
+
+/** The entry with the longest prefix (the first listed on a tie). */
+export function longest(entries: readonly ProviderEntry[]): ProviderEntry | undefined {
+  return [...entries].sort((a, b) => prefixLength(b.cidr) - prefixLength(a.cidr))[0];
+}
+
+/**
+ * A route table decides by the longest enabled prefix holding the address: that route must go to the next hop, and
+ * no enabled route inside the probe (a part of a container CIDR) may send that part elsewhere. A disabled route
+ * carries nothing (Tencent lists routes with `enabled: false`): it is said when it is the longest match.
+ */
 export function routeCheck(ctx: DiagnosisContext, spec: RouteCheck): HopSpec {
   const lookFor = `${spec.ref.target} routes ${probeText(spec.probe)} to ${spec.nextHop}`;
   return {
@@ -112,34 +133,62 @@ export function routeCheck(ctx: DiagnosisContext, spec: RouteCheck): HopSpec {
     evaluate(readings) {
       const held = readings.entries(spec.ref);
       if (!held) return [unreadableHop(spec.check, spec.direction, spec.ref, readings.unreadable(spec.ref) ?? 'not read', lookFor)];
-      const base = { check: spec.check, direction: spec.direction, ...placed(spec.ref), ...(spec.expected.length > 0 ? { expected: spec.expected.map(plain) } : {}) };
-      const best = held
-        .filter((entry) => entry.kind === spec.ref.kind && holds(entry.cidr, spec.probe))
-        .sort((a, b) => prefixLength(b.cidr) - prefixLength(a.cidr))[0];
-      if (!best) {
-        const blocked = spec.expected.find((entry) => entry.blockedReason !== undefined);
-        const fix: HopFix | undefined =
-          spec.expected.length === 0
-            ? spec.profileFix
-            : blocked
-              ? { text: `podreach does not lay it while this holds: ${blocked.blockedReason ?? ''}` }
-              : triggerFix(ctx.facts, spec.flow, `the ${spec.flow} flow lays ${describeHeld(spec.expected)}`);
-        return [{ ...base, status: 'missing', detail: `no route holds ${probeText(spec.probe)}; expected one to ${spec.nextHop}`, ...(fix ? { fix } : {}) }];
-      }
-      const to = best.nextHop;
-      if (to === undefined || to === spec.nextHop || spec.accepted?.includes(to)) {
-        if (best.description?.includes('blackhole')) {
-          return [{ ...base, status: 'conflict', detail: `${best.cidr ?? '?'} -> ${to ?? '?'} holds ${probeText(spec.probe)} but is a blackhole (its target is gone)`, fix: { text: `recreate or reattach ${to ?? 'its target'}, or replace the route by hand` } }];
-        }
-        return [{ ...base, status: 'ok', detail: `${best.cidr ?? '?'} -> ${to ?? spec.nextHop} holds ${probeText(spec.probe)}` }];
-      }
-      const sameAsExpected = spec.expected.some((entry) => entry.cidr === best.cidr);
-      const fix: HopFix = sameAsExpected
-        ? { text: `${spec.ref.target}'s route ${best.cidr ?? '?'} -> ${to} is ${owner(best)}; podreach never overwrites it: change or remove it by hand, then podreach trigger ${spec.flow} --cluster ${ctx.facts.clusterId}` }
-        : { text: `the route ${best.cidr ?? '?'} -> ${to} (${owner(best)}) is the longest prefix holding ${probeText(spec.probe)} and takes its traffic: remove it or route ${probeText(spec.probe)} by hand` };
-      return [{ ...base, status: 'conflict', detail: `${best.cidr ?? '?'} -> ${to} holds ${probeText(spec.probe)}, not ${spec.nextHop}`, fix }];
+      return [judgeRoute(ctx, spec, held)];
     },
   };
+}
+
+function judgeRoute(ctx: DiagnosisContext, spec: RouteCheck, held: readonly ProviderEntry[]): Hop {
+  const base = { check: spec.check, direction: spec.direction, ...placed(spec.ref), ...(spec.expected.length > 0 ? { expected: spec.expected.map(plain) } : {}) };
+  const probe = probeText(spec.probe);
+  const routes = held.filter((entry) => entry.kind === spec.ref.kind);
+  const holding = routes.filter((entry) => holds(entry.cidr, spec.probe));
+  const best = longest(holding.filter((entry) => entry.enabled !== false));
+  const disabled = longest(holding.filter((entry) => entry.enabled === false && prefixLength(entry.cidr) > prefixLength(best?.cidr)));
+  const accepted = (entry: ProviderEntry) => entry.nextHop === undefined || entry.nextHop === spec.nextHop || (spec.accepted?.includes(entry.nextHop) ?? false);
+  if (!best) {
+    if (disabled && accepted(disabled)) {
+      return {
+        ...base,
+        status: 'conflict',
+        detail: `${routeText(disabled)} holds ${probe} but is disabled, so it carries nothing`,
+        fix: { text: `enable ${spec.ref.target}'s route ${routeText(disabled)} (${owner(disabled)}; podreach never enables a route it finds disabled)` },
+      };
+    }
+    const blocked = spec.expected.find((entry) => entry.blockedReason !== undefined);
+    const fix: HopFix | undefined =
+      spec.expected.length === 0
+        ? spec.profileFix
+        : blocked
+          ? { text: `podreach does not lay it while this holds: ${blocked.blockedReason ?? ''}` }
+          : triggerFix(ctx.facts, spec.flow, `the ${spec.flow} flow lays ${describeHeld(spec.expected)}`);
+    const detail = disabled ? `no enabled route holds ${probe} (${routeText(disabled)} is disabled)` : `no route holds ${probe}`;
+    return { ...base, status: 'missing', detail: `${detail}; expected one to ${spec.nextHop}`, ...(fix ? { fix } : {}) };
+  }
+  const to = best.nextHop;
+  const besides = disabled ? `; the more specific ${routeText(disabled)} is disabled` : '';
+  if (accepted(best)) {
+    if (best.description?.includes('blackhole')) {
+      return { ...base, status: 'conflict', detail: `${best.cidr ?? '?'} -> ${to ?? '?'} holds ${probe} but is a blackhole (its target is gone)`, fix: { text: `recreate or reattach ${to ?? 'its target'}, or replace the route by hand` } };
+    }
+    // the probe is a CIDR on the routes back: a more specific route inside it takes that part's traffic elsewhere
+    const takers = routes.filter((entry) => entry.enabled !== false && inside(entry.cidr, spec.probe) && !accepted(entry));
+    if (takers.length > 0) {
+      const names = takers.map((entry) => `${routeText(entry)} (${owner(entry)})`).join(', ');
+      return {
+        ...base,
+        status: 'conflict',
+        detail: `${best.cidr ?? '?'} -> ${to ?? spec.nextHop} holds ${probe}, but the more specific ${takers.map(routeText).join(', ')} send${takers.length === 1 ? 's' : ''} part of it elsewhere`,
+        fix: { text: `the longest prefix wins: ${names} take${takers.length === 1 ? 's' : ''} ${takers.map((entry) => entry.cidr ?? '?').join(', ')} away from ${spec.nextHop}; remove ${takers.length === 1 ? 'it' : 'them'} or route those addresses to ${spec.nextHop} by hand` },
+      };
+    }
+    return { ...base, status: 'ok', detail: `${best.cidr ?? '?'} -> ${to ?? spec.nextHop} holds ${probe}${besides}` };
+  }
+  const sameAsExpected = spec.expected.some((entry) => entry.cidr === best.cidr);
+  const fix: HopFix = sameAsExpected
+    ? { text: `${spec.ref.target}'s route ${best.cidr ?? '?'} -> ${to ?? '?'} is ${owner(best)}; podreach never overwrites it: change or remove it by hand, then podreach trigger ${spec.flow} --cluster ${ctx.facts.clusterId}` }
+    : { text: `the route ${best.cidr ?? '?'} -> ${to ?? '?'} (${owner(best)}) is the longest prefix holding ${probe} and takes its traffic: remove it or route ${probe} by hand` };
+  return { ...base, status: 'conflict', detail: `${best.cidr ?? '?'} -> ${to ?? '?'} holds ${probe}, not ${spec.nextHop}${besides}`, fix };
 }
 
 export interface CoverageProbe {
@@ -151,7 +200,7 @@ export interface CoverageCheck {
   check: 'vpn-selector' | 'dx-prefix' | 'sg-rule' | 'whitelist-entry';
   ref: TargetRef;
   probes: readonly CoverageProbe[];
-  /** For sg-rule: the protocol and port the connection needs. */
+  /** For sg-rule and whitelist-entry: the protocol and port the connection needs. */
   need?: PortNeed;
   direction: HopDirection;
   flow: Flow;
@@ -167,19 +216,31 @@ export interface CoverageCheck {
   verb: string;
 }
 
-function covers(entry: ProviderEntry, probe: CoverageProbe, need: PortNeed | undefined, kind: NetworkEntry['kind']): boolean {
-  if (entry.kind !== kind || !holds(entry.cidr, probe.cidr)) return false;
+/** Whether the list's kind judges ports: a security group's rules, and a whitelist whose entries carry one (Tencent's are its bound groups' rules). */
+function judgesPort(kind: NetworkEntry['kind']): boolean {
+  return kind === 'sg-rule' || kind === 'whitelist-entry';
+}
+
+/** An entry that admits (part of) the probe: the right kind, overlapping it, holding its peer side, on the port needed. */
+function admitsPart(entry: ProviderEntry, probe: CoverageProbe, need: PortNeed | undefined, kind: NetworkEntry['kind']): boolean {
+  if (entry.kind !== kind || !(holds(entry.cidr, probe.cidr) || inside(entry.cidr, probe.cidr))) return false;
   if (probe.peerCidr !== undefined && !holds(entry.peerCidr, probe.peerCidr)) return false;
-  return kind !== 'sg-rule' || portCovers(entry.port, need);
+  return !judgesPort(kind) || portCovers(entry.port, need);
+}
+
+/** The probe is covered when the entries admitting parts of it hold all of it together (one entry need not). */
+function covered(held: readonly ProviderEntry[], probe: CoverageProbe, need: PortNeed | undefined, kind: NetworkEntry['kind']): boolean {
+  return unionHolds(held.filter((entry) => admitsPart(entry, probe, need, kind)).map((entry) => entry.cidr), probe.cidr);
 }
 
 function describeProbe(probe: CoverageProbe): string {
   return probe.peerCidr ? `${probeText(probe.cidr)} <-> ${probeText(probe.peerCidr)}` : probeText(probe.cidr);
 }
 
-/** A list that must hold an entry covering every probe (selectors, advertised prefixes, rules, whitelists). */
+/** A list whose entries together must cover every probe (selectors, advertised prefixes, rules, whitelists). */
 export function coverageCheck(ctx: DiagnosisContext, spec: CoverageCheck): HopSpec {
-  const port = spec.check === 'sg-rule' ? ` on ${describePortNeed(spec.need)}` : '';
+  const port = spec.check === 'sg-rule' || (spec.check === 'whitelist-entry' && spec.need) ? ` on ${describePortNeed(spec.need)}` : '';
+  if (spec.probes.length === 0) return noSourceHop(ctx, spec.check, spec.direction, spec.ref, `the source${port} is ${spec.verb} ${spec.what}`);
   return {
     reads: [spec.ref],
     evaluate(readings) {
@@ -187,15 +248,15 @@ export function coverageCheck(ctx: DiagnosisContext, spec: CoverageCheck): HopSp
       const held = readings.entries(spec.ref);
       if (!held) return [unreadableHop(spec.check, spec.direction, spec.ref, readings.unreadable(spec.ref) ?? 'not read', `${wanted}${port} is ${spec.verb} ${spec.what}`)];
       const base = { check: spec.check, direction: spec.direction, ...placed(spec.ref), ...(spec.expected.length > 0 ? { expected: spec.expected.map(plain) } : {}) };
-      const missing = spec.probes.filter((probe) => !held.some((entry) => covers(entry, probe, spec.need, spec.check)));
+      const missing = spec.probes.filter((probe) => !covered(held, probe, spec.need, spec.check));
       const current = held.filter((entry) => entry.kind === spec.check);
       if (missing.length === 0) {
-        const used = current.filter((entry) => spec.probes.some((probe) => covers(entry, probe, spec.need, spec.check)));
+        const used = current.filter((entry) => spec.probes.some((probe) => admitsPart(entry, probe, spec.need, spec.check)));
         return [{ ...base, status: 'ok', detail: `${wanted}${port} ${spec.verb} ${spec.what}: ${describeHeld(used)}` }];
       }
       const designedFor = (probe: CoverageProbe) => designedIn(spec.expected, probe);
       const designedIn = (entries: readonly DesiredEntry[], probe: CoverageProbe) =>
-        entries.filter((entry) => holds(entry.cidr, probe.cidr) && (probe.peerCidr === undefined || holds(entry.peerCidr, probe.peerCidr)) && (spec.check !== 'sg-rule' || portCovers(entry.port, spec.need)));
+        entries.filter((entry) => holds(entry.cidr, probe.cidr) && (probe.peerCidr === undefined || holds(entry.peerCidr, probe.peerCidr)) && (!judgesPort(spec.check) || portCovers(entry.port, spec.need)));
       const designed = missing.flatMap(designedFor);
       const undesigned = missing.filter((probe) => designedFor(probe).length === 0);
       const blocked = [...designed, ...undesigned.flatMap((probe) => designedIn(spec.withProfileFix ?? [], probe))].find((entry) => entry.blockedReason !== undefined);

@@ -1,7 +1,7 @@
 // The two ends of a diagnosis: the destination given as IP[:PORT[/PROTO]] (--to) and the source, the cluster's
 // container CIDRs or one pod (--from POD_IP), with what a peer sees of it in the cluster's network model (the rule of
 // ARCHITECTURE.md "Network models" that the security flow follows too).
-import { cidrContains, cidrContainsIp, hostCidr, isValidIp, parseCidr, uniqueCidrs } from '../cidr.js';
+import { cidrContains, cidrContainsIp, hostCidr, isValidIp, parseCidr, uniqueCidrs, type ParsedCidr } from '../cidr.js';
 import { InvalidInputError } from '../errors.js';
 import type { ClusterFacts, NodeFacts } from '../model.js';
 import { nodeSources } from '../planner/flows/security.js';
@@ -25,15 +25,21 @@ export function parseDestination(text: string): Destination {
   return { ip, text: trimmed, need: { protocol, port } };
 }
 
-function prefixOf(cidr: string): number {
-  return parseCidr(cidr)?.prefix ?? 0;
+/** The prefix length of a CIDR (an address counts as its host CIDR); -1 for nothing or no CIDR, so it sorts last. */
+export function prefixLength(cidr: string | undefined): number {
+  return cidr === undefined ? -1 : (asCidr(cidr)?.prefix ?? -1);
+}
+
+/** A CIDR, or an address as its host CIDR (whitelists and some rule APIs list single hosts so). */
+function asCidr(text: string): ParsedCidr | undefined {
+  return parseCidr(text) ?? (isValidIp(text) ? parseCidr(hostCidr(text)) : undefined);
 }
 
 /** The node whose pod CIDR holds the address (the most specific one). */
 export function nodeHolding(facts: ClusterFacts, ip: string): NodeFacts | undefined {
   return Object.values(facts.nodes)
     .filter((node) => node.podCidr !== undefined && parseCidr(node.podCidr) !== undefined && cidrContainsIp(node.podCidr, ip))
-    .sort((a, b) => prefixOf(b.podCidr ?? '') - prefixOf(a.podCidr ?? '') || (a.name < b.name ? -1 : 1))[0];
+    .sort((a, b) => prefixLength(b.podCidr) - prefixLength(a.podCidr) || (a.name < b.name ? -1 : 1))[0];
 }
 
 /**
@@ -67,8 +73,35 @@ export function sourceOf(facts: ClusterFacts, podIp?: string): Source {
 /** true when `outer` holds every address of the probe (a CIDR, or an address as its host CIDR). */
 export function holds(outer: string | undefined, probe: string): boolean {
   if (outer === undefined) return false;
-  const parsed = parseCidr(outer) ?? (isValidIp(outer) ? parseCidr(hostCidr(outer)) : undefined);
-  const inner = parseCidr(probe) ?? (isValidIp(probe) ? parseCidr(hostCidr(probe)) : undefined);
+  const parsed = asCidr(outer);
+  const inner = asCidr(probe);
   if (!parsed || !inner) return false;
   return cidrContains(parsed.cidr, inner.cidr);
+}
+
+/** true when `inner` lies inside the probe and is more specific than it (a part of the probe). */
+export function inside(inner: string | undefined, probe: string): boolean {
+  return inner !== undefined && holds(probe, inner) && prefixLength(inner) > prefixLength(probe);
+}
+
+/**
+ * true when the CIDRs together hold every address of the probe: rules for 172.16.0.0/17 and 172.16.128.0/17 cover
+ * 172.16.0.0/16 though neither holds it alone.
+ */
+export function unionHolds(cidrs: readonly (string | undefined)[], probe: string): boolean {
+  const target = asCidr(probe);
+  if (!target) return false;
+  const parts = cidrs
+    .flatMap((cidr) => {
+      const parsed = cidr === undefined ? undefined : asCidr(cidr);
+      return parsed && parsed.version === target.version && parsed.start <= target.end && target.start <= parsed.end ? [parsed] : [];
+    })
+    .sort((a, b) => (a.start < b.start ? -1 : a.start > b.start ? 1 : 0));
+  let next = target.start;
+  for (const part of parts) {
+    if (part.start > next) return false;
+    if (part.end >= next) next = part.end + 1n;
+    if (next > target.end) return true;
+  }
+  return false;
 }

@@ -1,28 +1,34 @@
 // The hops of each path: what each one reads and how it is judged. The entries a hop expects are those the flows'
 // designers produce for the cluster (designFlow), so a hop is "missing" exactly when the flow has not laid what it
 // would lay; a hop the profile does not ask for names the profile section to add instead.
-import { hostCidr, parseCidr } from '../cidr.js';
+import { clusterAccount, networkAccount } from '../accounts.js';
+import { hostCidr } from '../cidr.js';
 import { whitelistTarget } from '../conflicts.js';
 import { reviewBgpPeer, selectorMatches } from '../bgp/peer-rules.js';
-import type { Artifact, ClusterFacts, Flow, NodeFacts, ProviderName } from '../model.js';
-import type { BgpPeer, ProfileSpec } from '../profile.js';
+import type { Artifact, ClusterFacts, Flow, NodeFacts, ProviderEntry, ProviderName } from '../model.js';
+import type { BgpPeer, ProfileSpec, VpnAttachment } from '../profile.js';
 import { whitelistSchema } from '../profile.js';
+import { targetKey, targetRef } from '../planner/identity.js';
 import type { DesiredEntry, TargetRef } from '../planner/types.js';
 import {
   artifactCheck,
   conflictsCheck,
   coverageCheck,
   fixedHop,
+  longest,
   manualHop,
+  noSourceHop,
+  noSourceText,
+  placed,
   probeText,
   routeCheck,
   triggerFix,
   type DiagnosisContext,
   type HopSpec,
 } from './checks.js';
-import { holds, nodeHolding } from './endpoints.js';
-import type { AddressLookup, Hop, HopDirection, HopFix } from './model.js';
-import type { PathChoice } from './paths.js';
+import { holds, nodeHolding, prefixLength } from './endpoints.js';
+import type { AddressLookup, Hop, HopCheck, HopDirection, HopFix } from './model.js';
+import { vpcCidrs, type PathChoice } from './paths.js';
 import { describePortNeed } from '../port.js';
 
 /** The hops of one path, with what the CIDR-conflict hop must look at. */
@@ -48,19 +54,44 @@ export class PathHops {
   }
 }
 
-function local(ctx: DiagnosisContext): { provider: ProviderName; region: string } {
-  return { provider: ctx.facts.provider, region: ctx.facts.region };
+/** An account a resource is in: the provider and region, and the account when the profile names one. */
+export interface Place {
+  provider: ProviderName;
+  region: string;
+  account?: string;
 }
 
-function ref(account: { provider: ProviderName; region: string }, kind: TargetRef['kind'], target: string): TargetRef {
-  return { provider: account.provider, region: account.region, kind, target };
+// Each target is read in the account its flow lays entries in (accounts.ts, as the designers use it): the same
+// account, so the same provider credentials and the same target key.
+
+/** The cluster's own resources (its route tables, subnets, groups), or a peer VPC's (own: its account). */
+export function clusterPlace(facts: ClusterFacts, profile: ProfileSpec, own?: string): Place {
+  return { provider: facts.provider, region: facts.region, ...clusterAccount(profile, own) };
+}
+
+/** Gateways a network account may hold: Direct Connect gateways, cloud-connect networks, transit routers. */
+function networkPlace(ctx: DiagnosisContext, own?: string): Place {
+  return { provider: ctx.facts.provider, region: ctx.facts.region, ...networkAccount(ctx.profile, own) };
+}
+
+/** A managed VPN opposite: its own provider and region, and its account when named (as the vpn flow lays it). */
+export function oppositeAccount(opposite: NonNullable<VpnAttachment['opposite']>): Place {
+  return { provider: opposite.provider, region: opposite.region, ...(opposite.account !== undefined ? { account: opposite.account } : {}) };
+}
+
+function ref(place: Place, kind: TargetRef['kind'], target: string): TargetRef {
+  return targetRef({ ...place, kind, target });
+}
+
+function sameTarget(entry: DesiredEntry, target: TargetRef): boolean {
+  return targetKey(targetRef(entry)) === targetKey(target);
 }
 
 const destHost = (ctx: DiagnosisContext) => hostCidr(ctx.to.ip);
 
-function portText(ctx: DiagnosisContext): string | undefined {
-  const need = ctx.to.need;
-  return need === undefined ? undefined : need.port === undefined ? need.protocol : `${need.protocol}:${need.port}`;
+/** Route checks of the pod side, one per probe; unknown when no source is recorded (noSourceText). */
+function perProbe(ctx: DiagnosisContext, probes: readonly string[], check: HopCheck, target: TargetRef, lookFor: string, make: (probe: string) => HopSpec): HopSpec[] {
+  return probes.length === 0 ? [noSourceHop(ctx, check, 'return', target, lookFor)] : probes.map(make);
 }
 
 /** The node subnets the traffic leaves through: the pod's node's subnet (--from), else every node subnet. */
@@ -73,17 +104,38 @@ function nodeSubnets(ctx: DiagnosisContext): ClusterFacts['nodeSubnets'] {
 
 /**
  * The route table a node subnet uses must be one the path's routes are laid in. A subnet the flow binds (vpn
- * subnetIds) is judged as the flow judges it: one bound elsewhere is never re-bound, a conflict.
+ * subnetIds) is judged as the flow judges it: one bound elsewhere is never re-bound, a conflict. The table a subnet
+ * is found bound to is known only from this reading, after the plan's reads are chosen, so an unlisted table's own
+ * routes are not read: the hop says so, and what to check in it.
  */
-function subnetSpecs(ctx: DiagnosisContext, tables: readonly string[], flow: Flow, section: string): HopSpec[] {
+function subnetSpecs(ctx: DiagnosisContext, tables: readonly string[], flow: Flow, section: string, nextHop: string): HopSpec[] {
   const designed = ctx.design(flow).entries.filter((entry) => entry.kind === 'subnet-association');
-  return nodeSubnets(ctx).map((subnet): HopSpec => {
-    const target = ref(local(ctx), 'subnet-association', subnet.subnetId);
+  const place = clusterPlace(ctx.facts, ctx.profile);
+  const dest = probeText(destHost(ctx));
+  const subnets = nodeSubnets(ctx);
+  if (subnets.length === 0) {
+    return [
+      fixedHop({
+        check: 'subnet-association',
+        direction: 'outbound',
+        where: ctx.facts.vpcId,
+        ...placeOf(place),
+        status: 'unknown',
+        detail: `no node subnet of ${ctx.facts.clusterId} is recorded, so which route table the nodes use is not known: check by hand that their subnets use ${tables.join(' or ') || 'a table listed in ' + section + '.routeTableIds'}`,
+      }),
+    ];
+  }
+  // what the route hops read does not carry the traffic of a subnet bound elsewhere: say which table to look in
+  const unread = (subnetId: string, table: string) =>
+    `${tables.length > 0 ? `${tables.join(', ')}'s routes do not carry ${subnetId}'s traffic, and ` : ''}${table} is not read (diagnose reads the tables ${section}.routeTableIds lists)`;
+  const checkByHand = (table: string) => `or check by hand that ${table} routes ${dest} to ${nextHop}`;
+  return subnets.map((subnet): HopSpec => {
+    const target = ref(place, 'subnet-association', subnet.subnetId);
     const binding = designed.find((entry) => entry.target === subnet.subnetId);
     return {
       reads: [target],
       evaluate(readings) {
-        const base = { check: 'subnet-association' as const, direction: 'outbound' as const, where: subnet.subnetId, provider: target.provider, region: target.region };
+        const base = { check: 'subnet-association' as const, direction: 'outbound' as const, ...placed(target) };
         const held = readings.entries(target);
         if (!held) return [{ ...base, status: 'unknown', detail: `${readings.unreadable(target) ?? 'not read'}; check by hand that ${subnet.subnetId} uses ${tables.join(' or ')}` }];
         const current = held.find((entry) => entry.kind === 'subnet-association');
@@ -91,7 +143,14 @@ function subnetSpecs(ctx: DiagnosisContext, tables: readonly string[], flow: Flo
           const accepted = binding.acceptedNextHops ?? [binding.nextHop ?? ''];
           if (!current) return [{ ...base, status: 'missing', detail: `${subnet.subnetId} is bound to no route table; the ${flow} flow binds it to ${binding.nextHop ?? '?'}`, expected: [{ kind: binding.kind, target: binding.target, ...(binding.nextHop ? { nextHop: binding.nextHop } : {}) }], fix: triggerFix(ctx.facts, flow) }];
           if (current.nextHop !== undefined && !accepted.includes(current.nextHop)) {
-            return [{ ...base, status: 'conflict', detail: binding.mismatchReason?.(current) ?? `${subnet.subnetId} is bound to ${current.nextHop}`, fix: { profileSection: `${section}.routeTableIds`, text: `bind ${subnet.subnetId} to ${accepted.join(' or ')} by hand, or list ${current.nextHop} in ${section}.routeTableIds` } }];
+            return [
+              {
+                ...base,
+                status: 'conflict',
+                detail: `${binding.mismatchReason?.(current) ?? `${subnet.subnetId} is bound to ${current.nextHop}`}; ${unread(subnet.subnetId, current.nextHop)}`,
+                fix: { profileSection: `${section}.routeTableIds`, text: `bind ${subnet.subnetId} to ${accepted.join(' or ')} by hand, or list ${current.nextHop} in ${section}.routeTableIds (${checkByHand(current.nextHop)})` },
+              },
+            ];
           }
           return [{ ...base, status: 'ok', detail: `${subnet.subnetId} uses ${current.nextHop ?? '?'}` }];
         }
@@ -99,17 +158,26 @@ function subnetSpecs(ctx: DiagnosisContext, tables: readonly string[], flow: Flo
           return [{ ...base, status: 'unknown', detail: `${subnet.subnetId} has no explicit route table (it uses the VPC's default table): check that table is one of ${tables.join(', ') || '(none listed)'}` }];
         }
         if (current.nextHop !== undefined && tables.includes(current.nextHop)) return [{ ...base, status: 'ok', detail: `${subnet.subnetId} uses ${current.nextHop}` }];
+        const table = current.nextHop ?? 'its table';
         return [
           {
             ...base,
             status: 'missing',
-            detail: `${subnet.subnetId} uses ${current.nextHop ?? '?'}, where podreach lays no route for ${probeText(destHost(ctx))}`,
-            fix: { profileSection: `${section}.routeTableIds`, text: `list ${current.nextHop ?? 'that table'} in ${section}.routeTableIds (or ${subnet.subnetId} in subnetIds, for a VPN), then podreach trigger ${flow} --cluster ${ctx.facts.clusterId}` },
+            detail: `${subnet.subnetId} uses ${table}, not ${tables.join(' or ') || 'a listed table'}: podreach lays no route for ${dest} there; ${unread(subnet.subnetId, table)}`,
+            fix: {
+              profileSection: `${section}.routeTableIds`,
+              text: `list ${table} in ${section}.routeTableIds (or ${subnet.subnetId} in subnetIds, for a VPN), then podreach trigger ${flow} --cluster ${ctx.facts.clusterId}; ${checkByHand(table)}`,
+            },
           },
         ];
       },
     };
   });
+}
+
+/** A place as a hop's fields (provider, region, and the account when named). */
+function placeOf(place: Place): Pick<Hop, 'provider' | 'region' | 'account'> {
+  return { provider: place.provider, region: place.region, ...(place.account !== undefined ? { account: place.account } : {}) };
 }
 
 function designedRoutes(ctx: DiagnosisContext, flow: Flow, kind: DesiredEntry['kind'], target: string, probe: string, nextHop?: string): DesiredEntry[] {
@@ -125,33 +193,47 @@ function artifactSpecs(ctx: DiagnosisContext, flow: Flow, match: (artifact: Arti
 
 // ---- the destination: found by its address, then its security groups and whitelists
 
-function sgSpec(ctx: DiagnosisContext, account: { provider: ProviderName; region: string }, groupId: string, fallback: boolean): { spec: HopSpec; entries: DesiredEntry[]; profile: ProfileSpec } {
+/** `, account: X` for a profile entry when the resource is not in the account the section defaults to. */
+function accountWords(ctx: DiagnosisContext, where: Place): string {
+  return where.account !== clusterAccount(ctx.profile).account && where.account !== undefined ? `, account: ${where.account}` : '';
+}
+
+function sgSpec(ctx: DiagnosisContext, where: Place, groupId: string, fallback: boolean): { spec: HopSpec; entries: DesiredEntry[]; profile: ProfileSpec } {
   const listedIndex = ctx.profile.securityGroups.findIndex((group) => group.id === groupId);
   const listed = ctx.profile.securityGroups[listedIndex];
-  const port = portText(ctx);
+  const need = ctx.to.need;
+  const port = need ? describePortNeed(need) : undefined;
   const ports = [...new Set([...(listed?.ports ?? []), ...(port ? [port] : listed ? [] : ['all'])])];
-  // The security flow's design with this group listed for this port: what it would admit (and which conflicts block it).
+  const target = ref(where, 'sg-rule', groupId);
+  const sameCloud = where.provider === ctx.facts.provider && where.region === ctx.facts.region;
+  // The security flow's design with this group listed for this port, in this account: what it would admit (and
+  // which conflicts block it).
+  const account = listed?.account ?? (sameCloud && where.account !== clusterAccount(ctx.profile).account ? where.account : undefined);
   const augmented: ProfileSpec = {
     ...ctx.profile,
-    securityGroups: [...ctx.profile.securityGroups.filter((group) => group.id !== groupId), { id: groupId, ports, ...(listed?.bridgeCidr ? { bridgeCidr: listed.bridgeCidr } : {}) }],
+    securityGroups: [
+      ...ctx.profile.securityGroups.filter((group) => group.id !== groupId),
+      { id: groupId, ports, ...(listed?.bridgeCidr ? { bridgeCidr: listed.bridgeCidr } : {}), ...(account !== undefined ? { account } : {}) },
+    ],
   };
-  const ownAccount = account.provider === ctx.facts.provider && account.region === ctx.facts.region;
-  const inTarget = (entry: DesiredEntry) => entry.kind === 'sg-rule' && entry.target === groupId;
-  const designed = ownAccount ? ctx.design('security').entries.filter(inTarget) : [];
+  const inTarget = (entry: DesiredEntry) => entry.kind === 'sg-rule' && sameTarget(entry, target);
+  const designed = ctx.design('security').entries.filter(inTarget);
   const conflicting = ctx.design('security', augmented).entries.filter(inTarget);
-  const need = ctx.to.need;
+  const listedHere = listed !== undefined && sameTarget({ ...clusterPlace(ctx.facts, ctx.profile, listed.account), kind: 'sg-rule', target: groupId }, target);
   const portWords = port ? `"${port}"` : 'the ports the pods use (e.g. "tcp:80")';
-  const profileFix: HopFix = !ownAccount
-    ? { text: `${groupId} is in ${account.provider} ${account.region}, not the cluster's account, where the security flow opens groups: admit ${ctx.source.seen.join(', ')} on ${describePortNeed(need)} in it by hand` }
-    : listed
+  const profileFix: HopFix = !sameCloud
+    ? { text: `${groupId} is in ${where.provider} ${where.region}, not the cluster's account, where the security flow opens groups: admit ${ctx.source.seen.join(', ')} on ${describePortNeed(need)} in it by hand` }
+    : listedHere
       ? { profileSection: `spec.securityGroups[${listedIndex}].ports`, text: `add ${portWords} to securityGroups[${listedIndex}].ports (${groupId}) in the profile, then podreach trigger security --cluster ${ctx.facts.clusterId}` }
-      : {
-          profileSection: 'spec.securityGroups',
-          text: `add to the profile: securityGroups: [{ id: ${groupId}, ports: [${portWords}] }] (the security flow then admits ${ctx.source.seen.join(', ')}), then podreach trigger security --cluster ${ctx.facts.clusterId}`,
-        };
+      : listed
+        ? { profileSection: `spec.securityGroups[${listedIndex}].account`, text: `${groupId} is in account ${where.account ?? "the credentials' own"}, not the one securityGroups[${listedIndex}] names: set its account to it, then podreach trigger security --cluster ${ctx.facts.clusterId}` }
+        : {
+            profileSection: 'spec.securityGroups',
+            text: `add to the profile: securityGroups: [{ id: ${groupId}, ports: [${portWords}]${accountWords(ctx, where)} }] (the security flow then admits ${ctx.source.seen.join(', ')}), then podreach trigger security --cluster ${ctx.facts.clusterId}`,
+          };
   const spec = coverageCheck(ctx, {
     check: 'sg-rule',
-    ref: ref(account, 'sg-rule', groupId),
+    ref: target,
     probes: ctx.source.seen.map((cidr) => ({ cidr })),
     ...(need ? { need } : {}),
     direction: 'outbound',
@@ -165,27 +247,31 @@ function sgSpec(ctx: DiagnosisContext, account: { provider: ProviderName; region
   return { spec, entries: conflicting, profile: augmented };
 }
 
-function whitelistSpec(ctx: DiagnosisContext, account: { provider: ProviderName; region: string }, target: string): { spec: HopSpec; entries: DesiredEntry[]; profile?: ProfileSpec } {
-  const [service, ...rest] = target.split(':');
+function whitelistSpec(ctx: DiagnosisContext, where: Place, whitelist: string): { spec: HopSpec; entries: DesiredEntry[]; profile?: ProfileSpec } {
+  const [service, ...rest] = whitelist.split(':');
   const instanceId = rest.join(':');
-  const parsed = whitelistSchema.safeParse({ service, instanceId });
-  const listed = ctx.profile.whitelists.some((list) => whitelistTarget(list.service, list.instanceId) === target);
+  const account = where.account !== clusterAccount(ctx.profile).account ? where.account : undefined;
+  const parsed = whitelistSchema.safeParse({ service, instanceId, ...(account !== undefined ? { account } : {}) });
+  const listed = ctx.profile.whitelists.some((list) => whitelistTarget(list.service, list.instanceId) === whitelist);
   const augmented: ProfileSpec | undefined = parsed.success && !listed ? { ...ctx.profile, whitelists: [...ctx.profile.whitelists, parsed.data] } : undefined;
-  const inTarget = (entry: DesiredEntry) => entry.kind === 'whitelist-entry' && entry.target === target;
+  const target = ref(where, 'whitelist-entry', whitelist);
+  const inTarget = (entry: DesiredEntry) => entry.kind === 'whitelist-entry' && sameTarget(entry, target);
   const designed = ctx.design('security').entries.filter(inTarget);
   const conflicting = augmented ? ctx.design('security', augmented).entries.filter(inTarget) : designed;
+  const need = ctx.to.need;
   const spec = coverageCheck(ctx, {
     check: 'whitelist-entry',
-    ref: ref(account, 'whitelist-entry', target),
+    ref: target,
     probes: ctx.source.seen.map((cidr) => ({ cidr })),
+    ...(need ? { need } : {}),
     direction: 'outbound',
     flow: 'security',
     expected: designed,
     profileFix: parsed.success
-      ? { profileSection: 'spec.whitelists', text: `add to the profile: whitelists: [{ service: ${parsed.data.service}, instanceId: ${parsed.data.instanceId} }], then podreach trigger security --cluster ${ctx.facts.clusterId}` }
-      : { text: `add ${ctx.source.seen.join(', ')} to the whitelist of ${target} by hand` },
+      ? { profileSection: 'spec.whitelists', text: `add to the profile: whitelists: [{ service: ${parsed.data.service}, instanceId: ${parsed.data.instanceId}${accountWords(ctx, where)} }], then podreach trigger security --cluster ${ctx.facts.clusterId}` }
+      : { text: `add ${ctx.source.seen.join(', ')} to the whitelist of ${whitelist} by hand` },
     withProfileFix: conflicting,
-    what: `the whitelist of ${target}`,
+    what: `the whitelist of ${whitelist}`,
     verb: 'admitted by',
   });
   return { spec, entries: conflicting, ...(augmented ? { profile: augmented } : {}) };
@@ -194,11 +280,11 @@ function whitelistSpec(ctx: DiagnosisContext, account: { provider: ProviderName;
 function destinationSpecs(ctx: DiagnosisContext, hops: PathHops, lookups: readonly AddressLookup[]): void {
   const found = lookups.find((lookup) => lookup.outcome === 'found' && lookup.holder);
   const holder = found?.holder;
-  const seen = `${ctx.source.seen.map(probeText).join(', ')} on ${describePortNeed(ctx.to.need)}`;
+  const seen = `${seenText(ctx)} on ${describePortNeed(ctx.to.need)}`;
   if (found && holder) {
     const where = `${holder.resourceId ?? 'an interface'}${holder.vpcId ? ` in ${holder.vpcId}` : ''}${holder.subnetId ? ` (subnet ${holder.subnetId})` : ''}`;
     const guards = [holder.securityGroups.length > 0 ? `security groups ${holder.securityGroups.join(', ')}` : 'no security group', ...(holder.whitelists?.length ? [`whitelists ${holder.whitelists.join(', ')}`] : [])];
-    hops.add(fixedHop({ check: 'destination', direction: 'outbound', where: ctx.to.ip, provider: found.provider, region: found.region, status: 'ok', detail: `${ctx.to.ip} is held by ${where}: ${guards.join('; ')}` }));
+    hops.add(fixedHop({ check: 'destination', direction: 'outbound', where: ctx.to.ip, ...placeOf(found), status: 'ok', detail: `${ctx.to.ip} is held by ${where}: ${guards.join('; ')}` }));
     for (const groupId of holder.securityGroups) {
       const { spec, entries, profile } = sgSpec(ctx, found, groupId, false);
       hops.add(spec);
@@ -230,28 +316,32 @@ function destinationSpecs(ctx: DiagnosisContext, hops: PathHops, lookups: readon
     }),
   );
   for (const group of groups) {
-    const { spec, entries, profile } = sgSpec(ctx, local(ctx), group.id, true);
+    const { spec, entries, profile } = sgSpec(ctx, clusterPlace(ctx.facts, ctx.profile, group.account), group.id, true);
     hops.add(spec);
     hops.conflictsOf('security', entries, profile);
   }
 }
 
+/** What a peer sees of the pods, in words; "the nodes' addresses" when no node is recorded yet (overlay). */
+function seenText(ctx: DiagnosisContext): string {
+  return ctx.source.seen.map(probeText).join(', ') || "the source (not recorded yet: the nodes' addresses)";
+}
+
 function hostInDataCentre(ctx: DiagnosisContext, what: string): HopSpec {
-  return manualHop(ctx.to.ip, 'outbound', `${what}: the host ${ctx.to.ip} (its firewall, its own routes) admits ${ctx.source.seen.map(probeText).join(', ')} on ${describePortNeed(ctx.to.need)} and answers through the same way back`);
+  return manualHop(ctx.to.ip, 'outbound', `${what}: the host ${ctx.to.ip} (its firewall, its own routes) admits ${seenText(ctx)} on ${describePortNeed(ctx.to.need)} and answers through the same way back`);
 }
 
 // ---- the paths
 
-function sameVpc(ctx: DiagnosisContext, hops: PathHops, vpcCidrs: string[], lookups: readonly AddressLookup[]): void {
+function sameVpc(ctx: DiagnosisContext, hops: PathHops, cidrs: readonly string[], lookups: readonly AddressLookup[]): void {
   hops.add(
     fixedHop({
       check: 'route',
       direction: 'both',
       where: `${ctx.facts.vpcId} (local)`,
-      provider: ctx.facts.provider,
-      region: ctx.facts.region,
+      ...placeOf(clusterPlace(ctx.facts, ctx.profile)),
       status: 'ok',
-      detail: `${ctx.to.ip} is inside the cluster's VPC${vpcCidrs.length > 0 ? ` (${vpcCidrs.join(', ')})` : ''}: the VPC's local route carries it`,
+      detail: `${ctx.to.ip} is inside the cluster's VPC${cidrs.length > 0 ? ` (${cidrs.join(', ')})` : ''}: the VPC's local route carries it`,
     }),
   );
   hops.conflictsOf('security', []);
@@ -278,17 +368,19 @@ function peeringPath(ctx: DiagnosisContext, hops: PathHops, choice: Extract<Path
         direction: 'return',
         where: peering.peerVpc.id,
         status: 'missing',
-        detail: `no route table of ${peering.peerVpc.id} is listed, so nothing routes ${probes.join(', ')} back through ${peering.connectionId}`,
+        detail: `no route table of ${peering.peerVpc.id} is listed, so nothing routes ${probes.join(', ') || 'the source'} back through ${peering.connectionId}`,
         fix: { profileSection: `${section}.peerRouteTableIds`, text: `list ${peering.peerVpc.id}'s route tables in ${section}.peerRouteTableIds, then podreach trigger peering --cluster ${ctx.facts.clusterId}` },
       }),
     );
   }
+  const peer = clusterPlace(ctx.facts, ctx.profile, peering.peerVpc.account);
   for (const table of peering.peerRouteTableIds) {
-    for (const probe of probes) {
-      hops.add(
+    const target = ref(peer, 'route', table);
+    hops.add(
+      ...perProbe(ctx, probes, 'route', target, `${table} routes the source back to ${peering.connectionId}`, (probe) =>
         routeCheck(ctx, {
           check: 'route',
-          ref: ref(local(ctx), 'route', table),
+          ref: target,
           probe,
           nextHop: peering.connectionId,
           direction: 'return',
@@ -296,8 +388,8 @@ function peeringPath(ctx: DiagnosisContext, hops: PathHops, choice: Extract<Path
           expected: designedRoutes(ctx, 'peering', 'route', table, probe, peering.connectionId),
           profileFix: { profileSection: section, text: `${section} routes ${probeText(probe)} only when the network model needs it; route it through ${peering.connectionId} by hand` },
         }),
-      );
-    }
+      ),
+    );
   }
   hops.conflictsOf('peering', ctx.design('peering').entries.filter((entry) => peering.peerRouteTableIds.includes(entry.target)));
   destinationSpecs(ctx, hops, lookups);
@@ -320,17 +412,18 @@ function vpnPath(ctx: DiagnosisContext, hops: PathHops, choice: Extract<PathChoi
   const section = `spec.vpn[${index}]`;
   const dest = destHost(ctx);
   const designed = ctx.design('vpn');
-  hops.add(...subnetSpecs(ctx, vpn.routeTableIds, 'vpn', section));
+  const cluster = clusterPlace(ctx.facts, ctx.profile);
+  hops.add(...subnetSpecs(ctx, vpn.routeTableIds, 'vpn', section, vpn.gatewayId));
   if (vpn.routeTableIds.length === 0) hops.add(noRouteTables(ctx, section, 'vpn', remoteCidr, vpn.gatewayId));
   for (const table of vpn.routeTableIds) {
     hops.add(
-      routeCheck(ctx, { check: 'route', ref: ref(local(ctx), 'route', table), probe: dest, nextHop: vpn.gatewayId, direction: 'outbound', flow: 'vpn', expected: designedRoutes(ctx, 'vpn', 'route', table, dest, vpn.gatewayId) }),
+      routeCheck(ctx, { check: 'route', ref: ref(cluster, 'route', table), probe: dest, nextHop: vpn.gatewayId, direction: 'outbound', flow: 'vpn', expected: designedRoutes(ctx, 'vpn', 'route', table, dest, vpn.gatewayId) }),
     );
   }
   hops.add(
     coverageCheck(ctx, {
       check: 'vpn-selector',
-      ref: ref(local(ctx), 'vpn-selector', vpn.connectionId),
+      ref: ref(clusterPlace(ctx.facts, ctx.profile, vpn.account), 'vpn-selector', vpn.connectionId),
       probes: ctx.source.probes.map((probe) => ({ cidr: probe, peerCidr: dest })),
       direction: 'both',
       flow: 'vpn',
@@ -341,7 +434,7 @@ function vpnPath(ctx: DiagnosisContext, hops: PathHops, choice: Extract<PathChoi
   );
   const opposite = vpn.opposite;
   if (opposite) {
-    const far = { provider: opposite.provider, region: opposite.region };
+    const far = oppositeAccount(opposite);
     hops.add(
       coverageCheck(ctx, {
         check: 'vpn-selector',
@@ -358,11 +451,12 @@ function vpnPath(ctx: DiagnosisContext, hops: PathHops, choice: Extract<PathChoi
       hops.add(manualHop(opposite.connectionId, 'return', `the opposite side (${opposite.provider} ${opposite.region}) routes ${ctx.source.probes.map(probeText).join(', ')} to ${opposite.gatewayId} (no routeTableIds listed in ${section}.opposite)`));
     }
     for (const table of opposite.routeTableIds) {
-      for (const probe of ctx.source.probes) {
-        hops.add(
-          routeCheck(ctx, { check: 'route', ref: ref(far, 'route', table), probe, nextHop: opposite.gatewayId, direction: 'return', flow: 'vpn', expected: designedRoutes(ctx, 'vpn', 'route', table, probe, opposite.gatewayId) }),
-        );
-      }
+      const target = ref(far, 'route', table);
+      hops.add(
+        ...perProbe(ctx, ctx.source.probes, 'route', target, `${table} routes the pods to ${opposite.gatewayId}`, (probe) =>
+          routeCheck(ctx, { check: 'route', ref: target, probe, nextHop: opposite.gatewayId, direction: 'return', flow: 'vpn', expected: designedRoutes(ctx, 'vpn', 'route', table, probe, opposite.gatewayId) }),
+        ),
+      );
     }
   } else {
     hops.add(...artifactSpecs(ctx, 'vpn', (artifact) => artifact.name === `vpn-opposite-config-${vpn.connectionId}.yaml`, 'return'));
@@ -385,13 +479,13 @@ function directConnectPath(ctx: DiagnosisContext, hops: PathHops, choice: Extrac
   const dest = destHost(ctx);
   const designed = ctx.design('direct-connect');
   const hop = gateway.association && gateway.associatedGatewayId ? gateway.associatedGatewayId : gateway.gatewayId;
-  hops.add(...subnetSpecs(ctx, gateway.routeTableIds, 'direct-connect', section));
+  hops.add(...subnetSpecs(ctx, gateway.routeTableIds, 'direct-connect', section, hop));
   if (gateway.routeTableIds.length === 0) hops.add(noRouteTables(ctx, section, 'direct-connect', idcCidr, hop));
   for (const table of gateway.routeTableIds) {
-    hops.add(routeCheck(ctx, { check: 'route', ref: ref(local(ctx), 'route', table), probe: dest, nextHop: hop, direction: 'outbound', flow: 'direct-connect', expected: designedRoutes(ctx, 'direct-connect', 'route', table, dest, hop) }));
+    hops.add(routeCheck(ctx, { check: 'route', ref: ref(clusterPlace(ctx.facts, ctx.profile), 'route', table), probe: dest, nextHop: hop, direction: 'outbound', flow: 'direct-connect', expected: designedRoutes(ctx, 'direct-connect', 'route', table, dest, hop) }));
   }
-  const vpcCidrs = ctx.profile.vpc ? [ctx.profile.vpc.cidr, ...ctx.profile.vpc.secondaryCidrs] : [];
-  const outsideVpc = gateway.association === 'vgw' ? ctx.source.podCidrs.filter((cidr) => !vpcCidrs.some((vpcCidr) => holds(vpcCidr, cidr))) : [];
+  const vpc = vpcCidrs(ctx.profile);
+  const outsideVpc = gateway.association === 'vgw' ? ctx.source.podCidrs.filter((cidr) => !vpc.some((vpcCidr) => holds(vpcCidr, cidr))) : [];
   if (outsideVpc.length > 0) {
     hops.add(
       fixedHop({
@@ -399,7 +493,7 @@ function directConnectPath(ctx: DiagnosisContext, hops: PathHops, choice: Extrac
         direction: 'return',
         where: gateway.gatewayId,
         status: 'conflict',
-        detail: `${gateway.gatewayId} is associated with a virtual private gateway, which advertises VPC CIDRs only: ${outsideVpc.join(', ')} is not inside ${vpcCidrs.join(', ') || 'the VPC'}`,
+        detail: `${gateway.gatewayId} is associated with a virtual private gateway, which advertises VPC CIDRs only: ${outsideVpc.join(', ')} is not inside ${vpc.join(', ') || 'the VPC'}`,
         fix: { profileSection: `${section}.association`, text: 'add the container CIDR to the VPC as a secondary CIDR, or associate a transit gateway (association: tgw)' },
       }),
     );
@@ -407,7 +501,7 @@ function directConnectPath(ctx: DiagnosisContext, hops: PathHops, choice: Extrac
     hops.add(
       coverageCheck(ctx, {
         check: 'dx-prefix',
-        ref: ref(local(ctx), 'dx-prefix', gateway.gatewayId),
+        ref: ref(networkPlace(ctx, gateway.account), 'dx-prefix', gateway.gatewayId),
         probes: ctx.source.probes.map((probe) => ({ cidr: probe })),
         direction: 'return',
         flow: 'direct-connect',
@@ -437,17 +531,19 @@ function directConnectPath(ctx: DiagnosisContext, hops: PathHops, choice: Extrac
 function cloudConnectPath(ctx: DiagnosisContext, hops: PathHops, lookups: readonly AddressLookup[]): void {
   const dest = destHost(ctx);
   const designed = ctx.design('cloud-connect').entries;
+  const targets = ctx.profile.cloudConnect.map((network) => ref(networkPlace(ctx, network.account), 'cloud-connect-route', network.id));
+  const routesIn = (held: readonly ProviderEntry[]) => held.filter((entry) => entry.kind === 'cloud-connect-route' && entry.cidr !== undefined);
   ctx.profile.cloudConnect.forEach((network, index) => {
-    const target = ref(local(ctx), 'cloud-connect-route', network.id);
+    const target = targets[index] ?? ref(networkPlace(ctx, network.account), 'cloud-connect-route', network.id);
     hops.add({
       reads: [target],
       evaluate(readings) {
-        const base = { direction: 'both' as const, where: network.id, provider: target.provider, region: target.region };
+        const base = { direction: 'both' as const, ...placed(target) };
         const held = readings.entries(target);
-        if (!held) return [{ ...base, check: 'cloud-connect-route', status: 'unknown', detail: `${readings.unreadable(target) ?? 'not read'}; check by hand that ${network.id} has ${ctx.source.podCidrs.join(', ')} from ${ctx.facts.vpcId} enabled and a route for ${ctx.to.ip}` }];
-        const routes = held.filter((entry) => entry.kind === 'cloud-connect-route' && entry.cidr !== undefined);
-        const longest = (list: typeof routes) => [...list].sort((a, b) => (b.cidr ? hostPrefix(b.cidr) : 0) - (a.cidr ? hostPrefix(a.cidr) : 0))[0];
+        if (!held) return [{ ...base, check: 'cloud-connect-route', status: 'unknown', detail: `${readings.unreadable(target) ?? 'not read'}; check by hand that ${network.id} has ${ctx.source.podCidrs.join(', ')} from ${ctx.facts.vpcId} enabled` }];
+        const routes = routesIn(held);
         const out: Hop[] = [];
+        if (ctx.source.probes.length === 0) out.push({ ...base, check: 'cloud-connect-route', status: 'unknown', detail: `${noSourceText(ctx)}: nothing to look for in ${network.id}` });
         for (const probe of ctx.source.probes) {
           const mine = longest(routes.filter((entry) => entry.nextHop === ctx.facts.vpcId && holds(entry.cidr, probe)));
           const expected = designed.filter((entry) => entry.target === network.id && holds(entry.cidr, probe));
@@ -472,36 +568,53 @@ function cloudConnectPath(ctx: DiagnosisContext, hops: PathHops, lookups: readon
             continue;
           }
           out.push({ ...registration, status: 'ok', detail: `${mine.cidr ?? '?'} from ${ctx.facts.vpcId} is registered and enabled` });
-          // a more specific route of another instance holding the pod takes the replies
-          const stealer = longest(rivals.filter((entry) => holds(entry.cidr, probe) && hostPrefix(entry.cidr ?? '') > hostPrefix(mine.cidr ?? '')));
-          if (stealer) {
+          // a more specific route of another instance takes the replies to what it holds: all of the probe when it
+          // holds the probe, its own part when it lies inside the probe (a container CIDR, without --from)
+          for (const stealer of rivals.filter((entry) => prefixLength(entry.cidr) > prefixLength(mine.cidr)).sort((a, b) => prefixLength(b.cidr) - prefixLength(a.cidr))) {
+            const taken = holds(stealer.cidr, probe) ? probeText(probe) : `${stealer.cidr ?? '?'} (inside ${probeText(probe)})`;
             out.push({
               ...base,
               check: 'cloud-connect-rival',
               status: 'conflict',
-              detail: `${stealer.cidr ?? '?'} of ${stealer.nextHop ?? '?'} is more specific and enabled: replies to ${probeText(probe)} go to ${stealer.nextHop ?? '?'}`,
+              detail: `${stealer.cidr ?? '?'} of ${stealer.nextHop ?? '?'} is more specific and enabled: replies to ${taken} go to ${stealer.nextHop ?? '?'}`,
               fix: { text: `run the pods outside ${stealer.cidr ?? '?'}, or have ${stealer.nextHop ?? 'its owner'} withdraw it from ${network.id}` },
             });
+            if (holds(stealer.cidr, probe)) break;
           }
         }
-        const towards = routes.filter((entry) => entry.nextHop !== ctx.facts.vpcId && holds(entry.cidr, dest));
-        const enabled = longest(towards.filter((entry) => entry.enabled !== false));
-        const disabled = longest(towards.filter((entry) => entry.enabled === false));
-        const reach = { ...base, check: 'cloud-connect-route' as const, direction: 'outbound' as const };
-        if (enabled) out.push({ ...reach, status: 'ok', detail: `${ctx.to.ip} is reached through ${enabled.nextHop ?? '?'} (${enabled.cidr ?? '?'})` });
-        else if (disabled) out.push({ ...reach, status: 'conflict', detail: `${disabled.cidr ?? '?'} of ${disabled.nextHop ?? '?'} holds ${ctx.to.ip} but is disabled in ${network.id}`, fix: { text: `enable ${disabled.nextHop ?? 'its'} route ${disabled.cidr ?? ''} in ${network.id} (it overlaps another route there)` } });
-        else out.push({ ...reach, status: 'missing', detail: `no instance in ${network.id} registers a route holding ${ctx.to.ip}`, fix: { text: `attach the destination's network (its VPC, VPN or Direct Connect gateway) to ${network.id} and enable its route` } });
         return out;
       },
     });
   });
+  // the VPC learns every attached network's routes: the destination is reached when any of them holds a route to it
+  const place = targets[0] ?? ref(networkPlace(ctx), 'cloud-connect-route', ctx.facts.vpcId);
+  hops.add({
+    reads: targets,
+    evaluate(readings) {
+      const ids = ctx.profile.cloudConnect.map((network) => network.id);
+      const reach = { check: 'cloud-connect-route' as const, direction: 'outbound' as const };
+      const towards = targets.flatMap((target) =>
+        routesIn(readings.entries(target) ?? [])
+          .filter((entry) => entry.nextHop !== ctx.facts.vpcId && holds(entry.cidr, dest))
+          .map((entry) => ({ entry, target })),
+      );
+      const best = (list: typeof towards) => [...list].sort((a, b) => prefixLength(b.entry.cidr) - prefixLength(a.entry.cidr))[0];
+      const enabled = best(towards.filter(({ entry }) => entry.enabled !== false));
+      const disabled = best(towards.filter(({ entry }) => entry.enabled === false));
+      if (enabled) return [{ ...reach, ...placed(enabled.target), status: 'ok', detail: `${ctx.to.ip} is reached through ${enabled.entry.nextHop ?? '?'} (${enabled.entry.cidr ?? '?'}) in ${enabled.target.target}` }];
+      if (disabled) {
+        const { entry, target } = disabled;
+        return [{ ...reach, ...placed(target), status: 'conflict', detail: `${entry.cidr ?? '?'} of ${entry.nextHop ?? '?'} holds ${ctx.to.ip} but is disabled in ${target.target}`, fix: { text: `enable ${entry.nextHop ?? 'its'} route ${entry.cidr ?? ''} in ${target.target} (it overlaps another route there)` } }];
+      }
+      const unread = targets.filter((target) => readings.entries(target) === undefined).map((target) => target.target);
+      const where = { ...placed(place), where: ids.join(', ') };
+      if (unread.length > 0) return [{ ...reach, ...where, status: 'unknown', detail: `no readable network holds a route to ${ctx.to.ip}, and ${unread.join(', ')} could not be read: check by hand that one of them has an enabled route holding it` }];
+      return [{ ...reach, ...where, status: 'missing', detail: `no instance in ${ids.join(', ')} registers a route holding ${ctx.to.ip}`, fix: { text: `attach the destination's network (its VPC, VPN or Direct Connect gateway) to ${ids.join(' or ')} and enable its route` } }];
+    },
+  });
   hops.add(manualHop(ctx.to.ip, 'return', `the destination's network routes ${ctx.source.podCidrs.join(', ')} into ${ctx.profile.cloudConnect.map((network) => network.id).join(', ')} (a VPC learns the network's routes; a Direct Connect gateway advertises them to the data centre)`));
   hops.conflictsOf('cloud-connect', designed);
   destinationSpecs(ctx, hops, lookups);
-}
-
-function hostPrefix(cidr: string): number {
-  return parseCidr(cidr)?.prefix ?? -1;
 }
 
 // ---- edge clusters (Terway Edge): pods in the data centre, advertised to its switch by BGP speakers
@@ -606,12 +719,15 @@ function bgpEdgePath(ctx: DiagnosisContext, hops: PathHops, choice: Extract<Path
     } else {
       const dest = destHost(ctx);
       const coreSwitch = transit.coreSwitchIp ?? ctx.profile.bgp?.peers[0]?.peerIp;
-      const vpc = ctx.profile.vpc ? [ctx.profile.vpc.cidr, ...ctx.profile.vpc.secondaryCidrs].join(', ') : ctx.to.ip;
+      const vpc = vpcCidrs(ctx.profile).join(', ') || ctx.to.ip;
       hops.add(manualHop(`core switch ${coreSwitch ?? ''}`.trim(), 'outbound', `the core switch routes the VPC (${vpc}) to the border router ${transit.borderRouterId} over Express Connect`));
       const transitRoute = (table: string, probe: string, nextHop: string, direction: HopDirection, kind: 'route' | 'transit-route') =>
-        routeCheck(ctx, { check: kind, ref: ref(local(ctx), kind, table), probe, nextHop, direction, flow: 'bgp-edge', expected: designedRoutes(ctx, 'bgp-edge', kind, table, probe, nextHop) });
+        routeCheck(ctx, { check: kind, ref: ref(kind === 'route' ? clusterPlace(ctx.facts, ctx.profile) : networkPlace(ctx, transit.account), kind, table), probe, nextHop, direction, flow: 'bgp-edge', expected: designedRoutes(ctx, 'bgp-edge', kind, table, probe, nextHop) });
       hops.add(transitRoute(transit.borderRouterId, dest, transit.transitRouterRouteTableId, 'outbound', 'transit-route'));
       hops.add(transitRoute(transit.transitRouterRouteTableId, dest, ctx.facts.vpcId, 'outbound', 'transit-route'));
+      if (ctx.source.probes.length === 0) {
+        hops.add(noSourceHop(ctx, 'route', 'return', ref(clusterPlace(ctx.facts, ctx.profile), 'route', transit.vpcRouteTableId), `the chain ${transit.vpcRouteTableId}, ${transit.transitRouterRouteTableId}, ${transit.borderRouterId} routes the pods back to the core switch`));
+      }
       for (const probe of ctx.source.probes) {
         hops.add(transitRoute(transit.vpcRouteTableId, probe, transit.transitRouterRouteTableId, 'return', 'route'));
         hops.add(transitRoute(transit.transitRouterRouteTableId, probe, transit.borderRouterId, 'return', 'transit-route'));

@@ -6,7 +6,7 @@ import type { ProfileSpec } from '../profile.js';
 import { designFlow } from '../planner/index.js';
 import type { DesiredState, TargetRef } from '../planner/types.js';
 import { uniqueRefs, type DiagnosisContext, type Readings } from './checks.js';
-import { pathHops } from './hops.js';
+import { clusterPlace, oppositeAccount, pathHops } from './hops.js';
 import { FAILING_STATUSES, HOP_STATUSES, type AddressLookup, type Destination, type Diagnosis, type DiagnosisPath, type HopStatus, type Source } from './model.js';
 import { choosePath, destinationInCloud, type PathChoice } from './paths.js';
 
@@ -29,16 +29,25 @@ export interface DiagnosisPlan {
   evaluate(readings: Readings): Diagnosis;
 }
 
+/** An account diagnose asks about an address: the provider, region and, when the profile names one, the account. */
+export interface LookupAccount {
+  provider: ProviderName;
+  region: string;
+  account?: string;
+}
+
 /**
- * The accounts to look the destination up in by its address: the cluster's, or a managed VPN opposite's; none when
- * the destination is a data-centre host (behind Direct Connect, an unmanaged VPN tunnel or the edge switch).
+ * The accounts to look the destination up in by its address: the cluster's, the peer VPC's, or a managed VPN
+ * opposite's (each in the account the profile names for it, as the flows lay entries there); none when the
+ * destination is a data-centre host (behind Direct Connect, an unmanaged VPN tunnel or the edge switch).
  */
-export function lookupAccounts(facts: ClusterFacts, profile: ProfileSpec, to: Destination): { provider: ProviderName; region: string }[] {
+export function lookupAccounts(facts: ClusterFacts, profile: ProfileSpec, to: Destination): LookupAccount[] {
   const { chosen } = choosePath(facts, profile, to);
   const where = destinationInCloud(chosen);
   if (where === 'none') return [];
-  if (where === 'opposite' && chosen.kind === 'vpn' && chosen.vpn.opposite) return [{ provider: chosen.vpn.opposite.provider, region: chosen.vpn.opposite.region }];
-  return [{ provider: facts.provider, region: facts.region }];
+  if (where === 'opposite' && chosen.kind === 'vpn' && chosen.vpn.opposite) return [oppositeAccount(chosen.vpn.opposite)];
+  if (chosen.kind === 'peering') return [clusterPlace(facts, profile, chosen.peering.peerVpc.account)];
+  return [clusterPlace(facts, profile)];
 }
 
 function describePath(facts: ClusterFacts, profile: ProfileSpec, choice: PathChoice): DiagnosisPath {
@@ -114,7 +123,7 @@ export function planDiagnosis(request: DiagnosisRequest, lookups: readonly Addre
         },
         to: { ip: to.ip, ...(to.need ? { protocol: to.need.protocol, ...(to.need.port !== undefined ? { port: to.need.port } : {}) } : {}) },
         path,
-        ...(found?.holder ? { destination: { ...found.holder, provider: found.provider, region: found.region } } : {}),
+        ...(found?.holder ? { destination: { ...found.holder, provider: found.provider, region: found.region, ...(found.account !== undefined ? { account: found.account } : {}) } } : {}),
         hops,
         counts,
         reachable: !hops.some((hop) => FAILING_STATUSES.has(hop.status)),

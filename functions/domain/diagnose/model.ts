@@ -53,9 +53,10 @@ export interface Hop {
   direction: HopDirection;
   /** The resource read (a route table, a connection, a group...) or the device a manual check is about. */
   where: string;
-  /** The account the resource is in, when podreach reads it. */
+  /** Where the resource is, when podreach reads it: the provider and region, and the account when the profile names one. */
   provider?: ProviderName;
   region?: string;
+  account?: string;
   status: HopStatus;
   /** What was found; for a manual check, what to look for. */
   detail: string;
@@ -82,6 +83,8 @@ export interface AddressHolder {
 export interface AddressLookup {
   provider: ProviderName;
   region: string;
+  /** The account asked, when the profile names one (spec.accounts, a peer VPC's or an opposite's account). */
+  account?: string;
   outcome: 'found' | 'not-found' | 'unsupported';
   holder?: AddressHolder;
   /** Why the account could not be asked (unsupported). */
@@ -124,7 +127,7 @@ export interface Diagnosis {
   to: { ip: string; protocol?: string; port?: number };
   path: DiagnosisPath;
   /** Where the destination was found by its address, when it was. */
-  destination?: AddressHolder & { provider: ProviderName; region: string };
+  destination?: AddressHolder & { provider: ProviderName; region: string; account?: string };
   hops: Hop[];
   counts: Record<HopStatus, number>;
   /** No hop is missing or in conflict (manual checks and unknowns are listed, not failed). */

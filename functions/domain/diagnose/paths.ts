@@ -5,6 +5,7 @@
 import { cidrContainsIp, parseCidr } from '../cidr.js';
 import type { ClusterFacts } from '../model.js';
 import type { DirectConnectAttachment, PeeringAttachment, ProfileSpec, VpnAttachment } from '../profile.js';
+import { prefixLength } from './endpoints.js';
 import type { AddressHolder, Destination } from './model.js';
 
 export type PathChoice =
@@ -23,12 +24,9 @@ export interface PathCandidates {
   others: string[];
 }
 
-function vpcCidrs(profile: ProfileSpec): string[] {
+/** The VPC's CIDRs as the profile gives them (spec.vpc: its cidr and secondaryCidrs). */
+export function vpcCidrs(profile: ProfileSpec): string[] {
   return profile.vpc ? [profile.vpc.cidr, ...profile.vpc.secondaryCidrs] : [];
-}
-
-function prefix(cidr: string): number {
-  return parseCidr(cidr)?.prefix ?? 0;
 }
 
 /** An edge cluster: its pods sit on data-centre nodes whose BGP speakers advertise them to the switch. */
@@ -54,18 +52,18 @@ export function choosePath(facts: ClusterFacts, profile: ProfileSpec, to: Destin
   const matches: { choice: PathChoice; length: number; name: string }[] = [];
   profile.directConnect.forEach((gateway, index) => {
     for (const idcCidr of gateway.idcCidrs.filter(inside)) {
-      matches.push({ choice: { kind: 'direct-connect', gateway, index, idcCidr }, length: prefix(idcCidr), name: `directConnect ${gateway.gatewayId} (${idcCidr})` });
+      matches.push({ choice: { kind: 'direct-connect', gateway, index, idcCidr }, length: prefixLength(idcCidr), name: `directConnect ${gateway.gatewayId} (${idcCidr})` });
     }
   });
   profile.vpn.forEach((vpn, index) => {
     for (const remoteCidr of vpn.remoteCidrs.filter(inside)) {
-      matches.push({ choice: { kind: 'vpn', vpn, index, remoteCidr }, length: prefix(remoteCidr), name: `vpn ${vpn.connectionId} (${remoteCidr})` });
+      matches.push({ choice: { kind: 'vpn', vpn, index, remoteCidr }, length: prefixLength(remoteCidr), name: `vpn ${vpn.connectionId} (${remoteCidr})` });
     }
   });
   profile.peering.forEach((peering, index) => {
     const byCidr = inside(peering.peerVpc.cidr);
     if (byCidr || (found?.vpcId !== undefined && found.vpcId === peering.peerVpc.id)) {
-      matches.push({ choice: { kind: 'peering', peering, index }, length: byCidr ? prefix(peering.peerVpc.cidr) : 0, name: `peering ${peering.connectionId} (${peering.peerVpc.id} ${peering.peerVpc.cidr})` });
+      matches.push({ choice: { kind: 'peering', peering, index }, length: byCidr ? prefixLength(peering.peerVpc.cidr) : 0, name: `peering ${peering.connectionId} (${peering.peerVpc.id} ${peering.peerVpc.cidr})` });
     }
   });
   matches.sort((a, b) => b.length - a.length);

@@ -16,9 +16,9 @@ import type { Artifact, ClusterFacts, ProviderEntry } from '../../../functions/d
 import type { ProfileSpec } from '../../../functions/domain/profile.js';
 import { designFlow, targetKey } from '../../../functions/domain/planner/index.js';
 import { cceFacts, cceSpec, PEERING } from './planner/cce.js';
-import { DX_STATIC, spec, tkeFacts, VPN_MANAGED, VPN_UNMANAGED } from './planner/fixtures.js';
+import { DX_BGP, DX_STATIC, spec, tkeFacts, VPN_MANAGED, VPN_UNMANAGED } from './planner/fixtures.js';
 
-type Held = ProviderEntry & { provider: ClusterFacts['provider']; region: string };
+type Held = ProviderEntry & { provider: ClusterFacts['provider']; region: string; account?: string };
 
 function readings(held: readonly Held[], artifacts: readonly Artifact[] = [], unreadable: string[] = []): Readings {
   return {
@@ -303,5 +303,251 @@ describe('Function: planDiagnosis (no path, unreadable targets)', () => {
   it('the same inputs give the same diagnosis', () => {
     const profile = spec({ vpn: [VPN_MANAGED], directConnect: [DX_STATIC] });
     expect(JSON.stringify(run(tkeFacts(), profile, '10.20.0.9', []))).toBe(JSON.stringify(run(tkeFacts(), profile, '10.20.0.9', [])));
+  });
+});
+
+describe('Function: planDiagnosis (accounts)', () => {
+  const accounts = { cluster: 'acct-cluster', network: 'acct-net' };
+
+  it('reads every target in the account the flows lay it in (spec.accounts and each attachment\'s account)', () => {
+    // Prepare
+    const profile = spec({
+      accounts,
+      vpn: [{ ...VPN_MANAGED, account: 'acct-vpn', opposite: { ...VPN_MANAGED.opposite, account: 'acct-far' } }],
+      directConnect: [{ ...DX_STATIC, idcCidrs: ['10.0.0.0/16'] }],
+      peering: [{ ...PEERING, peerVpc: { ...PEERING.peerVpc, account: 'acct-peer' } }],
+      cloudConnect: [{ id: 'ccn-1' }, { id: 'ccn-2', account: 'acct-ccn2' }],
+    });
+    const facts = tkeFacts();
+    const designed = ['vpn', 'direct-connect', 'peering', 'cloud-connect'].flatMap((flow) => designFlow(facts, profile, flow as 'vpn').entries);
+    // Act
+    const reads = ['10.20.0.9', '10.0.0.9', '10.1.0.20', '10.99.0.1'].flatMap((to) => planDiagnosis({ facts, profile, to: parseDestination(to), source: sourceOf(facts) }, []).reads);
+    // Assess
+    const accountOf = (kind: string, target: string) => reads.find((read) => read.kind === kind && read.target === target)?.account ?? 'none';
+    expect(
+      [
+        ['subnet-association', 'subnet-a'],
+        ['route', 'rtb-main'],
+        ['vpn-selector', 'vpnx-1'],
+        ['vpn-selector', 'vpnx-2'],
+        ['route', 'rtb-far'],
+        ['dx-prefix', 'dcg-1'],
+        ['route', 'rtb-demo2'],
+        ['cloud-connect-route', 'ccn-1'],
+        ['cloud-connect-route', 'ccn-2'],
+      ].map(([kind, target]) => `${kind} ${target}: ${accountOf(kind ?? '', target ?? '')}`),
+    ).toEqual([
+      'subnet-association subnet-a: acct-cluster',
+      'route rtb-main: acct-cluster',
+      'vpn-selector vpnx-1: acct-vpn',
+      'vpn-selector vpnx-2: acct-far',
+      'route rtb-far: acct-far',
+      'dx-prefix dcg-1: acct-net',
+      'route rtb-demo2: acct-peer',
+      'cloud-connect-route ccn-1: acct-net',
+      'cloud-connect-route ccn-2: acct-ccn2',
+    ]);
+    // each read is where the flow's designer lays its entries
+    for (const read of reads) {
+      const entry = designed.find((candidate) => candidate.kind === read.kind && candidate.target === read.target);
+      if (entry) expect(read.account).toBe(entry.account);
+    }
+  });
+
+  it('judges what the named account holds, not what the credentials\' own account holds', () => {
+    // Prepare
+    const profile = spec({ accounts, directConnect: [{ ...DX_BGP, routeTableIds: ['rtb-main'] }] });
+    const inCluster = { ...TKE, account: 'acct-cluster' };
+    const held = (prefixAccount: string | undefined): Held[] => [
+      { ...inCluster, kind: 'subnet-association', target: 'subnet-a', nextHop: 'rtb-main' },
+      { ...inCluster, kind: 'route', target: 'rtb-main', cidr: '10.0.0.0/16', nextHop: 'dcg-1' },
+      { ...TKE, ...(prefixAccount ? { account: prefixAccount } : {}), kind: 'dx-prefix', target: 'dcg-1', cidr: '172.16.0.0/16' },
+      { ...TKE, ...(prefixAccount ? { account: prefixAccount } : {}), kind: 'dx-prefix', target: 'dcg-1', cidr: '172.20.0.0/16' },
+    ];
+    // Act
+    const inNetwork = run(tkeFacts(), profile, '10.0.0.9', held('acct-net'));
+    const inOwn = run(tkeFacts(), profile, '10.0.0.9', held(undefined));
+    // Assess
+    expect(inNetwork.hops.filter((hop) => hop.check !== 'manual' && hop.check !== 'artifact').map(line)).toEqual(['ok subnet-association subnet-a', 'ok route rtb-main', 'ok dx-prefix dcg-1', 'ok cidr-conflict 172.16.0.0/16, 172.20.0.0/16']);
+    expect(inNetwork.hops.find((hop) => hop.check === 'dx-prefix')).toMatchObject({ account: 'acct-net' });
+    expect(inOwn.hops.find((hop) => hop.check === 'dx-prefix')?.status).toBe('missing');
+  });
+
+  it('looks the destination up in the account that holds it: the cluster\'s, the peer VPC\'s, the managed opposite\'s', () => {
+    // Prepare
+    const profile = spec({
+      accounts,
+      peering: [{ ...PEERING, peerVpc: { ...PEERING.peerVpc, account: 'acct-peer' } }],
+      vpn: [{ ...VPN_MANAGED, opposite: { ...VPN_MANAGED.opposite, account: 'acct-far' } }],
+    });
+    // Act
+    const at = (to: string) => lookupAccounts(tkeFacts(), profile, parseDestination(to));
+    // Assess
+    expect(at('192.168.1.5')).toEqual([{ ...TKE, account: 'acct-cluster' }]);
+    expect(at('10.1.0.20')).toEqual([{ ...TKE, account: 'acct-peer' }]);
+    expect(at('10.20.0.9')).toEqual([{ provider: 'tencent', region: 'ap-shanghai', account: 'acct-far' }]);
+  });
+
+  it('a group found in a lookup\'s account is read there', () => {
+    // Prepare
+    const profile = spec({ accounts });
+    const lookups: AddressLookup[] = [{ ...TKE, account: 'acct-cluster', outcome: 'found', holder: { ip: '192.168.1.5', securityGroups: ['sg-1'] } }];
+    const held: Held[] = [{ ...TKE, account: 'acct-cluster', kind: 'sg-rule', target: 'sg-1', cidr: '172.16.0.0/12', port: 'all' }];
+    // Act
+    const diagnosis = run(tkeFacts(), profile, '192.168.1.5:80', held, { lookups });
+    // Assess
+    expect(diagnosis.hops.find((hop) => hop.check === 'sg-rule')).toMatchObject({ status: 'ok', account: 'acct-cluster' });
+  });
+});
+
+describe('Function: planDiagnosis (longest prefix and disabled routes)', () => {
+  const peerFacts = cceFacts({ podCidrs: ['10.0.0.0/16'], nodeSubnets: [{ subnetId: 'subnet-node', cidr: '192.168.0.0/24' }] });
+  const peerRoute = (cidr: string, nextHop: string, extra: Partial<Held> = {}): Held => ({ ...CCE, kind: 'route', target: 'rtb-demo2', cidr, nextHop, ...extra });
+
+  it('a more specific route inside the container CIDR with another next hop takes part of the replies: a conflict naming it', () => {
+    // Prepare
+    const profile = cceSpec({ peering: [PEERING] });
+    const held = [peerRoute('192.168.0.0/16', 'peering-demo'), peerRoute('10.0.0.0/16', 'peering-demo'), peerRoute('10.0.3.0/24', 'vpn-other', { owner: 'foreign' })];
+    // Act
+    const diagnosis = run(peerFacts, profile, '10.1.0.20', held);
+    // Assess
+    expect(diagnosis.reachable).toBe(false);
+    const [conflict] = failing(diagnosis);
+    expect(failing(diagnosis)).toHaveLength(1);
+    expect(conflict).toMatchObject({ check: 'route', where: 'rtb-demo2', status: 'conflict', direction: 'return' });
+    expect(conflict?.detail).toContain('10.0.3.0/24 -> vpn-other');
+    expect(conflict?.fix?.text).toContain('10.0.3.0/24');
+  });
+
+  it('cloud-connect: a rival more specific than a whole container CIDR (no --from) takes those replies: a conflict naming it', () => {
+    // Prepare
+    const ccn = (cidr: string, instance: string): Held => ({ ...TKE, kind: 'cloud-connect-route', target: 'ccn-1', cidr, nextHop: instance, enabled: true });
+    const facts = tkeFacts({ podCidrs: ['172.20.0.0/16', '172.21.0.0/16'] });
+    const held = [ccn('172.20.0.0/16', 'vpc-tke'), ccn('172.21.0.0/16', 'vpc-tke'), ccn('172.21.8.0/24', 'vpc-rival'), ccn('10.0.0.0/16', 'dcg-idc')];
+    // Act
+    const diagnosis = run(facts, spec({ cloudConnect: [{ id: 'ccn-1' }] }), '10.0.0.10', held);
+    // Assess
+    expect(failing(diagnosis).map((hop) => [hop.check, hop.detail])).toEqual([
+      ['cloud-connect-rival', '172.21.8.0/24 of vpc-rival is more specific and enabled: replies to 172.21.8.0/24 (inside 172.21.0.0/16) go to vpc-rival'],
+    ]);
+  });
+
+  it('a more specific route inside the probe to the same next hop, or disabled, is no conflict', () => {
+    const profile = cceSpec({ peering: [PEERING] });
+    const held = [peerRoute('10.0.0.0/16', 'peering-demo'), peerRoute('10.0.3.0/24', 'peering-demo'), peerRoute('10.0.4.0/24', 'vpn-other', { enabled: false })];
+    expect(run(peerFacts, profile, '10.1.0.20', held).reachable).toBe(true);
+  });
+
+  it('a disabled route does not carry traffic: the longest enabled one decides, and a disabled longest match is said', () => {
+    // Prepare
+    const profile = spec({ vpn: [{ ...VPN_UNMANAGED, subnetIds: [] }] });
+    const assoc: Held = { ...TKE, kind: 'subnet-association', target: 'subnet-a', nextHop: 'rtb-main' };
+    const route = (cidr: string, nextHop: string, enabled?: boolean): Held => ({ ...TKE, kind: 'route', target: 'rtb-main', cidr, nextHop, ...(enabled === undefined ? {} : { enabled }) });
+    const routeHop = (held: Held[]) => run(tkeFacts(), profile, '10.20.0.9', [assoc, ...held]).hops.find((hop) => hop.check === 'route');
+    // Act
+    const disabledOnly = routeHop([route('10.20.0.0/16', 'vpngw-1', false)]);
+    const disabledRival = routeHop([route('10.20.0.0/16', 'vpngw-1'), route('10.20.0.0/24', 'pcx-x', false)]);
+    const disabledOther = routeHop([route('10.20.0.0/24', 'pcx-x', false)]);
+    // Assess
+    expect(disabledOnly).toMatchObject({ status: 'conflict' });
+    expect(disabledOnly?.detail).toMatch(/10\.20\.0\.0\/16 -> vpngw-1 holds 10\.20\.0\.9 but is disabled/);
+    expect(disabledOnly?.fix?.text).toMatch(/enable/);
+    expect(disabledRival?.status).toBe('ok');
+    expect(disabledRival?.detail).toMatch(/10\.20\.0\.0\/24 -> pcx-x .*disabled/);
+    expect(disabledOther).toMatchObject({ status: 'missing' });
+    expect(disabledOther?.detail).toMatch(/no enabled route holds 10\.20\.0\.9.*10\.20\.0\.0\/24 -> pcx-x is disabled/);
+  });
+});
+
+describe('Function: planDiagnosis (no source recorded)', () => {
+  const overlay = cceFacts({ networkModel: 'overlay', nodeSubnets: [], nodes: {} });
+
+  it('an overlay cluster with no node subnet or node: the rules and the routes back are unknown, not ok', () => {
+    // Prepare
+    const lookups = found(['sg-ecs']);
+    // Act
+    const sameVpc = run(overlay, cceSpec({}), '192.168.10.52:80', [rule('sg-ecs', '172.16.0.0/16', 'tcp:80')], { lookups });
+    const peering = run(overlay, cceSpec({ peering: [PEERING] }), '10.1.0.20', [{ ...CCE, kind: 'route', target: 'rtb-demo2', cidr: '192.168.0.0/16', nextHop: 'peering-demo' }]);
+    // Assess
+    const sg = sameVpc.hops.find((hop) => hop.check === 'sg-rule');
+    expect(sg).toMatchObject({ status: 'unknown', where: 'sg-ecs' });
+    expect(sg?.detail).toMatch(/no node subnet or node of cls-cce is recorded/);
+    const back = peering.hops.filter((hop) => hop.direction === 'return');
+    expect(back.map(line)).toEqual(['unknown route rtb-demo2']);
+    expect(back[0]?.detail).toMatch(/no node subnet or node of cls-cce is recorded/);
+  });
+
+  it('a VPN path with no node subnet recorded cannot tell which table the nodes use: unknown', () => {
+    const diagnosis = run(tkeFacts({ nodeSubnets: [] }), spec({ vpn: [VPN_UNMANAGED] }), '10.20.0.9', []);
+    expect(diagnosis.hops.filter((hop) => hop.check === 'subnet-association').map((hop) => [hop.status, hop.detail])).toEqual([['unknown', expect.stringMatching(/no node subnet of cls-tke is recorded/)]]);
+  });
+});
+
+describe('Function: planDiagnosis (coverage)', () => {
+  it('rules for two halves of the container CIDR together admit it; a gap between them does not', () => {
+    // Prepare
+    const lookups = found(['sg-ecs']);
+    const at = (cidrs: string[]) => run(cceFacts(), cceSpec({}), '192.168.10.52:80', cidrs.map((cidr) => rule('sg-ecs', cidr, 'tcp:80')), { lookups });
+    // Act
+    const halves = at(['172.16.0.0/17', '172.16.128.0/17']);
+    const gap = at(['172.16.0.0/17', '172.16.192.0/18']);
+    const wrongPort = run(cceFacts(), cceSpec({}), '192.168.10.52:80', [rule('sg-ecs', '172.16.0.0/17', 'tcp:80'), rule('sg-ecs', '172.16.128.0/17', 'tcp:22')], { lookups });
+    // Assess
+    expect(halves.hops.find((hop) => hop.check === 'sg-rule')).toMatchObject({ status: 'ok', detail: expect.stringContaining('172.16.0.0/17 tcp:80, 172.16.128.0/17 tcp:80') });
+    expect(gap.hops.find((hop) => hop.check === 'sg-rule')?.status).toBe('missing');
+    expect(wrongPort.hops.find((hop) => hop.check === 'sg-rule')?.status).toBe('missing');
+  });
+
+  it('a whitelist entry with a port (the bound groups\' rules) admits only that port', () => {
+    // Prepare
+    const lookups: AddressLookup[] = [{ ...CCE, outcome: 'found', holder: { ip: '192.168.0.100', securityGroups: [], whitelists: ['redis:dcs-1'] } }];
+    const wl = (port?: string): Held => ({ ...CCE, kind: 'whitelist-entry', target: 'redis:dcs-1', cidr: '172.16.0.0/16', ...(port ? { port } : {}) });
+    const status = (entry: Held) => run(cceFacts(), cceSpec({}), '192.168.0.100:6379', [entry], { lookups }).hops.find((hop) => hop.check === 'whitelist-entry');
+    // Act, Assess
+    expect(status(wl('tcp:22'))).toMatchObject({ status: 'missing', detail: expect.stringContaining('172.16.0.0/16 on tcp:6379 not admitted') });
+    expect(status(wl('tcp:6379'))?.status).toBe('ok');
+    expect(status(wl())?.status).toBe('ok');
+  });
+});
+
+describe('Function: planDiagnosis (several cloud-connect networks)', () => {
+  const ccn = (network: string, cidr: string, instance: string): Held => ({ ...TKE, kind: 'cloud-connect-route', target: network, cidr, nextHop: instance, enabled: true });
+  const facts = tkeFacts({ podCidrs: ['172.20.0.0/16'] });
+  const profile = spec({ cloudConnect: [{ id: 'ccn-1' }, { id: 'ccn-2' }] });
+  const registered = [ccn('ccn-1', '172.20.0.0/16', 'vpc-tke'), ccn('ccn-2', '172.20.0.0/16', 'vpc-tke')];
+
+  it('the destination is reached when one network holds a route to it', () => {
+    // Act
+    const diagnosis = run(facts, profile, '10.0.0.10', [...registered, ccn('ccn-1', '10.0.0.0/16', 'dcg-idc')]);
+    // Assess
+    expect(diagnosis.reachable).toBe(true);
+    expect(diagnosis.hops.filter((hop) => hop.direction === 'outbound' && hop.check === 'cloud-connect-route').map((hop) => [hop.status, hop.where, hop.detail])).toEqual([
+      ['ok', 'ccn-1', '10.0.0.10 is reached through dcg-idc (10.0.0.0/16) in ccn-1'],
+    ]);
+  });
+
+  it('no network holding a route to it is one missing hop naming them all', () => {
+    const diagnosis = run(facts, profile, '10.0.0.10', registered);
+    expect(failing(diagnosis).map((hop) => hop.detail)).toEqual(['no instance in ccn-1, ccn-2 registers a route holding 10.0.0.10']);
+  });
+});
+
+describe('Function: planDiagnosis (the route table a subnet really uses)', () => {
+  it('a node subnet bound to an unlisted table says its routes are not read there, and what to check in it', () => {
+    // Prepare
+    const profile = spec({ vpn: [{ ...VPN_UNMANAGED, subnetIds: [] }] });
+    const held: Held[] = [
+      { ...TKE, kind: 'subnet-association', target: 'subnet-a', nextHop: 'rtb-other' },
+      { ...TKE, kind: 'route', target: 'rtb-main', cidr: '10.20.0.0/16', nextHop: 'vpngw-1' },
+    ];
+    // Act
+    const diagnosis = run(tkeFacts(), profile, '10.20.0.9', held);
+    // Assess
+    const subnet = diagnosis.hops.find((hop) => hop.check === 'subnet-association');
+    expect(subnet).toMatchObject({ status: 'missing', where: 'subnet-a' });
+    expect(subnet?.detail).toMatch(/subnet-a uses rtb-other, not rtb-main/);
+    expect(subnet?.detail).toMatch(/rtb-main's routes do not carry subnet-a's traffic/);
+    expect(subnet?.detail).toMatch(/rtb-other is not read/);
+    expect(subnet?.fix?.text).toMatch(/or check by hand that rtb-other routes 10\.20\.0\.9 to vpngw-1/);
   });
 });
