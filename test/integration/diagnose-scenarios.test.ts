@@ -179,6 +179,39 @@ describe('Diagnose: what the scenarios show beside their far side', () => {
     ]);
   });
 
+  it("reads each target in the account the profile places it in: the peer VPC's table and the destination in the peer's account", async () => {
+    // Prepare: the peering scenario with its peer VPC in account peer-acct
+    opened = await known({ scenario: 'cce-cross-vpc-peering', events: [created] });
+    const profile = parseProfileText(readFileSync(join(root, 'cce-cross-vpc-peering', 'profile.yaml'), 'utf8'), 'profile.yaml');
+    const [peering] = profile.spec.peering;
+    if (!peering) throw new Error('the scenario has no peering section');
+    await opened.runtime.deps.store.putProfile({ ...profile, spec: { ...profile.spec, peering: [{ ...peering, peerVpc: { ...peering.peerVpc, account: 'peer-acct' } }] } });
+    const real = opened.runtime.deps.providers;
+    const asked: string[] = [];
+    const recording: ProviderRegistry = {
+      get: (provider, region, account) => {
+        const adapter = real.get(provider, region, account);
+        return Object.assign(Object.create(adapter) as NetworkProvider, {
+          listEntries: (kind: ChangeKind, target: string) => {
+            asked.push(`${kind} ${target} @${account ?? 'own'}`);
+            return adapter.listEntries(kind, target);
+          },
+          findAddress: (ip: string) => {
+            asked.push(`address ${ip} @${account ?? 'own'}`);
+            return adapter.findAddress?.(ip);
+          },
+        });
+      },
+    };
+
+    // Act
+    await diagnose({ clusterId: opened.clusterId, to: '10.1.0.52:443' }, { store: opened.runtime.deps.store, providers: recording });
+
+    // Assess
+    expect(asked).toEqual(expect.arrayContaining(['address 10.1.0.52 @peer-acct', 'route rtb-vpc-demo2 @peer-acct']));
+    expect(asked.filter((read) => read.includes('rtb-vpc-demo2') || read.startsWith('address')).every((read) => read.endsWith('@peer-acct'))).toBe(true);
+  });
+
   it('a read that fails (access denied) leaves its hop unknown, naming the error, and the other hops are still judged; bad settings stay exit 2', async () => {
     // Prepare: the sandbox account, seen through a registry whose security group reads are refused
     opened = await known({ scenario: 'cce-vpc-security-group', events: [created] });
