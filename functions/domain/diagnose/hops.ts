@@ -23,6 +23,7 @@ import {
   probeText,
   routeCheck,
   triggerFix,
+  type CoverageCheck,
   type DiagnosisContext,
   type HopSpec,
 } from './checks.js';
@@ -231,20 +232,21 @@ function sgSpec(ctx: DiagnosisContext, where: Place, groupId: string, fallback: 
             profileSection: 'spec.securityGroups',
             text: `add to the profile: securityGroups: [{ id: ${groupId}, ports: [${portWords}]${accountWords(ctx, where)} }] (the security flow then admits ${ctx.source.seen.join(', ')}), then podreach trigger security --cluster ${ctx.facts.clusterId}`,
           };
-  const spec = coverageCheck(ctx, {
-    check: 'sg-rule',
-    ref: target,
+  const what = `${groupId}'s ingress rules${fallback ? ` (a group the profile lists; ${ctx.to.ip} itself was not found)` : ''}`;
+  const spec = admittedBy(ctx, { check: 'sg-rule', ref: target, expected: designed, profileFix, withProfileFix: conflicting, what });
+  return { spec, entries: conflicting, profile: augmented };
+}
+
+/** What a peer sees of the pods must be admitted, on the port needed, by the destination's group or whitelist (the security flow's). */
+function admittedBy(ctx: DiagnosisContext, spec: Pick<CoverageCheck, 'check' | 'ref' | 'expected' | 'profileFix' | 'withProfileFix' | 'what'>): HopSpec {
+  return coverageCheck(ctx, {
+    ...spec,
     probes: ctx.source.seen.map((cidr) => ({ cidr })),
-    ...(need ? { need } : {}),
+    ...(ctx.to.need ? { need: ctx.to.need } : {}),
     direction: 'outbound',
     flow: 'security',
-    expected: designed,
-    profileFix,
-    withProfileFix: conflicting,
-    what: `${groupId}'s ingress rules${fallback ? ` (a group the profile lists; ${ctx.to.ip} itself was not found)` : ''}`,
     verb: 'admitted by',
   });
-  return { spec, entries: conflicting, profile: augmented };
 }
 
 function whitelistSpec(ctx: DiagnosisContext, where: Place, whitelist: string): { spec: HopSpec; entries: DesiredEntry[]; profile?: ProfileSpec } {
@@ -258,22 +260,10 @@ function whitelistSpec(ctx: DiagnosisContext, where: Place, whitelist: string): 
   const inTarget = (entry: DesiredEntry) => entry.kind === 'whitelist-entry' && sameTarget(entry, target);
   const designed = ctx.design('security').entries.filter(inTarget);
   const conflicting = augmented ? ctx.design('security', augmented).entries.filter(inTarget) : designed;
-  const need = ctx.to.need;
-  const spec = coverageCheck(ctx, {
-    check: 'whitelist-entry',
-    ref: target,
-    probes: ctx.source.seen.map((cidr) => ({ cidr })),
-    ...(need ? { need } : {}),
-    direction: 'outbound',
-    flow: 'security',
-    expected: designed,
-    profileFix: parsed.success
-      ? { profileSection: 'spec.whitelists', text: `add to the profile: whitelists: [{ service: ${parsed.data.service}, instanceId: ${parsed.data.instanceId}${accountWords(ctx, where)} }], then podreach trigger security --cluster ${ctx.facts.clusterId}` }
-      : { text: `add ${ctx.source.seen.join(', ')} to the whitelist of ${whitelist} by hand` },
-    withProfileFix: conflicting,
-    what: `the whitelist of ${whitelist}`,
-    verb: 'admitted by',
-  });
+  const profileFix: HopFix = parsed.success
+    ? { profileSection: 'spec.whitelists', text: `add to the profile: whitelists: [{ service: ${parsed.data.service}, instanceId: ${parsed.data.instanceId}${accountWords(ctx, where)} }], then podreach trigger security --cluster ${ctx.facts.clusterId}` }
+    : { text: `add ${ctx.source.seen.join(', ')} to the whitelist of ${whitelist} by hand` };
+  const spec = admittedBy(ctx, { check: 'whitelist-entry', ref: target, expected: designed, profileFix, withProfileFix: conflicting, what: `the whitelist of ${whitelist}` });
   return { spec, entries: conflicting, ...(augmented ? { profile: augmented } : {}) };
 }
 
