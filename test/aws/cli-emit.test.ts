@@ -1,9 +1,10 @@
 // `podreach emit` as a user runs it, against moto (or LocalStack): an invalid event exits 2 and puts nothing;
 // a valid one lands on the bus and reaches the SQS target of a rule matching podreach's source.
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { EVENT_SOURCE } from '../../events/schemas.js';
 import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
+import { ruleToQueue } from '../support/event-queue.js';
 import { runCli } from '../support/cli.js';
 
 describeIfAws('CLI: podreach emit', () => {
@@ -21,10 +22,7 @@ describeIfAws('CLI: podreach emit', () => {
     const eventBridge = new EventBridgeClient(config);
     sqs = new SQSClient(config);
     await eventBridge.send(new CreateEventBusCommand({ Name: busName }));
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: busName }))).QueueUrl ?? '';
-    const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.QueueArn ?? '';
-    await eventBridge.send(new PutRuleCommand({ Name: `${busName}-all`, EventBusName: busName, EventPattern: JSON.stringify({ source: [EVENT_SOURCE] }) }));
-    await eventBridge.send(new PutTargetsCommand({ Rule: `${busName}-all`, EventBusName: busName, Targets: [{ Id: 'queue', Arn: arn }] }));
+    queueUrl = await ruleToQueue(eventBridge, sqs, { bus: busName, rule: `${busName}-all`, queue: busName, pattern: { source: [EVENT_SOURCE] } });
     eventBridge.destroy();
     env = { AWS_ENDPOINT_URL: aws.endpoint, AWS_REGION: aws.region, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing' };
   });

@@ -6,14 +6,15 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CreateSubnetCommand, CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import { CreateClusterCommand, CreateNodegroupCommand, EKSClient, UpdateClusterConfigCommand } from '@aws-sdk/client-eks';
-import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateEventBusCommand, EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { AwsEksClusterReader } from '../../functions/adapters/aws/eks-cluster-reader.js';
 import { synthesizeStatelessTemplate } from '../../functions/adapters/flow-runner/synthesize-stateless-template.js';
 import { forwardEksEvent } from '../../functions/application/forward-eks-event.js';
 import { parseClusterEvent } from '../../events/parse.js';
 import type { ClusterEvent } from '../../events/schemas.js';
 import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
+import { drainQueue, ruleToQueue } from '../support/event-queue.js';
 
 type Resources = Record<string, { Type: string; Properties?: Record<string, unknown> }>;
 interface SynthesizedRule {
@@ -35,14 +36,7 @@ async function eksRules(): Promise<SynthesizedRule[]> {
     });
 }
 
-async function drain(sqs: SQSClient, queueUrl: string): Promise<unknown[]> {
-  const received: unknown[] = [];
-  for (;;) {
-    const page = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    if (!page.Messages?.length) return received;
-    for (const message of page.Messages) received.push(JSON.parse(message.Body ?? '{}'));
-  }
-}
+const drain = (sqs: SQSClient, queueUrl: string) => drainQueue(sqs, queueUrl);
 
 describeIfAws('EKS lifecycle rules and the eks-lifecycle forwarder', () => {
   let aws: AwsEndpoint;
@@ -75,11 +69,7 @@ describeIfAws('EKS lifecycle rules and the eks-lifecycle forwarder', () => {
     await eventBridge.send(new CreateEventBusCommand({ Name: busName }));
     const queues: Record<'transformed' | 'forwarded', string> = { transformed: '', forwarded: '' };
     for (const [index, rule] of rules.entries()) {
-      const name = `${busName}-${index}`;
-      const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: name }))).QueueUrl ?? '';
-      const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ?? '';
-      await eventBridge.send(new PutRuleCommand({ Name: name, EventBusName: busName, EventPattern: JSON.stringify(rule.pattern) }));
-      await eventBridge.send(new PutTargetsCommand({ Rule: name, EventBusName: busName, Targets: [{ Id: 'queue', Arn: arn, ...(rule.inputTransformer ? { InputTransformer: rule.inputTransformer } : {}) }] }));
+      const queueUrl = await ruleToQueue(eventBridge, sqs, { bus: busName, rule: `${busName}-${index}`, pattern: rule.pattern, ...(rule.inputTransformer ? { inputTransformer: rule.inputTransformer } : {}) });
       queues[rule.inputTransformer ? 'transformed' : 'forwarded'] = queueUrl;
     }
     // the account as it is when CreateCluster is recorded: a VPC, the cluster's subnets

@@ -2,13 +2,14 @@
 // with an SQS target each; every sample event must reach exactly the queue of its own detail-type.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { EmitError, EventEmitter } from '../../functions/adapters/eventbridge/emitter.js';
 import { InvalidInputError } from '../../functions/domain/errors.js';
 import { parseClusterEventJson } from '../../events/parse.js';
 import { DETAIL_TYPES, EVENT_SOURCE, type ClusterEvent, type DetailType } from '../../events/schemas.js';
 import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
+import { drainQueue, ruleToQueue } from '../support/event-queue.js';
 
 const SAMPLES_DIR = join(process.cwd(), 'events', 'samples');
 
@@ -25,16 +26,7 @@ interface ReceivedEvent {
   detail: { clusterId: string; occurredAt: string };
 }
 
-/** Every message on the queue until it stays empty for one long poll. */
-async function drain(sqs: SQSClient, queueUrl: string): Promise<ReceivedEvent[]> {
-  const received: ReceivedEvent[] = [];
-  for (;;) {
-    const page = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    const messages = page.Messages ?? [];
-    if (messages.length === 0) return received;
-    for (const message of messages) received.push(JSON.parse(message.Body ?? '{}') as ReceivedEvent);
-  }
-}
+const drain = (sqs: SQSClient, queueUrl: string) => drainQueue<ReceivedEvent>(sqs, queueUrl);
 
 /** Counts the requests a client sends (to prove that an invalid event makes none). */
 function countRequests(client: EventBridgeClient): { count: number } {
@@ -64,17 +56,8 @@ describeIfAws('Class: EventEmitter', () => {
     sqs = new SQSClient(awsClientConfig(aws.endpoint, aws.region));
     await eventBridge.send(new CreateEventBusCommand({ Name: busName }));
     for (const [index, detailType] of DETAIL_TYPES.entries()) {
-      const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${busName}-${index}` }));
-      const queueUrl = queue.QueueUrl ?? '';
-      const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
-      const ruleName = `${busName}-rule-${index}`;
-      await eventBridge.send(
-        new PutRuleCommand({ Name: ruleName, EventBusName: busName, EventPattern: JSON.stringify({ source: [EVENT_SOURCE], 'detail-type': [detailType] }) }),
-      );
-      await eventBridge.send(
-        new PutTargetsCommand({ Rule: ruleName, EventBusName: busName, Targets: [{ Id: 'queue', Arn: attributes.Attributes?.QueueArn ?? '' }] }),
-      );
-      queueUrls.set(detailType, queueUrl);
+      const pattern = { source: [EVENT_SOURCE], 'detail-type': [detailType] };
+      queueUrls.set(detailType, await ruleToQueue(eventBridge, sqs, { bus: busName, rule: `${busName}-rule-${index}`, queue: `${busName}-${index}`, pattern }));
     }
   });
 

@@ -2,13 +2,14 @@
 // each: every sample event reaches exactly the rules whose pattern names its detail-type.
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { EventEmitter } from '../../functions/adapters/eventbridge/emitter.js';
 import { synthesizeStatelessTemplate } from '../../functions/adapters/flow-runner/synthesize-stateless-template.js';
 import { parseClusterEventJson } from '../../events/parse.js';
 import { EVENT_SOURCE, type ClusterEvent } from '../../events/schemas.js';
 import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
+import { drainQueue, ruleToQueue } from '../support/event-queue.js';
 
 interface RulePattern {
   source: string[];
@@ -33,14 +34,7 @@ async function eventRulePatterns(): Promise<Array<{ id: string; pattern: RulePat
     .filter(({ pattern }) => pattern.source.includes(EVENT_SOURCE));
 }
 
-async function drain(sqs: SQSClient, queueUrl: string): Promise<Array<{ 'detail-type': string }>> {
-  const received: Array<{ 'detail-type': string }> = [];
-  for (;;) {
-    const page = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-    if (!page.Messages?.length) return received;
-    for (const message of page.Messages) received.push(JSON.parse(message.Body ?? '{}') as { 'detail-type': string });
-  }
-}
+const drain = (sqs: SQSClient, queueUrl: string) => drainQueue<{ 'detail-type': string }>(sqs, queueUrl);
 
 describeIfAws('Synthesized EventBridge rules', () => {
   let aws: AwsEndpoint;
@@ -71,12 +65,7 @@ describeIfAws('Synthesized EventBridge rules', () => {
     for (const [index, rule] of rules.entries()) {
       // What the expectation below reads from a pattern; anything more would need a real matcher here.
       expect(Object.keys(rule.pattern).sort()).toEqual(['detail-type', 'source']);
-      const queue = await sqs.send(new CreateQueueCommand({ QueueName: `${busName}-${index}` }));
-      const queueUrl = queue.QueueUrl ?? '';
-      const attributes = await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }));
-      const name = `${busName}-${index}`;
-      await eventBridge.send(new PutRuleCommand({ Name: name, EventBusName: busName, EventPattern: JSON.stringify(rule.pattern) }));
-      await eventBridge.send(new PutTargetsCommand({ Rule: name, EventBusName: busName, Targets: [{ Id: 'queue', Arn: attributes.Attributes?.QueueArn ?? '' }] }));
+      const queueUrl = await ruleToQueue(eventBridge, sqs, { bus: busName, rule: `${busName}-${index}`, pattern: rule.pattern });
       queues.push({ ...rule, queueUrl });
     }
     const events = samples();

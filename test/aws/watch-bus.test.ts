@@ -3,10 +3,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateEventBusCommand, EventBridgeClient, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
-import { CreateQueueCommand, GetQueueAttributesCommand, ReceiveMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
+import { CreateEventBusCommand, EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { parseClusterEvent } from '../../events/parse.js';
 import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
+import { drainQueue, ruleToQueue } from '../support/event-queue.js';
 import { KubeApiServer } from '../support/kube-api-server.js';
 import { startWatch } from '../support/watch-process.js';
 
@@ -60,18 +61,10 @@ describeIfAws('Command: podreach watch --bus', () => {
       watcher.child.kill('SIGSTOP');
       await new Promise((resolve) => setTimeout(resolve, 300));
       await eventBridge.send(new CreateEventBusCommand({ Name: busName }));
-      const queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: busName }))).QueueUrl ?? '';
-      const arn = (await sqs.send(new GetQueueAttributesCommand({ QueueUrl: queueUrl, AttributeNames: ['QueueArn'] }))).Attributes?.['QueueArn'] ?? '';
-      await eventBridge.send(new PutRuleCommand({ Name: busName, EventBusName: busName, EventPattern: JSON.stringify({ source: ['podreach.cluster'] }) }));
-      await eventBridge.send(new PutTargetsCommand({ Rule: busName, EventBusName: busName, Targets: [{ Id: 'queue', Arn: arn }] }));
+      const queueUrl = await ruleToQueue(eventBridge, sqs, { bus: busName, rule: busName, pattern: { source: ['podreach.cluster'] } });
       watcher.child.kill('SIGCONT');
       await watcher.waitForLog(/sent 3 event\(s\)/, 90_000);
-      const received: unknown[] = [];
-      for (;;) {
-        const page = await sqs.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1 }));
-        if (!page.Messages?.length) break;
-        for (const message of page.Messages) received.push(JSON.parse(message.Body ?? '{}'));
-      }
+      const received = await drainQueue(sqs, queueUrl);
 
       // Assess
       const events = received.map((body) => parseClusterEvent(body));
