@@ -2,7 +2,7 @@
 // the plan step asks, the ledger keeps the decisions (docs/approval.md).
 import { parseCidr } from './cidr.js';
 import type { ApprovalDecision, Change, LedgerEntry } from './model.js';
-import { targetKey } from './planner/identity.js';
+import { targetKey, targetRef } from './planner/identity.js';
 import type { TargetRef } from './planner/types.js';
 import type { ProfileSpec } from './profile.js';
 
@@ -44,7 +44,7 @@ export function approvalReasons(changes: readonly Change[], policy: ApprovalPoli
     }
     for (const list of byTarget.values()) {
       const first = list[0]!;
-      const size = tableSize({ provider: first.provider, region: first.region, kind: first.kind, target: first.target });
+      const size = tableSize(targetRef(first));
       const percent = (list.length / Math.max(1, size)) * 100;
       if (percent > policy.maxTablePercent) {
         for (const change of list) add(change, `${list.length} changes to ${first.target}, ${Math.round(percent)}% of its ${size} entries (more than ${policy.maxTablePercent}%)`);
