@@ -7,6 +7,7 @@
 import { ConcurrentUpdateError } from '../domain/errors.js';
 import type { Flow } from '../domain/model.js';
 import type { StateStore } from '../ports/state-store.js';
+import { withOptimisticRetry } from './retry.js';
 
 export const QUEUE_TTL_MS = 3 * 60 * 1000;
 
@@ -25,19 +26,19 @@ export type QueueDecision = { start: true } | { start: false; coalescedInto: str
  * queued). A lost race re-reads and decides again.
  */
 export async function queueExecution(store: Pick<StateStore, 'getDocument' | 'putDocument'>, clusterId: string, flow: Flow, executionId: string, now: Date): Promise<QueueDecision> {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const marker = await store.getDocument<PendingExecution>(markerKey(clusterId, flow));
-    const queued = marker?.body.state === 'queued' && now.getTime() - Date.parse(marker.body.at) < QUEUE_TTL_MS;
-    if (queued && marker.body.executionId !== executionId) return { start: false, coalescedInto: marker.body.executionId };
-    try {
+  try {
+    return await withOptimisticRetry(async (): Promise<QueueDecision> => {
+      const marker = await store.getDocument<PendingExecution>(markerKey(clusterId, flow));
+      const queued = marker?.body.state === 'queued' && now.getTime() - Date.parse(marker.body.at) < QUEUE_TTL_MS;
+      if (queued && marker.body.executionId !== executionId) return { start: false, coalescedInto: marker.body.executionId };
       await store.putDocument(markerKey(clusterId, flow), { executionId, state: 'queued', at: now.toISOString() } satisfies PendingExecution, marker?.version);
       return { start: true };
-    } catch (error) {
-      if (!(error instanceof ConcurrentUpdateError)) throw error;
-    }
+    });
+  } catch (error) {
+    // still racing: starting one more execution is always safe
+    if (error instanceof ConcurrentUpdateError) return { start: true };
+    throw error;
   }
-  // still racing: starting one more execution is always safe
-  return { start: true };
 }
 
 /** Called as a Plan starts, before it reads the facts: later events must start a new execution. */

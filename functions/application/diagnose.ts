@@ -6,7 +6,7 @@ import { InvalidInputError, ResourceNotFoundError, UnsupportedChangeError } from
 import { lookupAccounts, parseDestination, planDiagnosis, sourceOf, type AddressLookup, type Diagnosis, type Readings } from '../domain/diagnose/index.js';
 import type { ProviderEntry, ProviderName } from '../domain/model.js';
 import type { TargetRef } from '../domain/planner/types.js';
-import { profileSpecSchema } from '../domain/profile.js';
+import { emptyProfileSpec } from '../domain/profile.js';
 import { resolveProfile } from '../domain/profile-resolution.js';
 import { targetKey } from '../domain/planner/index.js';
 import type { NetworkProvider, ProviderRegistry } from '../ports/network-provider.js';
@@ -34,9 +34,6 @@ export interface DiagnoseDeps {
   preflight?(accounts: readonly DiagnoseAccount[]): Promise<void>;
 }
 
-/** A cluster no profile matches is diagnosed against an empty profile: every path it would need is missing. */
-const EMPTY_SPEC = profileSpecSchema.parse({});
-
 export async function diagnose(request: DiagnoseRequest, deps: DiagnoseDeps): Promise<Diagnosis> {
   // bad input first, before anything is read
   const to = parseDestination(request.to);
@@ -49,7 +46,8 @@ export async function diagnose(request: DiagnoseRequest, deps: DiagnoseDeps): Pr
   if (facts.deleted) throw new InvalidInputError('--cluster', `cluster ${request.clusterId} was deleted${facts.seen.deleted ? ` at ${facts.seen.deleted}` : ''}`);
   const source = sourceOf(facts, request.from);
   const resolved = resolveProfile(await deps.store.listProfiles(), facts);
-  const profile = resolved?.spec ?? EMPTY_SPEC;
+  // a cluster no profile matches is diagnosed against an empty profile: every path it would need is missing
+  const profile = resolved?.spec ?? emptyProfileSpec();
   const profileName = resolved?.metadata.name ?? '(none)';
   const read = (where: { provider: ProviderName; region: string; account?: string }) => deps.providers.get(where.provider, where.region, where.account);
   // Only the accounts this path reads are checked, each before its first call: first where the destination is
@@ -104,7 +102,6 @@ async function readTargets(refs: readonly TargetRef[], read: (ref: TargetRef) =>
   const unreadable = new Map<string, string>();
   for (const ref of refs) {
     const key = targetKey(ref);
-    if (entries.has(key) || unreadable.has(key)) continue;
     const provider = read(ref);
     if (!provider.supports(ref.kind)) {
       unreadable.set(key, `the ${provider.name} adapter cannot read ${ref.kind} entries`);

@@ -4,7 +4,7 @@ import { ConcurrentUpdateError, NotFoundError } from '../domain/errors.js';
 import { approvalReasons, heldChange, standingDecision, type ApprovalPolicy } from '../domain/approval.js';
 import { hasClaim, holdingRef, legacyHoldings, otherClaims, settleIntent, withClaim } from '../domain/holdings.js';
 import type { Change, Claim, ClusterFacts, FlowPlan, Holding, LedgerEntry, ProviderEntry } from '../domain/model.js';
-import { profileSpecSchema, type ConnectivityProfile } from '../domain/profile.js';
+import { emptyProfileSpec, type ConnectivityProfile } from '../domain/profile.js';
 import { planFlow, requiredTargets, targetKey } from '../domain/planner/index.js';
 import { holdingIdentity } from '../domain/planner/identity.js';
 import type { TargetRef } from '../domain/planner/types.js';
@@ -20,9 +20,6 @@ export interface FlowPlanResult {
   /** How long an approval request of this plan may wait (the profile's approval.timeoutMinutes). */
   approvalTimeoutSeconds: number;
 }
-
-/** A cluster no profile matches plans nothing but the clean-up of what podreach still holds. */
-const EMPTY_SPEC = profileSpecSchema.parse({});
 
 /** The plan of one flow, recording nothing (a dry run). */
 export async function planClusterFlow(
@@ -58,7 +55,8 @@ async function planWithLedger(
   if (!facts) throw new NotFoundError(`cluster ${input.clusterId} is unknown: no Cluster Created event was processed for it`);
   const profile: ConnectivityProfile | undefined = resolveProfile(await deps.store.listProfiles(), facts);
   const ledger = await deps.store.listChanges(facts.clusterId);
-  const spec = profile?.spec ?? EMPTY_SPEC;
+  // a cluster no profile matches plans nothing but the clean-up of what podreach still holds
+  const spec = profile?.spec ?? emptyProfileSpec();
   const targets = requiredTargets(facts, spec, input.flow, ledger);
   // Holdings first, then the provider: an entry podreach removes meanwhile is then seen gone (or its holding with the
   // intent), never present without its holding, which would pass for someone else's.

@@ -328,6 +328,12 @@ export const profileSchema = z
 
 export type ConnectivityProfile = z.infer<typeof profileSchema>;
 export type ProfileSpec = ConnectivityProfile['spec'];
+
+let emptySpec: ProfileSpec | undefined;
+/** The spec of a cluster no profile matches: every section empty, so nothing is planned for it (parsed on first use). */
+export function emptyProfileSpec(): ProfileSpec {
+  return (emptySpec ??= profileSpecSchema.parse({}));
+}
 export type DirectConnectAttachment = z.infer<typeof directConnectSchema>;
 export type VpnAttachment = z.infer<typeof vpnSchema>;
 export type CloudConnectAttachment = z.infer<typeof cloudConnectSchema>;

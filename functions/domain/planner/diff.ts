@@ -6,7 +6,7 @@ import { PodreachError } from '../errors.js';
 import type { Change, ChangeKind, DriftedEntry, Flow, Holding, LedgerEntry, NetworkEntry, ProviderEntry, ProviderName } from '../model.js';
 import type { ProviderQuotas } from '../../ports/network-provider.js';
 import { describeClaims, findHolding, hasClaim, holdingRef, otherClaims, type HoldingsSnapshot } from '../holdings.js';
-import { changeId, compareChanges, identityKey, SHARED_KINDS, SINGLE_ENTRY_KINDS, targetKey, targetRef, valueMatches } from './identity.js';
+import { changeId, compareChanges, identityKey, normalisedCidr, SHARED_KINDS, SINGLE_ENTRY_KINDS, targetKey, targetRef, valueMatches } from './identity.js';
 import type { DesiredEntry, Snapshot, TargetRef } from './types.js';
 import { summariseForQuota } from '../summarise.js';
 
@@ -137,7 +137,7 @@ class TargetView {
 
   /** The entries with the identity of `entry` (same kind, target, CIDR, peer CIDR, port), in list order. */
   sameIdentity(entry: NetworkEntry): ProviderEntry[] {
-    const text = SINGLE_ENTRY_KINDS.has(this.kind) ? '' : canonicalText(entry.cidr);
+    const text = SINGLE_ENTRY_KINDS.has(this.kind) ? '' : normalisedCidr(entry.cidr);
     let candidates = this.byCidr.get(text);
     if (!candidates) {
       candidates = this.entries.filter((current) => current.kind === this.kind && (current.cidr ?? '') === text);
@@ -158,11 +158,6 @@ class TargetView {
     });
     return this.ranges.filter((range) => range.version === wanted.version && range.start <= wanted.end && wanted.start <= range.end).map((range) => range.entry);
   }
-}
-
-function canonicalText(cidr: string | undefined): string {
-  if (cidr === undefined) return '';
-  return parseCidr(cidr)?.cidr ?? cidr;
 }
 
 class Snapshots {
@@ -218,7 +213,7 @@ function wantedCidrs(input: DiffInput, held: readonly Holding[]): Map<string, Se
     const key = targetKey(refOf(entry));
     let set = wanted.get(key);
     if (!set) wanted.set(key, (set = new Set()));
-    set.add(canonicalText(entry.cidr));
+    set.add(normalisedCidr(entry.cidr));
   };
   for (const entry of input.desired) want(entry);
   for (const holding of held) want(placed(holding));

@@ -20,7 +20,8 @@ export function holdingIdentity(entry: NetworkEntry): string {
 /** Kinds whose target holds at most one entry: the target alone identifies it (a subnet has one route table). */
 export const SINGLE_ENTRY_KINDS: ReadonlySet<ChangeKind> = new Set<ChangeKind>(['subnet-association']);
 
-function normalisedCidr(text: string | undefined): string {
+/** A CIDR in its canonical text (host bits cleared); '' for none; a text that is no CIDR stays as it is. */
+export function normalisedCidr(text: string | undefined): string {
   if (text === undefined) return '';
   return parseCidr(text)?.cidr ?? text;
 }
