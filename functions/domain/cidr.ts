@@ -180,6 +180,26 @@ export function cidrContainsIp(cidr: string, ip: string): boolean {
   return cidrContains(cidr, hostCidr(ip));
 }
 
+/**
+ * The CIDRs of `cidrs` not contained in another of them, sorted: the union without redundant entries. One pass: in
+ * address order a block comes before the blocks inside it, and two blocks either nest or are disjoint, so a block is
+ * redundant exactly when it lies inside the last one kept.
+ */
+export function cidrUnion(cidrs: readonly string[]): string[] {
+  const kept: ParsedCidr[] = [];
+  const unique = new Map<string, ParsedCidr>();
+  for (const text of cidrs) {
+    const parsed = mustParse(text);
+    unique.set(parsed.cidr, parsed);
+  }
+  for (const block of [...unique.values()].sort(compareParsed)) {
+    const last = kept.at(-1);
+    if (last && last.version === block.version && block.start >= last.start && block.end <= last.end) continue;
+    kept.push(block);
+  }
+  return kept.map((block) => block.cidr);
+}
+
 /** Sorts and removes duplicates after normalising. */
 export function uniqueCidrs(cidrs: readonly string[]): string[] {
   const byText = new Map<string, ParsedCidr>();

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { parseDetail, toInvalidInput } from '../../events/parse.js';
 import type { ClusterEvent } from '../../events/schemas.js';
 import { InvalidInputError } from './errors.js';
-import { cidrUnion } from './node-watch.js';
+import { cidrUnion } from './cidr.js';
 import type { NetworkModel } from './model.js';
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, source: string): z.infer<S> {

@@ -4,7 +4,7 @@
 import { z } from 'zod';
 import { parseDetail, toInvalidInput } from '../../events/parse.js';
 import { clusterCreatedSchema, type ClusterEvent } from '../../events/schemas.js';
-import { cidrContains, isCidr, isValidIp, normaliseCidr, uniqueCidrs } from './cidr.js';
+import { cidrUnion, isCidr, isValidIp, normaliseCidr } from './cidr.js';
 import { InvalidInputError } from './errors.js';
 import { checkRegion, labelKeyProblem, labelValueProblem } from './identifiers.js';
 import { LIMITS } from './limits.js';
@@ -91,12 +91,6 @@ export function watchedNode(node: NodeObject, selection: NodeSelection = {}): Wa
     labels[key] = value;
   }
   return { name, ip, podCidrs, labels };
-}
-
-/** The CIDRs of `cidrs` not contained in another of them, sorted: the union without redundant entries. */
-export function cidrUnion(cidrs: readonly string[]): string[] {
-  const unique = uniqueCidrs(cidrs);
-  return unique.filter((cidr) => !unique.some((other) => other !== cidr && cidrContains(other, cidr)));
 }
 
 export function buildView(identity: ClusterIdentity, nodes: Iterable<NodeObject>, selection: NodeSelection = {}): ClusterView {

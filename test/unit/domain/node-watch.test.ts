@@ -2,12 +2,12 @@
 import fc from 'fast-check';
 import { parseClusterEvent } from '../../../events/parse.js';
 import type { ClusterEvent } from '../../../events/schemas.js';
+import { cidrUnion } from '../../../functions/domain/cidr.js';
 import { applyEvent } from '../../../functions/domain/facts.js';
 import type { ClusterFacts } from '../../../functions/domain/model.js';
 import {
   backoffDelay,
   buildView,
-  cidrUnion,
   diffViews,
   flushAt,
   noteChange,
