@@ -2,6 +2,7 @@
 // names (status awaiting-approval); a request records them with the execution's task token and asks a person; a
 // decision is recorded on each change's ledger row — approved changes are applied by the next plan of the flow (the
 // same execution continues there in AWS; locally `podreach approve` runs the flow again), rejected ones stay blocked.
+import { decidedReason, heldWhy } from '../domain/approval.js';
 import { ConcurrentUpdateError, InvalidInputError } from '../domain/errors.js';
 import type { ApprovalDecision, Change, Flow, LedgerEntry } from '../domain/model.js';
 import type { ApprovalNotice, ApprovalNotifier, Notifier } from '../ports/notifier.js';
@@ -85,10 +86,7 @@ export async function decideApproval(
   for (const changeId of stored.body.changeIds) {
     const row = await deps.store.getChange(stored.body.clusterId, changeId);
     if (!row || row.status !== 'awaiting-approval' || row.executionId !== input.executionId) continue;
-    const why = (row.reason ?? '').replace(/^awaiting approval: /, '');
-    const next: LedgerEntry = input.approve
-      ? { ...row, status: 'planned', decision, reason: `approved by ${input.by} at ${at}`, updatedAt: at }
-      : { ...row, status: 'blocked', decision, reason: `rejected by ${input.by} at ${at} (${why})`, updatedAt: at };
+    const next: LedgerEntry = { ...row, status: input.approve ? 'planned' : 'blocked', decision, reason: decidedReason(decision, heldWhy(row.reason)), updatedAt: at };
     try {
       await deps.store.putChange(next, ['awaiting-approval']);
       decided += 1;

@@ -65,9 +65,22 @@ export function standingDecision(previous: LedgerEntry | undefined, change: Chan
   return decisionKey(previous) === decisionKey(change) ? previous.decision : undefined;
 }
 
+const AWAITING = 'awaiting approval: ';
+
+/** The reason a decision writes on a held change: who decided, when, and (rejected) why it was held. */
+export function decidedReason(decision: Pick<ApprovalDecision, 'approved' | 'by' | 'at'>, why: string): string {
+  return decision.approved ? `approved by ${decision.by} at ${decision.at}` : `rejected by ${decision.by} at ${decision.at} (${why})`;
+}
+
+/** Why a change awaiting approval was held, from its reason. */
+export function heldWhy(reason: string | undefined): string {
+  const text = reason ?? '';
+  return text.startsWith(AWAITING) ? text.slice(AWAITING.length) : text;
+}
+
 /** What a held change becomes: planned when approved, blocked when rejected, else awaiting approval. */
 export function heldChange(change: Change, why: string, decision: ApprovalDecision | undefined): Change {
   if (decision?.approved) return change;
-  if (decision) return { ...change, status: 'blocked', reason: `rejected by ${decision.by} at ${decision.at} (${why})` };
-  return { ...change, status: 'awaiting-approval', reason: `awaiting approval: ${why}` };
+  if (decision) return { ...change, status: 'blocked', reason: decidedReason(decision, why) };
+  return { ...change, status: 'awaiting-approval', reason: `${AWAITING}${why}` };
 }
