@@ -1,7 +1,7 @@
 // The generic diff: a flow's desired entries against the provider's current entries and the change ledger.
 // Flow designers say what should exist; this module alone decides create / update / delete / unchanged /
 // blocked, so every flow follows the same safety rules (ownership, foreign entries, quotas, support).
-import { parseCidr } from '../cidr.js';
+import { CidrIndex } from '../cidr.js';
 import { PodreachError } from '../errors.js';
 import type { Change, ChangeKind, DriftedEntry, Flow, Holding, LedgerEntry, NetworkEntry, ProviderEntry, ProviderName } from '../model.js';
 import type { ProviderQuotas } from '../../ports/network-provider.js';
@@ -109,7 +109,7 @@ function foreignReason(current: ProviderEntry, holding: Holding | undefined, clu
 class TargetView {
   readonly count: number;
   private readonly byCidr = new Map<string, ProviderEntry[]>();
-  private ranges: { entry: ProviderEntry; start: bigint; end: bigint; version: number }[] | undefined;
+  private index: CidrIndex<{ entry: ProviderEntry; order: number }> | undefined;
 
   constructor(
     private readonly kind: ChangeKind,
@@ -148,15 +148,17 @@ class TargetView {
     return candidates.filter((current) => identityKey(current) === identity);
   }
 
-  /** Entries whose CIDR overlaps `cidr` (parsed once per target, when a plan first asks). */
+  /**
+   * Entries whose CIDR overlaps `cidr`, in list order (the first is the rival a reason names). The target is indexed
+   * once, when a plan first asks; each query is then a lookup, not a scan of the table.
+   */
   overlapping(cidr: string): ProviderEntry[] {
-    const wanted = parseCidr(cidr);
-    if (!wanted) return [];
-    this.ranges ??= this.entries.flatMap((current) => {
-      const parsed = current.kind === this.kind && current.cidr !== undefined ? parseCidr(current.cidr) : undefined;
-      return parsed ? [{ entry: current, start: parsed.start, end: parsed.end, version: parsed.version }] : [];
-    });
-    return this.ranges.filter((range) => range.version === wanted.version && range.start <= wanted.end && wanted.start <= range.end).map((range) => range.entry);
+    this.index ??= new CidrIndex(this.entries.flatMap((entry, order) => (entry.kind === this.kind && entry.cidr !== undefined ? [{ cidr: entry.cidr, value: { entry, order } }] : [])));
+    return this.index
+      .overlapping(cidr)
+      .map((found) => found.value)
+      .sort((a, b) => a.order - b.order)
+      .map((found) => found.entry);
   }
 }
 
