@@ -1,12 +1,12 @@
 // The hops of each path: what each one reads and how it is judged. The entries a hop expects are those the flows'
 // designers produce for the cluster (designFlow), so a hop is "missing" exactly when the flow has not laid what it
 // would lay; a hop the profile does not ask for names the profile section to add instead.
-import { clusterAccount, networkAccount } from '../accounts.js';
+import { clusterAccount, networkAccount, placeOf, type Place } from '../accounts.js';
 import { hostCidr } from '../cidr.js';
 import { whitelistTarget } from '../conflicts.js';
 import { reviewBgpPeer, selectorMatches } from '../bgp/peer-rules.js';
-import type { Artifact, ClusterFacts, Flow, NodeFacts, ProviderEntry, ProviderName } from '../model.js';
-import type { BgpPeer, ProfileSpec, VpnAttachment } from '../profile.js';
+import type { Artifact, ClusterFacts, Flow, NodeFacts, ProviderEntry } from '../model.js';
+import type { BgpPeer, ProfileSpec } from '../profile.js';
 import { whitelistSchema } from '../profile.js';
 import { targetKey, targetRef } from '../planner/identity.js';
 import type { DesiredEntry, TargetRef } from '../planner/types.js';
@@ -56,11 +56,7 @@ export class PathHops {
 }
 
 /** An account a resource is in: the provider and region, and the account when the profile names one. */
-export interface Place {
-  provider: ProviderName;
-  region: string;
-  account?: string;
-}
+export type { Place } from '../accounts.js';
 
 // Each target is read in the account its flow lays entries in (accounts.ts, as the designers use it): the same
 // account, so the same provider credentials and the same target key.
@@ -76,10 +72,6 @@ function networkPlace(ctx: DiagnosisContext, own?: string): Place {
 }
 
 /** A managed VPN opposite: its own provider and region, and its account when named (as the vpn flow lays it). */
-export function oppositeAccount(opposite: NonNullable<VpnAttachment['opposite']>): Place {
-  return { provider: opposite.provider, region: opposite.region, ...(opposite.account !== undefined ? { account: opposite.account } : {}) };
-}
-
 function ref(place: Place, kind: TargetRef['kind'], target: string): TargetRef {
   return targetRef({ ...place, kind, target });
 }
@@ -177,10 +169,6 @@ function subnetSpecs(ctx: DiagnosisContext, tables: readonly string[], flow: Flo
 }
 
 /** A place as a hop's fields (provider, region, and the account when named). */
-function placeOf(place: Place): Pick<Hop, 'provider' | 'region' | 'account'> {
-  return { provider: place.provider, region: place.region, ...(place.account !== undefined ? { account: place.account } : {}) };
-}
-
 function designedRoutes(ctx: DiagnosisContext, flow: Flow, kind: DesiredEntry['kind'], target: string, probe: string, nextHop?: string): DesiredEntry[] {
   return ctx.design(flow).entries.filter((entry) => entry.kind === kind && entry.target === target && holds(entry.cidr, probe) && (nextHop === undefined || entry.nextHop === nextHop));
 }
@@ -424,7 +412,7 @@ function vpnPath(ctx: DiagnosisContext, hops: PathHops, choice: Extract<PathChoi
   );
   const opposite = vpn.opposite;
   if (opposite) {
-    const far = oppositeAccount(opposite);
+    const far = placeOf(opposite);
     hops.add(
       coverageCheck(ctx, {
         check: 'vpn-selector',

@@ -6,7 +6,8 @@ import type { ProfileSpec } from '../profile.js';
 import { designFlow } from '../planner/index.js';
 import type { DesiredState, TargetRef } from '../planner/types.js';
 import { uniqueRefs, type DiagnosisContext, type Readings } from './checks.js';
-import { clusterPlace, oppositeAccount, pathHops } from './hops.js';
+import { placeOf } from '../accounts.js';
+import { clusterPlace, pathHops } from './hops.js';
 import { FAILING_STATUSES, HOP_STATUSES, type AddressLookup, type Destination, type Diagnosis, type DiagnosisPath, type HopStatus, type Source } from './model.js';
 import { choosePath, destinationInCloud, type PathChoice } from './paths.js';
 
@@ -45,7 +46,7 @@ export function lookupAccounts(facts: ClusterFacts, profile: ProfileSpec, to: De
   const { chosen } = choosePath(facts, profile, to);
   const where = destinationInCloud(chosen);
   if (where === 'none') return [];
-  if (where === 'opposite' && chosen.kind === 'vpn' && chosen.vpn.opposite) return [oppositeAccount(chosen.vpn.opposite)];
+  if (where === 'opposite' && chosen.kind === 'vpn' && chosen.vpn.opposite) return [placeOf(chosen.vpn.opposite)];
   if (chosen.kind === 'peering') return [clusterPlace(facts, profile, chosen.peering.peerVpc.account)];
   return [clusterPlace(facts, profile)];
 }

@@ -8,7 +8,7 @@ import type { ClusterFacts } from '../../model.js';
 import type { ProfileSpec, VpnAttachment } from '../../profile.js';
 import type { DesiredState, FlowDesigner } from '../types.js';
 import { emptyDesiredState } from '../types.js';
-import { clusterAccount } from '../../accounts.js';
+import { clusterAccount, placeOf } from '../../accounts.js';
 
 function designAttachment(facts: ClusterFacts, profile: ProfileSpec, vpn: VpnAttachment, state: DesiredState): void {
   const podCidrs = uniqueCidrs(facts.podCidrs);
@@ -51,7 +51,7 @@ function designAttachment(facts: ClusterFacts, profile: ProfileSpec, vpn: VpnAtt
 
   const opposite = vpn.opposite;
   if (opposite) {
-    const far = { provider: opposite.provider, region: opposite.region, ...(opposite.account !== undefined ? { account: opposite.account } : {}) };
+    const far = placeOf(opposite);
     for (const cidr of remoteCidrs) {
       for (const peerCidr of podCidrs) {
         state.entries.push({ ...far, kind: 'vpn-selector', target: opposite.connectionId, cidr, peerCidr });
