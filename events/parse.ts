@@ -105,6 +105,12 @@ export function toInvalidInput(error: z.ZodError, prefix = ''): InvalidInputErro
   return new InvalidInputError(field, `${issue.message}${extra}`);
 }
 
+/** The first issue of `error` as an InvalidInputError whose field reads "SOURCE: path.in.it" (and an optional hint after the reason). */
+export function invalidIn(source: string, error: z.ZodError, hint: (field: string) => string = () => ''): InvalidInputError {
+  const inner = toInvalidInput(error);
+  return new InvalidInputError(`${source}: ${inner.field}`, `${inner.reason}${hint(inner.field)}`);
+}
+
 /** The same error with the file it came from named first: "events/x.json: detail.clusterId: ...". */
 export function withSource(error: InvalidInputError, source: string): InvalidInputError {
   return new InvalidInputError(error.field, error.reason, source);

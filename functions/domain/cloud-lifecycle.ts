@@ -9,7 +9,7 @@
 //   (EventBridge, EventBridge, EventGrid) deliver for CreateCluster / DeleteCluster; the request carries what
 //   Cluster Created needs. Samples and where each shape is documented: events/cloud/.
 import { z } from 'zod';
-import { parseDetail, toInvalidInput } from '../../events/parse.js';
+import { invalidIn, parseDetail } from '../../events/parse.js';
 import type { ClusterEvent } from '../../events/schemas.js';
 import { InvalidInputError } from './errors.js';
 import { cidrUnion } from './cidr.js';
@@ -17,10 +17,7 @@ import type { NetworkModel } from './model.js';
 
 function parseWith<S extends z.ZodType>(schema: S, value: unknown, source: string): z.infer<S> {
   const result = schema.safeParse(value);
-  if (!result.success) {
-    const inner = toInvalidInput(result.error);
-    throw new InvalidInputError(`${source}: ${inner.field}`, inner.message.slice(inner.field.length + 2));
-  }
+  if (!result.success) throw invalidIn(source, result.error);
   return result.data;
 }
 

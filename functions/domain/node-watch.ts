@@ -2,7 +2,7 @@
 // the podreach events that take the last emitted view to the current one, and when a batch is due.
 // No I/O and no clock: the adapter (functions/adapters/kubernetes) passes the nodes it sees and `occurredAt`.
 import { z } from 'zod';
-import { parseDetail, toInvalidInput } from '../../events/parse.js';
+import { invalidIn, parseDetail } from '../../events/parse.js';
 import { clusterCreatedSchema, type ClusterEvent } from '../../events/schemas.js';
 import { cidrUnion, isCidr, isValidIp, normaliseCidr } from './cidr.js';
 import { InvalidInputError } from './errors.js';
@@ -195,12 +195,6 @@ export const watchConfigSchema = z
   })
   .strict();
 export type WatchConfig = z.infer<typeof watchConfigSchema>;
-
-/** The first issue of `error` as an InvalidInputError whose field reads "SOURCE: path.in.it". */
-function invalidIn(source: string, error: z.ZodError, hint: (field: string) => string = () => ''): InvalidInputError {
-  const inner = toInvalidInput(error);
-  return new InvalidInputError(`${source}: ${inner.field}`, `${inner.message.slice(inner.field.length + 2)}${hint(inner.field)}`);
-}
 
 /** Validates a parsed config file; errors name the file and the field in it. */
 export function parseWatchConfig(value: unknown, source: string): WatchConfig {
