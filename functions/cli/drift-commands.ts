@@ -7,7 +7,7 @@ import { runFlow } from '../application/run-event.js';
 import type { ClusterFacts, DriftedEntry, Flow } from '../domain/model.js';
 import { exitCodeOf, newRunId, reportFromSummaries, selectClusters } from './commands.js';
 import { openLocalRuntime, type LocalRuntime } from './local-runtime.js';
-import { renderTable, valueOf, type RunReport } from './report.js';
+import { pad, renderTable, valueOf, type RunReport } from './report.js';
 import { existingStateDirectory } from './state-dir.js';
 
 interface DriftFlags {
@@ -20,12 +20,6 @@ interface DriftFlags {
 interface ClusterDrift extends DriftedEntry {
   clusterId: string;
   flow: Flow;
-}
-
-function pad(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
 }
 
 /** Opens the existing state and calls `each` with every cluster --cluster selects and the flows it has, in turn. */
