@@ -6,9 +6,8 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = fileURLToPath(new URL('..', import.meta.url));
 
-/** Written last by a successful build: { startedAt } (ms since epoch, when the build read its inputs). */
-export const BUILD_STAMP = join(repoRoot, 'dist', 'build-stamp.json');
-export const CLI_BUNDLE = join(repoRoot, 'dist', 'cli', 'podreach.js');
+/** Written last by a successful build (path in the repository root): { startedAt }, ms since epoch, when the build read its inputs. */
+export const BUILD_STAMP = join('dist', 'build-stamp.json');
 
 /** Folders whose TypeScript the CLI bundle and the generated flow definitions are made from. */
 const SOURCE_FOLDERS = ['functions', 'events', 'infra'];
@@ -34,7 +33,7 @@ export function newestSourceMtimeMs(root = repoRoot) {
 /** When the last successful build started, or undefined when there is none. */
 export function lastBuildStartedAt(root = repoRoot) {
   try {
-    const stamp = JSON.parse(readFileSync(join(root, 'dist', 'build-stamp.json'), 'utf8'));
+    const stamp = JSON.parse(readFileSync(join(root, BUILD_STAMP), 'utf8'));
     return typeof stamp.startedAt === 'number' ? stamp.startedAt : undefined;
   } catch {
     return undefined;

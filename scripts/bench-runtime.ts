@@ -11,7 +11,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { buildIsCurrent, repoRoot } from '../bin/build-state.js';
 import { build } from './build.js';
-import { lambdaTable, measureLambdaBundles } from './lambda-bundles.js';
+import { lambdaTable, measureLambdaBundles, median } from './lambda-bundles.js';
 
 interface Timed {
   ms: number;
@@ -28,12 +28,6 @@ function timedRun(command: string, args: string[]): Promise<Timed> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ ms: performance.now() - started, code, stderr }));
   });
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
@@ -89,18 +83,15 @@ async function benchSynth(): Promise<string> {
   }
 }
 
-export async function benchRuntime(argv: string[]): Promise<void> {
-  const runsIndex = argv.indexOf('--runs');
-  const runs = runsIndex >= 0 ? Number(argv[runsIndex + 1]) : 5;
-  if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs needs a positive integer');
+export async function benchRuntime({ runs, synth, sourceMaps }: { runs: number; synth: boolean; sourceMaps: boolean }): Promise<void> {
   // Other work on the machine moves every figure: say how busy it was.
   const load = () => loadavg().map((value) => value.toFixed(1)).join(' ');
   const lines = ['', `The command (median of ${runs}; wall time of node bin/podreach.js, node ${process.version}; load average ${load()})`];
   lines.push(...(await benchCli(runs)));
-  if (argv.includes('--synth')) lines.push(await benchSynth());
+  if (synth) lines.push(await benchSynth());
   lines.push('', ...lambdaTable(await measureLambdaBundles({ runs }), false));
   lines.push('targets: every function but plan-flow, apply-change and eks-lifecycle (its EC2 client reads subnets) ≤ 1 MB of code; all but plan-flow and apply-change ≤ 150 ms init; those two ≤ 400 ms init');
-  if (argv.includes('--source-maps')) lines.push('', ...lambdaTable(await measureLambdaBundles({ runs, sourceMaps: true }), true));
+  if (sourceMaps) lines.push('', ...lambdaTable(await measureLambdaBundles({ runs, sourceMaps: true }), true));
   lines.push(`load average at the end: ${load()}`);
   process.stdout.write(`${lines.join('\n')}\n`);
 }

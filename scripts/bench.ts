@@ -17,5 +17,5 @@ process.stdout.write(`${plannerTable(sizes).join('\n')}\nload average: ${loadavg
 
 if (!argv.includes('--planner-only')) {
   const { benchRuntime } = await import('./bench-runtime.js');
-  await benchRuntime(argv);
+  await benchRuntime({ runs, synth: argv.includes('--synth'), sourceMaps: argv.includes('--source-maps') });
 }

@@ -4,12 +4,11 @@
 //                               loads only what it uses (cloud adapters, AWS commands: separate chunks)
 //   dist/build-stamp.json       when this build read its inputs; bin/podreach.js runs the sources instead when
 //                               any input is newer (see bin/build-state.js)
-// `--if-stale` does nothing when the build is current (the Jest global setup and the bench use it).
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import * as esbuild from 'esbuild';
-import { buildIsCurrent, repoRoot } from '../bin/build-state.js';
+import { BUILD_STAMP, repoRoot } from '../bin/build-state.js';
 import { ESM_REQUIRE_BANNER, zodNamespaceImports } from '../infra/lambda-bundle.js';
 import {
   generateFlowDefinitions,
@@ -97,14 +96,14 @@ export async function build(): Promise<void> {
   const started = performance.now();
   await mkdir(distDir, { recursive: true });
   // A failed build leaves no stamp, so the command keeps running the sources.
-  await rm(path.join(distDir, 'build-stamp.json'), { force: true });
+  await rm(path.join(repoRoot, BUILD_STAMP), { force: true });
   const definitions = await buildDefinitions();
   const afterDefinitions = performance.now();
   const metafile = await buildCli();
   const bytes = Object.entries(metafile.outputs)
     .filter(([file]) => file.endsWith('.js'))
     .reduce((sum, [, output]) => sum + output.bytes, 0);
-  await writeFile(path.join(distDir, 'build-stamp.json'), `${JSON.stringify({ startedAt })}\n`);
+  await writeFile(path.join(repoRoot, BUILD_STAMP), `${JSON.stringify({ startedAt })}\n`);
   const ms = (from: number, to: number) => `${Math.round(to - from)} ms`;
   process.stdout.write(
     `podreach build: flow definitions ${definitions} (${ms(started, afterDefinitions)}), CLI bundle ${(bytes / 1024 / 1024).toFixed(1)} MB (${ms(afterDefinitions, performance.now())})\n`,
@@ -112,6 +111,5 @@ export async function build(): Promise<void> {
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === path.join(repoRoot, 'scripts', 'build.ts')) {
-  if (process.argv.includes('--if-stale') && buildIsCurrent()) process.exit(0);
   await build();
 }

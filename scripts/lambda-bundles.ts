@@ -72,7 +72,7 @@ for (const chunk of chunks) {
 process.stdout.write(JSON.stringify(result));
 `;
 
-function median(values: number[]): number {
+export function median(values: number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
   const middle = sorted.length >> 1;
   return sorted.length % 2 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;

@@ -3,13 +3,15 @@ import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { planEvent, runEvent, runFlow } from '../application/run-event.js';
 import type { ClusterEvent } from '../../events/schemas.js';
-import type { Artifact, Change, Flow } from '../domain/model.js';
+import type { Artifact, Change, ClusterFacts, Flow } from '../domain/model.js';
 import type { ExecutionSummary } from '../ports/notifier.js';
+import type { StateStore } from '../ports/state-store.js';
 import { parseProfileText } from '../application/profile-text.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { LIMITS } from '../domain/limits.js';
 import type { ProviderRegistryOptions } from '../adapters/provider-registry.js';
-import { openLocalRuntime, readTextFile, type LocalOptions, type LocalRuntime } from './local-runtime.js';
+import { openLocalRuntime, type LocalOptions, type LocalRuntime } from './local-runtime.js';
+import { readTextFile } from './read-text-file.js';
 import { buildReport, renderHeld, renderTable, type RunReport } from './report.js';
 import { heldEntries } from '../application/held-entries.js';
 import { checkEventRun, checkTrigger } from './run-checks.js';
@@ -124,18 +126,25 @@ export async function planCommand(event: ClusterEvent, flags: CommonFlags): Prom
   }
 }
 
+/** The recorded clusters `--cluster` names (all of them without it); a cluster not recorded is refused, naming those that are. */
+export async function selectClusters(store: StateStore, flags: { cluster?: string; state: string }): Promise<ClusterFacts[]> {
+  const all = await store.listClusters();
+  if (!flags.cluster) return all;
+  const selected = all.filter((facts) => facts.clusterId === flags.cluster);
+  if (selected.length === 0) {
+    const recorded = all.map((facts) => facts.clusterId);
+    throw new InvalidInputError('--cluster', `cluster ${flags.cluster} is not recorded in ${flags.state} (${recorded.length > 0 ? `recorded: ${recorded.join(', ')}` : 'no clusters are recorded'})`);
+  }
+  return selected;
+}
+
 export async function stateCommand(flags: { cluster?: string; state: string; json?: boolean; history?: boolean }): Promise<number> {
   // reading never creates a store: a mistyped directory is said to hold none
   existingStateDirectory(flags.state);
   const runtime = await openLocalRuntime({ stateDir: flags.state });
   try {
     const store = runtime.deps.store;
-    const all = await store.listClusters();
-    const clusters = all.filter((facts) => !flags.cluster || facts.clusterId === flags.cluster);
-    if (flags.cluster && clusters.length === 0) {
-      const recorded = all.map((facts) => facts.clusterId);
-      throw new InvalidInputError('--cluster', `cluster ${flags.cluster} is not recorded in ${flags.state} (${recorded.length > 0 ? `recorded: ${recorded.join(', ')}` : 'no clusters are recorded'})`);
-    }
+    const clusters = await selectClusters(store, flags);
     const out = [];
     for (const facts of clusters.sort((a, b) => a.clusterId.localeCompare(b.clusterId))) {
       const held = await heldEntries(store, facts.clusterId);

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { parseClusterEventJson } from '../../events/parse.js';
 import { exitCodeOf, runEventReport } from './commands.js';
 import { InvalidInputError } from '../domain/errors.js';
-import { openLocalRuntime, readTextFile } from './local-runtime.js';
+import { openLocalRuntime } from './local-runtime.js';
+import { readTextFile } from './read-text-file.js';
 import { renderTable, type RunReport } from './report.js';
 import { stateDirectory } from './state-dir.js';
 

@@ -1,11 +1,6 @@
 // The readable form of a diagnosis: the path, a table of hops, then what to fix and what to look at by hand.
 import type { Diagnosis, Hop } from '../domain/diagnose/index.js';
-
-function pad(rows: string[][]): string {
-  const widths: number[] = [];
-  for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
-  return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');
-}
+import { pad } from './report.js';
 
 const ARROWS: Record<Hop['direction'], string> = { outbound: '->', return: '<-', both: '<->' };
 

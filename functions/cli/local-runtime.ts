@@ -67,8 +67,6 @@ export interface LocalRuntime {
   close(): Promise<void>;
 }
 
-export { readTextFile };
-
 export function providerOption(value: string | undefined): ProviderName | undefined {
   if (value === undefined) return 'sandbox';
   if (value === 'event') return undefined;

@@ -44,7 +44,8 @@ export function buildReport(input: {
   };
 }
 
-function pad(rows: string[][]): string {
+/** The layout of every CLI table (run report, held entries, drift, diagnosis): aligned columns, the last one not padded. */
+export function pad(rows: string[][]): string {
   const widths: number[] = [];
   for (const row of rows) row.forEach((cell, i) => (widths[i] = Math.max(widths[i] ?? 0, cell.length)));
   return rows.map((row) => row.map((cell, i) => (i === row.length - 1 ? cell : cell.padEnd(widths[i] ?? 0))).join('  ').trimEnd()).join('\n');

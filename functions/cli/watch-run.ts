@@ -4,15 +4,12 @@ import { join, resolve } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { EVENT_SOURCE, type ClusterEvent } from '../../events/schemas.js';
-import { ingestEvent } from '../application/ingest-event.js';
 import { InvalidInputError } from '../domain/errors.js';
 import { parseWatchConfig, resolveIdentity, type ClusterIdentity, type WatchConfig } from '../domain/node-watch.js';
 import { startHealthServer } from '../adapters/kubernetes/health-server.js';
 import { LeaseLeaderElector } from '../adapters/kubernetes/leader-election.js';
 import { NodeWatcher, type EventSink } from '../adapters/kubernetes/node-watcher.js';
-import { exitCodeOf, runEventReport } from './commands.js';
-import { openLocalRuntime, readTextFile } from './local-runtime.js';
-import { renderTable } from './report.js';
+import { readTextFile } from './read-text-file.js';
 import type { WatchFlags } from './watch-command.js';
 
 function integerFlag(value: string, flag: string, minimum = 0): number {
@@ -117,6 +114,13 @@ export async function watchCommand(flags: WatchFlags): Promise<number> {
       },
     };
   } else {
+    // only --state runs the local pipeline: --bus and --dry-run do not load it
+    const [{ ingestEvent }, { exitCodeOf, runEventReport }, { openLocalRuntime }, { renderTable }] = await Promise.all([
+      import('../application/ingest-event.js'),
+      import('./commands.js'),
+      import('./local-runtime.js'),
+      import('./report.js'),
+    ]);
     const runtime = await openLocalRuntime({
       stateDir: flags.state ?? '.podreach',
       ...(flags.adapter ? { provider: flags.adapter } : {}),

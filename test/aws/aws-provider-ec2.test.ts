@@ -17,7 +17,7 @@ import type { EntryContext } from '../../functions/ports/network-provider.js';
 import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
 import { buildEc2Network, type Ec2Network } from './ec2-fixture.js';
 import { undeclared } from '../support/policy-coverage.js';
-import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
+import { recordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
 
 const context: EntryContext = { clusterId: 'cls-aws-test', changeId: 'chg-aws-test' };
 
@@ -34,14 +34,14 @@ describeIfAws('Class: AwsProvider (EC2 on the emulator)', () => {
     emulator = await awsEndpoint();
     if (!emulator) throw new Error('describeIfAws ran without an emulator');
     ec2 = new EC2Client(awsClientConfig(emulator.endpoint, emulator.region));
-    proxy = await startRecordingProxy(emulator.endpoint);
-    adapterEc2 = new EC2Client(awsClientConfig(proxy.endpoint, emulator.region));
-    provider = new AwsProvider({ ec2: adapterEc2, region: emulator.region, endpoint: proxy.endpoint });
+    proxy = await recordingProxy(emulator.endpoint);
+    adapterEc2 = new EC2Client(awsClientConfig(proxy.url, emulator.region));
+    provider = new AwsProvider({ ec2: adapterEc2, region: emulator.region, endpoint: proxy.url });
   });
   afterAll(async () => {
     ec2?.destroy();
     adapterEc2?.destroy();
-    await proxy?.stop();
+    await proxy?.close();
     await emulator?.stop();
   });
   beforeEach(async () => {

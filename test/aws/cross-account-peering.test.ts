@@ -11,7 +11,7 @@ import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { stringify } from 'yaml';
 import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
 import { parseJson, runCli } from '../support/cli.js';
-import { startRecordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
+import { recordingProxy, type RecordingProxy } from '../support/recording-proxy.js';
 import { ungranted } from '../support/policy-coverage.js';
 
 const CLUSTER_ACCOUNT = '123456789012'; // moto's default account: the base credentials'
@@ -35,7 +35,7 @@ describeIfAws('Accounts: a peering route in a second AWS account (moto)', () => 
   beforeAll(async () => {
     emulator = await awsEndpoint();
     if (!emulator) throw new Error('describeIfAws ran without an emulator');
-    proxy = await startRecordingProxy(emulator.endpoint);
+    proxy = await recordingProxy(emulator.endpoint);
     dir = mkdtempSync(join(tmpdir(), 'podreach-accounts-'));
     // Prepare both accounts directly on the emulator (not through the proxy): the cluster's VPC with the base keys, the
     // peer's VPC and route table with keys of the peer account's role
@@ -60,7 +60,7 @@ describeIfAws('Accounts: a peering route in a second AWS account (moto)', () => 
   afterAll(async () => {
     clusterEc2?.destroy();
     peerEc2?.destroy();
-    await proxy?.stop();
+    await proxy?.close();
     await emulator?.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
@@ -86,7 +86,7 @@ describeIfAws('Accounts: a peering route in a second AWS account (moto)', () => 
     writeFileSync(join(dir, 'profile.yaml'), stringify(profile));
     writeFileSync(join(dir, 'event.json'), JSON.stringify(event));
     writeFileSync(join(dir, 'credentials.yaml'), stringify(credentials));
-    const env = { AWS_ENDPOINT_URL: proxy.endpoint, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: emulator?.region ?? 'us-east-1' };
+    const env = { AWS_ENDPOINT_URL: proxy.url, AWS_ACCESS_KEY_ID: 'testing', AWS_SECRET_ACCESS_KEY: 'testing', AWS_REGION: emulator?.region ?? 'us-east-1' };
 
     // Act
     const run = await runCli(['run', join(dir, 'event.json'), '--provider', 'aws', '--profile', join(dir, 'profile.yaml'), '--credentials', join(dir, 'credentials.yaml'), '--state', join(dir, 'state'), '--json'], env);

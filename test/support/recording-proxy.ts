@@ -19,19 +19,13 @@ export interface RecordedCall {
   status?: number;
   response?: string;
 }
-/** The name the account tests use. */
-export type RecordedAwsCall = RecordedCall;
 
 export interface RecordingProxy {
   url: string;
-  /** The same as `url`. */
-  endpoint: string;
   calls: RecordedCall[];
   /** `service:Action` of every call, in order: the IAM action each call needs. */
   actions(): string[];
   close(): Promise<void>;
-  /** The same as `close`. */
-  stop(): Promise<void>;
 }
 
 function parse(incoming: IncomingMessage, text: string): Omit<RecordedCall, 'body'> | undefined {
@@ -99,9 +93,5 @@ export async function recordingProxy(target: string): Promise<RecordingProxy> {
       server.closeAllConnections();
       server.close((error) => (error ? reject(error) : resolve()));
     });
-  const url = `http://127.0.0.1:${port}`;
-  return { url, endpoint: url, calls, actions: () => calls.map((call) => `${call.service}:${call.action}`), close, stop: close };
+  return { url: `http://127.0.0.1:${port}`, calls, actions: () => calls.map((call) => `${call.service}:${call.action}`), close };
 }
-
-/** The name the account and permissions tests use. */
-export const startRecordingProxy = recordingProxy;
