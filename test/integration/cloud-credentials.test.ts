@@ -5,7 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { loadCloudCredentials, parseCloudCredentials, parseCloudCredentialsFile } from '../../functions/adapters/cloud-credentials.js';
+import { cachedCloudCredentials, parseCloudCredentials, parseCloudCredentialsFile } from '../../functions/adapters/cloud-credentials.js';
 import { startLocalDynamo, type LocalDynamo } from '../../functions/adapters/dynamodb/local-dynamo.js';
 import { createProviderRegistry } from '../../functions/adapters/provider-registry.js';
 import { lambdaDeps } from '../../functions/handlers/lambda-deps.js';
@@ -223,7 +223,7 @@ describe('Function: createProviderRegistry (accounts)', () => {
   });
 });
 
-describeIfAws('Function: loadCloudCredentials', () => {
+describeIfAws('Function: cachedCloudCredentials', () => {
   let aws: AwsEndpoint;
   let secrets: SecretsManagerClient;
   const create = async (suffix: string, value: string) =>
@@ -247,8 +247,8 @@ describeIfAws('Function: loadCloudCredentials', () => {
     const empty = await create('empty', '{}');
 
     // Act
-    const fromFilled = await loadCloudCredentials({ secretId: filled, client: secrets });
-    const fromEmpty = await loadCloudCredentials({ secretId: empty, clientConfig: awsClientConfig(aws.endpoint, aws.region) });
+    const fromFilled = await cachedCloudCredentials({ secretId: filled, client: secrets })();
+    const fromEmpty = await cachedCloudCredentials({ secretId: empty, clientConfig: awsClientConfig(aws.endpoint, aws.region) })();
 
     // Assess
     expect(fromFilled).toEqual(full);
@@ -261,8 +261,8 @@ describeIfAws('Function: loadCloudCredentials', () => {
     const wrongShape = await create('wrong-shape', JSON.stringify({ alibaba: { accessKeyId: 'LTAIleaky', accessKeySecret: 12345 } }));
 
     // Act (each awaited at once: a rejection left pending across other awaits is reported as unhandled under load)
-    const fromNotJson = await loadCloudCredentials({ secretId: notJson, client: secrets }).catch((error: unknown) => error);
-    const fromWrongShape = await loadCloudCredentials({ secretId: wrongShape, client: secrets }).catch((error: unknown) => error);
+    const fromNotJson = await cachedCloudCredentials({ secretId: notJson, client: secrets })().catch((error: unknown) => error);
+    const fromWrongShape = await cachedCloudCredentials({ secretId: wrongShape, client: secrets })().catch((error: unknown) => error);
 
     // Assess
     expect(fromNotJson).toMatchObject({ name: 'InvalidInputError', field: 'cloudCredentials' });
@@ -273,7 +273,7 @@ describeIfAws('Function: loadCloudCredentials', () => {
 
   it('says NotFoundError for a secret that does not exist', async () => {
     // Act
-    const result = loadCloudCredentials({ secretId: `podreach-cloud-${process.pid}-missing`, client: secrets });
+    const result = cachedCloudCredentials({ secretId: `podreach-cloud-${process.pid}-missing`, client: secrets })();
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'NotFoundError' });
