@@ -137,7 +137,7 @@ function clouds(options: ProviderRegistryOptions): Record<CloudName, Cloud> {
 
 /** A cloud adapter that loads its module and SDK on its first call, and again when its cloud's keys change. */
 class LazyProvider implements NetworkProvider {
-  private loaded: { key: string; adapter: Promise<NetworkProvider> } | undefined;
+  private loaded: { credentials: CloudCredentials | undefined; key: string; adapter: Promise<NetworkProvider> } | undefined;
 
   constructor(
     readonly name: CloudName,
@@ -158,13 +158,17 @@ class LazyProvider implements NetworkProvider {
 
   private async adapter(): Promise<NetworkProvider> {
     const credentials = await this.credentials();
+    // cachedCloudCredentials returns the same object while the secret is unchanged: only a new object is hashed
+    if (this.loaded && this.loaded.credentials === credentials) return this.loaded.adapter;
     // a fingerprint, never the keys themselves, is what is kept to notice a rotation
     const mine = this.name === 'aws' ? undefined : credentials?.[this.name];
     const entry = accountEntry(credentials, this.name, this.account);
     const key = createHash('sha256').update(JSON.stringify([mine ?? null, entry ?? null])).digest('hex');
-    if (this.loaded?.key !== key) {
+    if (this.loaded?.key === key) {
+      this.loaded.credentials = credentials;
+    } else {
       const adapter = this.cloud.load(this.region, credentials, this.account);
-      this.loaded = { key, adapter };
+      this.loaded = { credentials, key, adapter };
       adapter.catch(() => {
         if (this.loaded?.adapter === adapter) this.loaded = undefined;
       });
