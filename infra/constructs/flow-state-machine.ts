@@ -9,7 +9,8 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { acknowledgeNag, wildcardFindings } from '../nag.js';
 import { Construct } from 'constructs';
 import type { Flow } from '../../functions/domain/model.js';
-import { APPROVAL_PENDING_ERROR, APPROVAL_REJECTED_ERROR, FLOW_FAILED_ERROR, FLOW_STATES, FLOW_TAG, RETRYABLE_ERRORS } from '../handler-ids.js';
+import { APPROVAL_PENDING_ERROR, APPROVAL_REJECTED_ERROR } from '../../functions/domain/errors.js';
+import { FLOW_FAILED_ERROR, FLOW_STATES, FLOW_TAG, RETRYABLE_ERRORS } from '../handler-ids.js';
 
 export interface FlowStateMachineProps {
   flow: Flow;
