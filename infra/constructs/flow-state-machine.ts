@@ -39,6 +39,9 @@ const RETRY: sfn.RetryProps = {
  */
 export const LANES_AT_ONCE = 4;
 
+/** Which execution a state works for (cluster, flow, execution id): copied from the state's input into every payload. */
+const EXECUTION_FIELDS = { 'clusterId.$': '$.clusterId', 'flow.$': '$.flow', 'executionId.$': '$.executionId' } as const;
+
 function invoke(scope: Construct, stateName: string, fn: lambda.IFunction): tasks.LambdaInvoke {
   return new tasks.LambdaInvoke(scope, stateName, {
     lambdaFunction: fn,
@@ -83,9 +86,7 @@ export class FlowStateMachine extends Construct {
       itemsPath: '$.changeIds',
       maxConcurrency: 1,
       itemSelector: {
-        'clusterId.$': '$.clusterId',
-        'flow.$': '$.flow',
-        'executionId.$': '$.executionId',
+        ...EXECUTION_FIELDS,
         'changeId.$': '$$.Map.Item.Value',
       },
       resultPath: sfn.JsonPath.DISCARD,
@@ -93,9 +94,7 @@ export class FlowStateMachine extends Construct {
     const loadPage = invoke(this, FLOW_STATES.loadPage, props.loadPage).addRetry(RETRY);
     const nextPage = new sfn.Pass(this, FLOW_STATES.nextPage, {
       parameters: {
-        'clusterId.$': '$.clusterId',
-        'flow.$': '$.flow',
-        'executionId.$': '$.executionId',
+        ...EXECUTION_FIELDS,
         'lane.$': '$.lane',
         'pages.$': '$.pages',
         'page.$': '$.next',
@@ -110,9 +109,7 @@ export class FlowStateMachine extends Construct {
       itemsPath: '$.lanes',
       maxConcurrency: LANES_AT_ONCE,
       itemSelector: {
-        'clusterId.$': '$.clusterId',
-        'flow.$': '$.flow',
-        'executionId.$': '$.executionId',
+        ...EXECUTION_FIELDS,
         'lane.$': '$$.Map.Item.Value.lane',
         'pages.$': '$$.Map.Item.Value.pages',
         page: 0,
@@ -138,7 +135,7 @@ export class FlowStateMachine extends Construct {
       lambdaFunction: props.approval,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
-      payload: sfn.TaskInput.fromObject({ action: 'expire', 'clusterId.$': '$.clusterId', 'flow.$': '$.flow', 'executionId.$': '$.executionId' }),
+      payload: sfn.TaskInput.fromObject({ action: 'expire', ...EXECUTION_FIELDS }),
       resultPath: sfn.JsonPath.DISCARD,
     })
       .addRetry(RETRY)
@@ -149,9 +146,7 @@ export class FlowStateMachine extends Construct {
       retryOnServiceExceptions: false,
       payload: sfn.TaskInput.fromObject({
         action: 'request',
-        'clusterId.$': '$.clusterId',
-        'flow.$': '$.flow',
-        'executionId.$': '$.executionId',
+        ...EXECUTION_FIELDS,
         taskToken: sfn.JsonPath.taskToken,
       }),
       taskTimeout: sfn.Timeout.at('$.approval.timeoutSeconds'),
