@@ -10,6 +10,7 @@ import { startLocalDynamo, type LocalDynamo } from '../../functions/adapters/dyn
 import { createProviderRegistry } from '../../functions/adapters/provider-registry.js';
 import { lambdaDeps } from '../../functions/handlers/lambda-deps.js';
 import { startTencentContractServer, type TencentContractServer } from '../contract/tencent/server.js';
+import { HuaweiContractServer } from '../contract/huawei/server.js';
 import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
 
 const ROUTE_TABLE = 'rtb-credentials01';
@@ -213,6 +214,32 @@ describe('Function: createProviderRegistry (accounts)', () => {
 
     // Assess
     expect(signers(server, from)).toEqual(['AKIDrotatedkey']);
+  });
+
+  it("signs Huawei calls with the base keys and with an account's own keys, in the project the credentials name", async () => {
+    // Prepare
+    const huawei = new HuaweiContractServer({ projectId: 'project-credentials01' });
+    const endpoint = await huawei.start();
+    try {
+      huawei.addRouteTable('rtb-huawei01');
+      const keys = { sk: 'sk', projectId: 'project-credentials01' };
+      const credentials = { huawei: { ak: 'HWAKbasekeys', ...keys, securityToken: 'huawei-token' }, accounts: { huawei: { 'peer-domain': { ak: 'HWAKpeerkeys', ...keys } } } };
+      const registry = await createProviderRegistry({ store: dynamo.store, env: {}, endpoints: { huawei: endpoint }, credentials });
+
+      // Act
+      const base = await registry.get('huawei', 'cn-north-4').listEntries('route', 'rtb-huawei01');
+      const baseRequests = huawei.requests.splice(0);
+      const peer = await registry.get('huawei', 'cn-north-4', 'peer-domain').listEntries('route', 'rtb-huawei01');
+
+      // Assess
+      expect([base, peer]).toEqual([[], []]);
+      expect(baseRequests.length).toBeGreaterThan(0);
+      expect(baseRequests.every((request) => request.authorization?.startsWith('SDK-HMAC-SHA256 Access=HWAKbasekeys,') && request.projectHeader === 'project-credentials01')).toBe(true);
+      expect(huawei.requests.length).toBeGreaterThan(0);
+      expect(huawei.requests.every((request) => request.authorization?.startsWith('SDK-HMAC-SHA256 Access=HWAKpeerkeys,') && request.projectHeader === 'project-credentials01')).toBe(true);
+    } finally {
+      await huawei.stop();
+    }
   });
 
   it('builds an Alibaba RAM role credential for an account listed with a role (assumed on first use, not before)', async () => {
