@@ -13,10 +13,6 @@ export const RETRYABLE_ERRORS = [
   'Lambda.SdkClientException',
 ] as const;
 
-/** Errors of the approval gate the state machines catch by name (functions/domain/errors.ts). */
-export const APPROVAL_PENDING_ERROR = 'ApprovalPending';
-export const APPROVAL_REJECTED_ERROR = 'ApprovalRejected';
-
 /** The error a flow execution ends with when its notification says the flow failed. */
 export const FLOW_FAILED_ERROR = 'FlowFailed';
 

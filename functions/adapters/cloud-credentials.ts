@@ -7,51 +7,21 @@
 // the secret through Powertools Parameters' SecretsProvider with a TTL (maxAge), and the registry rebuilds an
 // adapter whose keys changed. The secret is fetched as text and parsed here, never with `transform: 'json'`: that
 // rethrows JSON.parse's message, which quotes part of the input, i.e. part of a secret key.
-import {
-  GetSecretValueCommand,
-  ResourceNotFoundException,
-  SecretsManagerClient,
-  type SecretsManagerClientConfig,
-} from '@aws-sdk/client-secrets-manager';
+import { ResourceNotFoundException, SecretsManagerClient, type SecretsManagerClientConfig } from '@aws-sdk/client-secrets-manager';
 import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import { InvalidInputError, NotFoundError } from '../domain/errors.js';
 import { CLOUD_CREDENTIALS_FIELD, parseCloudCredentials, type CloudCredentials } from './cloud-credentials-schema.js';
 
 export * from './cloud-credentials-schema.js';
 
-export interface CloudCredentialsLoaderOptions {
+export interface CachedCloudCredentialsOptions {
   /** Secret name or ARN (CLOUD_CREDENTIALS_SECRET_ARN in the functions). */
   secretId: string;
+  /** How long keys read are used before the secret is read again. Default 300 s. */
+  maxAgeSeconds?: number;
   /** A client to use; otherwise one is built from `clientConfig` (region, endpoint of an emulator). */
   client?: SecretsManagerClient;
   clientConfig?: SecretsManagerClientConfig;
-}
-
-/**
- * Reads and parses the secret (one GetSecretValue). lambdaDeps calls it inside its once-per-container build, so a
- * container reads the secret once. NotFoundError when it does not exist; other SDK errors are rethrown.
- */
-export async function loadCloudCredentials(options: CloudCredentialsLoaderOptions): Promise<CloudCredentials> {
-  const client = options.client ?? new SecretsManagerClient(options.clientConfig ?? {});
-  try {
-    const output = await client.send(new GetSecretValueCommand({ SecretId: options.secretId }));
-    if (output.SecretString === undefined) {
-      throw new InvalidInputError(CLOUD_CREDENTIALS_FIELD, 'the secret holds binary data; put the JSON as its secret string');
-    }
-    return parseCloudCredentials(output.SecretString);
-  } catch (error) {
-    if (error instanceof ResourceNotFoundException) throw new NotFoundError(`cloud credentials secret ${options.secretId} does not exist`);
-    throw error;
-  } finally {
-    if (!options.client) client.destroy();
-  }
-}
-
-
-export interface CachedCloudCredentialsOptions extends Omit<CloudCredentialsLoaderOptions, 'client'> {
-  /** How long keys read are used before the secret is read again. Default 300 s. */
-  maxAgeSeconds?: number;
-  client?: SecretsManagerClient;
 }
 
 /**

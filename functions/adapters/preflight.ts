@@ -105,15 +105,6 @@ export function probeEndpoint(url: string, timeoutMs: number): Promise<true | st
   });
 }
 
-function fileHasSection(file: string, section: string): boolean {
-  try {
-    const parsed = parseIni(readFileSync(file, 'utf8')) as Record<string, unknown>;
-    return typeof parsed[section] === 'object' && parsed[section] !== null;
-  } catch {
-    return false;
-  }
-}
-
 const set = (env: NodeJS.ProcessEnv, name: string) => (env[name] ?? '').trim() !== '';
 
 /** Tencent: the sources of the SDK's chain that can be checked without the CVM metadata service. */

@@ -15,6 +15,7 @@ import { AWS_KINDS, AWS_QUOTAS } from './aws/kinds.js';
 import { ALIBABA_KINDS, ALIBABA_QUOTAS } from './alibaba/kinds.js';
 import { isRoleAssumption, type AccountCredentials, type CloudCredentials } from './cloud-credentials-schema.js';
 import { huaweiNamedProfile, huaweiProfileCredentials, tencentNamedProfile, tencentProfileCredential } from './credential-profiles.js';
+import type { HuaweiCredentials } from './huawei/clients.js';
 import { HUAWEI_KINDS, HUAWEI_QUOTAS } from './huawei/kinds.js';
 import { SandboxProvider, type SandboxProviderOptions } from './sandbox/sandbox-provider.js';
 import { TENCENT_QUOTAS, tencentSupports } from './tencent/kinds.js';
@@ -56,6 +57,11 @@ function accountEntry<C extends CloudName>(credentials: CloudCredentials | undef
   return entries?.[account];
 }
 
+/** Huawei's keys as its adapter takes them: the project apart from the signing keys. */
+function huaweiOptions({ projectId, ...keys }: NonNullable<CloudCredentials['huawei']>): { credentials: HuaweiCredentials; projectId: string } {
+  return { credentials: keys, projectId };
+}
+
 function clouds(options: ProviderRegistryOptions): Record<CloudName, Cloud> {
   const env = options.env ?? process.env;
   const endpoint = (name: CloudName, variable: string) => options.endpoints?.[name] ?? env[variable] ?? undefined;
@@ -83,8 +89,7 @@ function clouds(options: ProviderRegistryOptions): Record<CloudName, Cloud> {
         const { TencentProvider, tencentRoleCredential } = await import('./tencent/tencent-provider.js');
         const url = endpoint('tencent', 'PODREACH_TENCENT_ENDPOINT');
         const group = env.PODREACH_TENCENT_WHITELIST_SECURITY_GROUP;
-        const explicit = credentials?.tencent;
-        const base = explicit ? { secretId: explicit.secretId, secretKey: explicit.secretKey, ...(explicit.token ? { token: explicit.token } : {}) } : tencentProfileCredential(env);
+        const base = credentials?.tencent ?? tencentProfileCredential(env);
         const entry = accountEntry(credentials, 'tencent', account);
         const credential = !entry
           ? base
@@ -92,7 +97,7 @@ function clouds(options: ProviderRegistryOptions): Record<CloudName, Cloud> {
             ? tencentRoleCredential(entry, base, { region, endpoint: url })
             : 'profile' in entry
               ? tencentNamedProfile(entry.profile, `credentials.accounts.tencent.${account ?? ''}.profile`, env)
-              : { secretId: entry.secretId, secretKey: entry.secretKey, ...(entry.token ? { token: entry.token } : {}) };
+              : entry;
         return new TencentProvider({ region, leases, ...(credential ? { credential } : {}), ...(url ? { endpoint: url } : {}), ...(group ? { whitelistSecurityGroupId: group } : {}) });
       },
     },
@@ -102,14 +107,13 @@ function clouds(options: ProviderRegistryOptions): Record<CloudName, Cloud> {
       load: async (region, credentials, account) => {
         const { AlibabaProvider } = await import('./alibaba/alibaba-provider.js');
         const url = endpoint('alibaba', 'PODREACH_ALIBABA_ENDPOINT');
-        const explicit = credentials?.alibaba;
-        const base = explicit && { accessKeyId: explicit.accessKeyId, accessKeySecret: explicit.accessKeySecret, ...(explicit.securityToken ? { securityToken: explicit.securityToken } : {}) };
+        const base = credentials?.alibaba;
         const entry = accountEntry(credentials, 'alibaba', account);
         if (entry && isRoleAssumption(entry)) {
           const { alibabaRamRoleCredential } = await import('./alibaba/alibaba-clients.js');
           return new AlibabaProvider({ region, leases, ...pollIntervalMs, credential: alibabaRamRoleCredential(entry, base), ...(url ? { endpoint: url } : {}) });
         }
-        const keys = entry ? { accessKeyId: entry.accessKeyId, accessKeySecret: entry.accessKeySecret, ...(entry.securityToken ? { securityToken: entry.securityToken } : {}) } : base;
+        const keys = entry ?? base;
         return new AlibabaProvider({ region, leases, ...pollIntervalMs, ...(keys ? { credentials: keys } : {}), ...(url ? { endpoint: url } : {}) });
       },
     },
@@ -126,9 +130,7 @@ function clouds(options: ProviderRegistryOptions): Record<CloudName, Cloud> {
           const chosen = huaweiNamedProfile(entry.profile, `credentials.accounts.huawei.${account ?? ''}.profile`, env);
           return new HuaweiProvider({ region, leases, ...pollIntervalMs, ...chosen, ...(url ? { endpoint: url } : {}) });
         }
-        const chosen = explicit
-          ? { credentials: { ak: explicit.ak, sk: explicit.sk, ...(explicit.securityToken ? { securityToken: explicit.securityToken } : {}) }, projectId: explicit.projectId }
-          : huaweiProfileCredentials(env);
+        const chosen = explicit ? huaweiOptions(explicit) : huaweiProfileCredentials(env);
         return new HuaweiProvider({ region, leases, ...pollIntervalMs, ...(chosen ?? {}), ...(url ? { endpoint: url } : {}) });
       },
     },
@@ -137,7 +139,7 @@ function clouds(options: ProviderRegistryOptions): Record<CloudName, Cloud> {
 
 /** A cloud adapter that loads its module and SDK on its first call, and again when its cloud's keys change. */
 class LazyProvider implements NetworkProvider {
-  private loaded: { key: string; adapter: Promise<NetworkProvider> } | undefined;
+  private loaded: { credentials: CloudCredentials | undefined; key: string; adapter: Promise<NetworkProvider> } | undefined;
 
   constructor(
     readonly name: CloudName,
@@ -158,13 +160,17 @@ class LazyProvider implements NetworkProvider {
 
   private async adapter(): Promise<NetworkProvider> {
     const credentials = await this.credentials();
+    // cachedCloudCredentials returns the same object while the secret is unchanged: only a new object is hashed
+    if (this.loaded && this.loaded.credentials === credentials) return this.loaded.adapter;
     // a fingerprint, never the keys themselves, is what is kept to notice a rotation
     const mine = this.name === 'aws' ? undefined : credentials?.[this.name];
     const entry = accountEntry(credentials, this.name, this.account);
     const key = createHash('sha256').update(JSON.stringify([mine ?? null, entry ?? null])).digest('hex');
-    if (this.loaded?.key !== key) {
+    if (this.loaded?.key === key) {
+      this.loaded.credentials = credentials;
+    } else {
       const adapter = this.cloud.load(this.region, credentials, this.account);
-      this.loaded = { key, adapter };
+      this.loaded = { credentials, key, adapter };
       adapter.catch(() => {
         if (this.loaded?.adapter === adapter) this.loaded = undefined;
       });

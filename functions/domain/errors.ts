@@ -88,14 +88,16 @@ export class VerificationError extends ProviderError {
 export const RETRYABLE_ERROR_NAMES = ['ThrottlingError', 'TransientProviderError', 'LeaseHeldError', 'ConcurrentUpdateError'] as const;
 
 /**
+ * The approval gate's outcomes, by the names the flow state machines catch (infra): pending is thrown (below), a
+ * rejection is the error the task resumer sends with SendTaskFailure (a person, or the request's timeout, said no).
+ */
+export const APPROVAL_PENDING_ERROR = 'ApprovalPending';
+export const APPROVAL_REJECTED_ERROR = 'ApprovalRejected';
+
+/**
  * Changes wait for a person's approval (locally the run stops here; `podreach approve` continues it). Step Functions
  * catches it by this name.
  */
 export class ApprovalPendingError extends PodreachError {
-  override name = 'ApprovalPending';
-}
-
-/** A person (or the request's timeout) rejected the changes an approval policy held. */
-export class ApprovalRejectedError extends PodreachError {
-  override name = 'ApprovalRejected';
+  override name = APPROVAL_PENDING_ERROR;
 }

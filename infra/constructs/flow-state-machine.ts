@@ -9,7 +9,8 @@ import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { acknowledgeNag, wildcardFindings } from '../nag.js';
 import { Construct } from 'constructs';
 import type { Flow } from '../../functions/domain/model.js';
-import { APPROVAL_PENDING_ERROR, APPROVAL_REJECTED_ERROR, FLOW_FAILED_ERROR, FLOW_STATES, FLOW_TAG, RETRYABLE_ERRORS } from '../handler-ids.js';
+import { APPROVAL_PENDING_ERROR, APPROVAL_REJECTED_ERROR } from '../../functions/domain/errors.js';
+import { FLOW_FAILED_ERROR, FLOW_STATES, FLOW_TAG, RETRYABLE_ERRORS } from '../handler-ids.js';
 
 export interface FlowStateMachineProps {
   flow: Flow;
@@ -37,6 +38,9 @@ const RETRY: sfn.RetryProps = {
  * cloud's per-account API rate (Tencent: 20 calls/s for most VPC APIs; AWS EC2: request-token buckets) out of reach.
  */
 export const LANES_AT_ONCE = 4;
+
+/** Which execution a state works for (cluster, flow, execution id): copied from the state's input into every payload. */
+const EXECUTION_FIELDS = { 'clusterId.$': '$.clusterId', 'flow.$': '$.flow', 'executionId.$': '$.executionId' } as const;
 
 function invoke(scope: Construct, stateName: string, fn: lambda.IFunction): tasks.LambdaInvoke {
   return new tasks.LambdaInvoke(scope, stateName, {
@@ -82,9 +86,7 @@ export class FlowStateMachine extends Construct {
       itemsPath: '$.changeIds',
       maxConcurrency: 1,
       itemSelector: {
-        'clusterId.$': '$.clusterId',
-        'flow.$': '$.flow',
-        'executionId.$': '$.executionId',
+        ...EXECUTION_FIELDS,
         'changeId.$': '$$.Map.Item.Value',
       },
       resultPath: sfn.JsonPath.DISCARD,
@@ -92,9 +94,7 @@ export class FlowStateMachine extends Construct {
     const loadPage = invoke(this, FLOW_STATES.loadPage, props.loadPage).addRetry(RETRY);
     const nextPage = new sfn.Pass(this, FLOW_STATES.nextPage, {
       parameters: {
-        'clusterId.$': '$.clusterId',
-        'flow.$': '$.flow',
-        'executionId.$': '$.executionId',
+        ...EXECUTION_FIELDS,
         'lane.$': '$.lane',
         'pages.$': '$.pages',
         'page.$': '$.next',
@@ -109,9 +109,7 @@ export class FlowStateMachine extends Construct {
       itemsPath: '$.lanes',
       maxConcurrency: LANES_AT_ONCE,
       itemSelector: {
-        'clusterId.$': '$.clusterId',
-        'flow.$': '$.flow',
-        'executionId.$': '$.executionId',
+        ...EXECUTION_FIELDS,
         'lane.$': '$$.Map.Item.Value.lane',
         'pages.$': '$$.Map.Item.Value.pages',
         page: 0,
@@ -137,7 +135,7 @@ export class FlowStateMachine extends Construct {
       lambdaFunction: props.approval,
       payloadResponseOnly: true,
       retryOnServiceExceptions: false,
-      payload: sfn.TaskInput.fromObject({ action: 'expire', 'clusterId.$': '$.clusterId', 'flow.$': '$.flow', 'executionId.$': '$.executionId' }),
+      payload: sfn.TaskInput.fromObject({ action: 'expire', ...EXECUTION_FIELDS }),
       resultPath: sfn.JsonPath.DISCARD,
     })
       .addRetry(RETRY)
@@ -148,9 +146,7 @@ export class FlowStateMachine extends Construct {
       retryOnServiceExceptions: false,
       payload: sfn.TaskInput.fromObject({
         action: 'request',
-        'clusterId.$': '$.clusterId',
-        'flow.$': '$.flow',
-        'executionId.$': '$.executionId',
+        ...EXECUTION_FIELDS,
         taskToken: sfn.JsonPath.taskToken,
       }),
       taskTimeout: sfn.Timeout.at('$.approval.timeoutSeconds'),

@@ -5,11 +5,12 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import { loadCloudCredentials, parseCloudCredentials, parseCloudCredentialsFile } from '../../functions/adapters/cloud-credentials.js';
+import { cachedCloudCredentials, parseCloudCredentials, parseCloudCredentialsFile } from '../../functions/adapters/cloud-credentials.js';
 import { startLocalDynamo, type LocalDynamo } from '../../functions/adapters/dynamodb/local-dynamo.js';
 import { createProviderRegistry } from '../../functions/adapters/provider-registry.js';
 import { lambdaDeps } from '../../functions/handlers/lambda-deps.js';
 import { startTencentContractServer, type TencentContractServer } from '../contract/tencent/server.js';
+import { HuaweiContractServer } from '../contract/huawei/server.js';
 import { awsClientConfig, awsEndpoint, describeIfAws, type AwsEndpoint } from '../support/aws-endpoint.js';
 
 const ROUTE_TABLE = 'rtb-credentials01';
@@ -215,6 +216,32 @@ describe('Function: createProviderRegistry (accounts)', () => {
     expect(signers(server, from)).toEqual(['AKIDrotatedkey']);
   });
 
+  it("signs Huawei calls with the base keys and with an account's own keys, in the project the credentials name", async () => {
+    // Prepare
+    const huawei = new HuaweiContractServer({ projectId: 'project-credentials01' });
+    const endpoint = await huawei.start();
+    try {
+      huawei.addRouteTable('rtb-huawei01');
+      const keys = { sk: 'sk', projectId: 'project-credentials01' };
+      const credentials = { huawei: { ak: 'HWAKbasekeys', ...keys, securityToken: 'huawei-token' }, accounts: { huawei: { 'peer-domain': { ak: 'HWAKpeerkeys', ...keys } } } };
+      const registry = await createProviderRegistry({ store: dynamo.store, env: {}, endpoints: { huawei: endpoint }, credentials });
+
+      // Act
+      const base = await registry.get('huawei', 'cn-north-4').listEntries('route', 'rtb-huawei01');
+      const baseRequests = huawei.requests.splice(0);
+      const peer = await registry.get('huawei', 'cn-north-4', 'peer-domain').listEntries('route', 'rtb-huawei01');
+
+      // Assess
+      expect([base, peer]).toEqual([[], []]);
+      expect(baseRequests.length).toBeGreaterThan(0);
+      expect(baseRequests.every((request) => request.authorization?.startsWith('SDK-HMAC-SHA256 Access=HWAKbasekeys,') && request.projectHeader === 'project-credentials01')).toBe(true);
+      expect(huawei.requests.length).toBeGreaterThan(0);
+      expect(huawei.requests.every((request) => request.authorization?.startsWith('SDK-HMAC-SHA256 Access=HWAKpeerkeys,') && request.projectHeader === 'project-credentials01')).toBe(true);
+    } finally {
+      await huawei.stop();
+    }
+  });
+
   it('builds an Alibaba RAM role credential for an account listed with a role (assumed on first use, not before)', async () => {
     const { alibabaRamRoleCredential } = await import('../../functions/adapters/alibaba/alibaba-clients.js');
     const credential = alibabaRamRoleCredential({ roleArn: 'acs:ram::1234567890123456:role/podreach', externalId: 'ext' }, { accessKeyId: 'LTAIbase', accessKeySecret: 'k' });
@@ -223,7 +250,7 @@ describe('Function: createProviderRegistry (accounts)', () => {
   });
 });
 
-describeIfAws('Function: loadCloudCredentials', () => {
+describeIfAws('Function: cachedCloudCredentials', () => {
   let aws: AwsEndpoint;
   let secrets: SecretsManagerClient;
   const create = async (suffix: string, value: string) =>
@@ -247,8 +274,8 @@ describeIfAws('Function: loadCloudCredentials', () => {
     const empty = await create('empty', '{}');
 
     // Act
-    const fromFilled = await loadCloudCredentials({ secretId: filled, client: secrets });
-    const fromEmpty = await loadCloudCredentials({ secretId: empty, clientConfig: awsClientConfig(aws.endpoint, aws.region) });
+    const fromFilled = await cachedCloudCredentials({ secretId: filled, client: secrets })();
+    const fromEmpty = await cachedCloudCredentials({ secretId: empty, clientConfig: awsClientConfig(aws.endpoint, aws.region) })();
 
     // Assess
     expect(fromFilled).toEqual(full);
@@ -261,8 +288,8 @@ describeIfAws('Function: loadCloudCredentials', () => {
     const wrongShape = await create('wrong-shape', JSON.stringify({ alibaba: { accessKeyId: 'LTAIleaky', accessKeySecret: 12345 } }));
 
     // Act (each awaited at once: a rejection left pending across other awaits is reported as unhandled under load)
-    const fromNotJson = await loadCloudCredentials({ secretId: notJson, client: secrets }).catch((error: unknown) => error);
-    const fromWrongShape = await loadCloudCredentials({ secretId: wrongShape, client: secrets }).catch((error: unknown) => error);
+    const fromNotJson = await cachedCloudCredentials({ secretId: notJson, client: secrets })().catch((error: unknown) => error);
+    const fromWrongShape = await cachedCloudCredentials({ secretId: wrongShape, client: secrets })().catch((error: unknown) => error);
 
     // Assess
     expect(fromNotJson).toMatchObject({ name: 'InvalidInputError', field: 'cloudCredentials' });
@@ -273,7 +300,7 @@ describeIfAws('Function: loadCloudCredentials', () => {
 
   it('says NotFoundError for a secret that does not exist', async () => {
     // Act
-    const result = loadCloudCredentials({ secretId: `podreach-cloud-${process.pid}-missing`, client: secrets });
+    const result = cachedCloudCredentials({ secretId: `podreach-cloud-${process.pid}-missing`, client: secrets })();
 
     // Assess
     await expect(result).rejects.toMatchObject({ name: 'NotFoundError' });

@@ -305,6 +305,33 @@ describe('Class: SlackNotifier', () => {
       expect((error as Error).message).not.toContain('secretToken123');
     });
   });
+
+  describe('Method: requestApproval', () => {
+    it('lists each held change behind one bullet, with why it waits, and the commands that answer', async () => {
+      // Prepare
+      const held = (overrides: Partial<Change> & Pick<Change, 'id' | 'kind' | 'target'>) => change({ reason: 'awaiting approval: policy prod-routes', ...overrides }, 'awaiting-approval');
+      const changes = [
+        held({ id: 'c1', kind: 'route', target: 'rtb-main', cidr: '10.20.0.0/16', nextHop: 'vpngw-1' }),
+        held({ id: 'c2', kind: 'sg-rule', target: 'sg-ecs', cidr: '172.16.0.0/16', port: 'tcp:22' }),
+      ];
+
+      // Act
+      await new SlackNotifier(url).requestApproval({
+        clusterId: 'cls-demo',
+        flow: 'vpn',
+        executionId: 'cls-demo-vpn-0123456789abcdef',
+        changes,
+        answer: { kind: 'command', approve: 'podreach approve x', reject: 'podreach approve x --reject' },
+      });
+
+      // Assess
+      expect(receiver.received).toHaveLength(1);
+      const text = allText(receiver.received[0]!);
+      expect(text).toContain('• route `rtb-main`: `10.20.0.0/16` → `vpngw-1` — policy prod-routes\n• sg-rule `sg-ecs`: `172.16.0.0/16` port `tcp:22` — policy prod-routes');
+      expect(text).not.toContain('• •');
+      expect(text).toContain('Approve: `podreach approve x`');
+    });
+  });
 });
 
 describe('Class: NullNotifier', () => {

@@ -100,6 +100,11 @@ export function sameValue(found: ProviderEntry, wanted: NetworkEntry): boolean {
   return (wanted.nextHop === undefined || found.nextHop === wanted.nextHop) && (wanted.enabled === undefined || found.enabled === undefined || found.enabled === wanted.enabled);
 }
 
+/** How a kind tells that `found` sits at the wanted entry's identity: its own rule, else sameIdentity. */
+function identityOf(ops: KindOperations): (found: ProviderEntry, wanted: NetworkEntry) => boolean {
+  return ops.identity ?? sameIdentity;
+}
+
 /** A field the entry must carry for this kind; InvalidInputError naming it otherwise. */
 export function need(entry: NetworkEntry, field: 'cidr' | 'nextHop' | 'peerCidr' | 'port'): string {
   const value = entry[field];
@@ -209,26 +214,28 @@ export abstract class KitProvider implements NetworkProvider {
   }
 
   private verifier(ops: KindOperations): (found: ProviderEntry, wanted: NetworkEntry) => boolean {
-    const same = ops.identity ?? sameIdentity;
+    const same = identityOf(ops);
     return ops.verify ?? ((found, wanted) => same(found, wanted) && sameValue(found, wanted));
   }
 
   /** What the target holds, once nothing of the wanted identity is still being applied (and `until` holds). */
   private async settled(ops: KindOperations, entry: NetworkEntry, until?: (held: ProviderEntry[]) => boolean): Promise<ProviderEntry[]> {
     const read = () => ops.list(entry.target);
-    const done = (held: ProviderEntry[]) => !held.some((found) => (ops.identity ?? sameIdentity)(found, entry) && ops.pending?.(found)) && (until?.(held) ?? true);
+    const same = identityOf(ops);
+    const done = (held: ProviderEntry[]) => !held.some((found) => same(found, entry) && ops.pending?.(found)) && (until?.(held) ?? true);
     return ops.eventual || ops.pending ? pollUntil(describe(entry), read, done, this.kit.poll) : read();
   }
 
   private async write(entry: NetworkEntry, context: EntryContext, update: boolean): Promise<ProviderEntry> {
     const ops = this.ops(entry.kind);
     const verify = this.verifier(ops);
+    const same = identityOf(ops);
     if (!update && ops.writeFirst && ops.raced && !ops.lease && !ops.valueOnly && !ops.pending && !ops.eventual) return this.writeFirst(ops, entry, context);
     let held = await ops.list(entry.target);
-    if (held.some((found) => (ops.identity ?? sameIdentity)(found, entry) && ops.pending?.(found))) held = await this.settled(ops, entry);
+    if (held.some((found) => same(found, entry) && ops.pending?.(found))) held = await this.settled(ops, entry);
     const inPlace = held.find((found) => verify(found, entry));
     if (inPlace) return inPlace;
-    const other = held.find((found) => (ops.identity ?? sameIdentity)(found, entry));
+    const other = held.find((found) => same(found, entry));
     try {
       if (!other) await ops.create(entry, context, held);
       else if ((update || ops.valueOnly) && ops.update && other.owner !== 'foreign') await ops.update(entry, other, context);
@@ -238,26 +245,27 @@ export abstract class KitProvider implements NetworkProvider {
     }
     // the read after writing is the verification
     // (an eventual write is awaited until the entry, or a rival at its identity, shows and has settled)
-    const after = await this.settled(ops, entry, ops.eventual ? (held) => held.some((one) => verify(one, entry) || (ops.identity ?? sameIdentity)(one, entry)) : undefined);
-    const written = after.find((found) => verify(found, entry));
-    if (written) return written;
-    const rival = after.find((found) => (ops.identity ?? sameIdentity)(found, entry));
-    if (rival) throw conflictError(entry, rival);
-    throw new VerificationError(`${describe(entry)} is not there after writing it`);
+    const after = await this.settled(ops, entry, ops.eventual ? (held) => held.some((one) => verify(one, entry) || same(one, entry)) : undefined);
+    return this.decide(ops, entry, after);
   }
 
   /** Create, then one read that verifies it (or, when the cloud refused it as taken, says by what). */
   private async writeFirst(ops: KindOperations, entry: NetworkEntry, context: EntryContext): Promise<ProviderEntry> {
-    const verify = this.verifier(ops);
     try {
       await ops.create(entry, context, []);
     } catch (error) {
       if (!ops.raced?.(error)) throw error;
     }
-    const after = await ops.list(entry.target);
+    return this.decide(ops, entry, await ops.list(entry.target));
+  }
+
+  /** The read after a write decides: the entry as written, else a conflict with what holds its identity, else not there. */
+  private decide(ops: KindOperations, entry: NetworkEntry, after: ProviderEntry[]): ProviderEntry {
+    const verify = this.verifier(ops);
+    const same = identityOf(ops);
     const written = after.find((found) => verify(found, entry));
     if (written) return written;
-    const rival = after.find((found) => (ops.identity ?? sameIdentity)(found, entry));
+    const rival = after.find((found) => same(found, entry));
     if (rival) throw conflictError(entry, rival);
     throw new VerificationError(`${describe(entry)} is not there after writing it`);
   }
@@ -265,7 +273,8 @@ export abstract class KitProvider implements NetworkProvider {
   private async remove(entry: NetworkEntry, context: EntryContext): Promise<void> {
     const ops = this.ops(entry.kind);
     const verify = this.verifier(ops);
-    const mine = (found: ProviderEntry) => (ops.identity ?? sameIdentity)(found, entry) && verify(found, entry) && !ops.gone?.(found);
+    const same = identityOf(ops);
+    const mine = (found: ProviderEntry) => same(found, entry) && verify(found, entry) && !ops.gone?.(found);
     const current = (await ops.list(entry.target)).find(mine);
     // gone already, or someone else's at that identity (another next hop, another cluster's rule): nothing to do
     if (!current || ops.keep?.(current, context)) return;

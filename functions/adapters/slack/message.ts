@@ -236,7 +236,7 @@ export function buildSlackMessages(summary: ExecutionSummary, limits: SlackLimit
  */
 export function buildApprovalMessage(notice: ApprovalNotice, limits: SlackLimits = SLACK_LIMITS): SlackMessage {
   const title = `podreach ${notice.flow} on ${notice.clusterId}: ${notice.changes.length} change(s) need approval`;
-  const lines = notice.changes.map((change) => `• ${describeEntry(change, false)}${change.reason ? ` — ${escapeMrkdwn(change.reason.replace(/^awaiting approval: /, ''))}` : ''}`);
+  const lines = notice.changes.map((change) => `${describeEntry(change, false)}${change.reason ? ` — ${escapeMrkdwn(change.reason.replace(/^awaiting approval: /, ''))}` : ''}`);
   const room = Math.max(1, limits.maxSectionChars - 200);
   let listed = '';
   let shown = 0;

@@ -1,7 +1,7 @@
 // Resumes an execution waiting on a task token (the approval gate): SendTaskSuccess with the decision, or
 // SendTaskFailure with ApprovalRejected (the state machine catches it by that name).
 import { SendTaskFailureCommand, SendTaskSuccessCommand, TaskTimedOut, InvalidToken, type SFNClient } from '@aws-sdk/client-sfn';
-import { InvalidInputError } from '../../domain/errors.js';
+import { APPROVAL_REJECTED_ERROR, InvalidInputError } from '../../domain/errors.js';
 
 export interface TaskResumer {
   resume(taskToken: string, decision: { approved: boolean; by: string }): Promise<void>;
@@ -15,7 +15,7 @@ export class SfnTaskResumer implements TaskResumer {
       if (decision.approved) {
         await this.client.send(new SendTaskSuccessCommand({ taskToken, output: JSON.stringify(decision) }));
       } else {
-        await this.client.send(new SendTaskFailureCommand({ taskToken, error: 'ApprovalRejected', cause: `rejected by ${decision.by}` }));
+        await this.client.send(new SendTaskFailureCommand({ taskToken, error: APPROVAL_REJECTED_ERROR, cause: `rejected by ${decision.by}` }));
       }
     } catch (error) {
       // the execution stopped waiting (timed out, or was stopped): the decision stands on the ledger, nothing resumes
